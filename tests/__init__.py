@@ -1,0 +1,1 @@
+"""Test suite of the hand-off project (see docs/architecture.md for its layers)."""

@@ -1,0 +1,107 @@
+"""The emulator's WSGI application: picks the service that owns a path, applies injected faults and
+latency, answers, and logs every API request. The control plane lives under /_emulator/."""
+from __future__ import annotations
+
+import socket
+import sys
+import time
+import traceback
+from typing import Iterable, Optional
+
+from werkzeug.wrappers import Request, Response
+
+from .control import ControlPlane
+from .core.clock import Clock
+from .core.config import EmulatorConfig
+from .core.faults import FaultBook
+from .core.log import RequestLog
+from .core.service import EmulatorContext, Service, json_response
+from .core.tokens import TokenAuthority, bearer_token
+from .registry import service_classes
+
+
+class EmulatorApp:
+    """WSGI callable; one instance per running emulator."""
+
+    def __init__(self, config: Optional[EmulatorConfig] = None) -> None:
+        clock = Clock()
+        self.ctx = EmulatorContext(clock=clock, tokens=TokenAuthority(clock), config=config or EmulatorConfig(),
+                                   log=RequestLog(), faults=FaultBook())
+        # Order matters: the first service whose prefix matches owns the path (Entra, the catch-all
+        # of tenant paths, comes last).
+        self.services: list[Service] = [cls(self.ctx) for cls in service_classes()]
+        for service in self.services:
+            self.ctx.services[service.name] = service
+        self.control = ControlPlane(self)
+
+    def reset(self) -> None:
+        for service in self.services:
+            service.reset()
+        self.ctx.faults.clear()
+        self.ctx.log.clear()
+        self.ctx.clock.reset()
+        self.ctx.config.reset()
+
+    def seed(self, fixture: dict) -> None:
+        for service in self.services:
+            service.seed(fixture)
+
+    def service_for(self, path: str) -> Optional[Service]:
+        return next((s for s in self.services if s.owns(path)), None)
+
+    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
+        request = Request(environ)
+        if request.path.startswith("/_emulator/"):
+            return self.control.handle(request)(environ, start_response)
+        started = time.time()
+        service = self.service_for(request.path)
+        fault = self.ctx.faults.take(request.method, request.path)
+        latency_ms = self.ctx.config.latency_ms + (fault.latency_ms if fault and fault.kind == "latency" else 0)
+        if latency_ms:
+            time.sleep(latency_ms / 1000.0)
+        if fault is not None and fault.kind == "drop":
+            self._record(request, service, 0, "drop", started)
+            _drop_connection(environ)
+            # The socket is gone: werkzeug's write fails with a connection error, which it treats as
+            # a dropped client and does not log.
+            start_response("500 Dropped", [("Content-Length", "0")])
+            return [b""]
+        response = self._answer(request, service, fault)
+        self._record(request, service, response.status_code,
+                     f"{fault.kind}:{fault.status}" if fault and fault.kind == "status" else
+                     ("latency" if fault else None), started)
+        return response(environ, start_response)
+
+    def _answer(self, request: Request, service: Optional[Service], fault) -> Response:
+        if service is None:
+            return json_response(404, {"error": {"code": "NotFound",
+                                                 "message": f"The emulator serves nothing at {request.path}."}})
+        if fault is not None and fault.kind == "status":
+            return service.fault_response(fault)
+        try:
+            return service.handle(request)
+        except Exception:  # noqa: BLE001 - the process edge: a bug in a model becomes the service's 500
+            traceback.print_exc(file=sys.stderr)
+            return service.error(500, "InternalServerError", "The emulator failed to handle the request.")
+
+    def _record(self, request: Request, service: Optional[Service], status: int, fault: Optional[str],
+                started: float) -> None:
+        caller = request.environ.get("emulator.caller")
+        if caller is None:
+            token = bearer_token(request.headers.get("Authorization"))
+            caller = TokenAuthority.peek(token).get("appid") if token else None
+        self.ctx.log.record(method=request.method, path=request.path,
+                            query=request.query_string.decode("latin-1"), status=status,
+                            service=service.name if service else "none", caller=caller, fault=fault,
+                            started=started, duration_ms=(time.time() - started) * 1000.0)
+
+
+def _drop_connection(environ: dict) -> None:
+    """Close the client's connection without an answer (what a reset or a dead proxy looks like)."""
+    sock = environ.get("werkzeug.socket")
+    if sock is None:  # not served by werkzeug's server (e.g. a test client): nothing to drop
+        return
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass

@@ -1,0 +1,1 @@
+"""Service-independent parts of the emulator: clock, tokens, faults, limits, request log, base service."""
