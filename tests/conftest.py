@@ -1,7 +1,7 @@
 """Fixtures shared by every test layer.
 
 `emulator` is the offline HTTPS emulator (tests/emulator), started once per session on loopback and
-reset and re-seeded with the default fixture before each test that asks for it.
+reset and re-seeded with the default fixture (tests/emulator/fixtures/default/*.json) before each test that asks for it.
 """
 from __future__ import annotations
 
@@ -13,11 +13,15 @@ import pytest
 from tests.emulator import Emulator
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-DEFAULT_FIXTURE = ROOT / "tests" / "emulator" / "fixtures" / "default.json"
+DEFAULT_FIXTURE = ROOT / "tests" / "emulator" / "fixtures" / "default"
 
 
 def load_default_fixture() -> dict:
-    return json.loads(DEFAULT_FIXTURE.read_text(encoding="utf-8"))
+    """The default seed: one JSON file per service section (directory, arm, dataverse), merged."""
+    fixture: dict = {}
+    for path in sorted(DEFAULT_FIXTURE.glob("*.json")):
+        fixture.update(json.loads(path.read_text(encoding="utf-8")))
+    return fixture
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +35,7 @@ def emulator_server():
 
 @pytest.fixture
 def emulator(emulator_server):
-    """A freshly reset emulator seeded with tests/emulator/fixtures/default.json."""
+    """A freshly reset emulator seeded with the default fixture."""
     emulator_server.reset()
     emulator_server.seed(load_default_fixture())
     yield emulator_server

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
@@ -20,10 +20,6 @@ from .config import EmulatorConfig
 from .faults import Fault, FaultBook
 from .log import RequestLog
 from .tokens import TokenAuthority
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
-
 
 @dataclasses.dataclass
 class EmulatorContext:
@@ -71,6 +67,10 @@ class Service:
 
     def seed(self, fixture: dict) -> None:
         """Load this service's section(s) of a fixture (tests/emulator/README.md)."""
+
+    def audiences(self) -> set[str]:
+        """Resource URIs this service accepts tokens for (Entra issues tokens only for these)."""
+        return set()
 
     def dump(self) -> dict:
         """The whole state as JSON, for assertions (GET /_emulator/state/<name>)."""
