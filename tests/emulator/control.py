@@ -34,6 +34,8 @@ class ControlPlane:
             Rule("/_emulator/config", endpoint="set_config", methods=["POST"]),
             Rule("/_emulator/clock", endpoint="advance_clock", methods=["POST"]),
             Rule("/_emulator/state/<service>", endpoint="state", methods=["GET"]),
+            Rule("/_emulator/federated-token", endpoint="federated_token", methods=["POST"]),
+            Rule("/_emulator/certificates/<name>", endpoint="certificate", methods=["GET"]),
         ])
 
     def handle(self, request: Request) -> Response:
@@ -95,3 +97,18 @@ class ControlPlane:
         if service not in self.app.ctx.services:
             return json_response(404, {"error": f"no service {service!r}; known: {sorted(self.app.ctx.services)}"})
         return json_response(200, self.app.ctx.services[service].dump())
+
+    def federated_token(self, request):
+        """An ID token of the emulated external issuer (GitHub Actions by default), for workload identity."""
+        body = self._body(request)
+        unknown = set(body) - {"subject", "issuer", "audience", "lifetimeSeconds"}
+        if unknown or not isinstance(body.get("subject"), str):
+            raise ValueError(f"give 'subject' (and optionally issuer, audience, lifetimeSeconds); unknown: "
+                             f"{sorted(unknown)}")
+        names = {"issuer": "issuer", "audience": "audience", "lifetimeSeconds": "lifetime"}
+        options = {names[key]: value for key, value in body.items() if key in names}
+        return json_response(200, {"token": self.app.ctx.keyring.external_token(subject=body["subject"], **options)})
+
+    def certificate(self, request, name):
+        """A client certificate made by the emulator (the fixture names it): PEMs and thumbprints."""
+        return json_response(200, self.app.ctx.keyring.certificate(name).to_json())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import ssl
 import tempfile
 import threading
@@ -22,11 +23,18 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from .app import EmulatorApp
 from .core.config import EmulatorConfig
 from .core.faults import Fault
+from .core.keyring import ClientCertificate
 from .core.log import LoggedRequest
 
 
 class _QuietHandler(WSGIRequestHandler):
     """werkzeug's handler without a stderr line per request (the request log has them)."""
+
+    def setup(self) -> None:
+        super().setup()
+        # The handler writes status, headers and body separately; without TCP_NODELAY each answer waits
+        # for the client's delayed ACK (about 40 ms a request on loopback).
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_request(self, *args, **kwargs) -> None:
         pass
@@ -120,3 +128,12 @@ class Emulator:
     @property
     def config(self) -> EmulatorConfig:
         return self.app.ctx.config
+
+    def federated_token(self, subject: str, **options) -> str:
+        """federated_token("repo:o/r:environment:dev", issuer=..., audience=..., lifetime=300): an ID token of
+        the emulated external issuer (GitHub Actions by default) to present as a federated credential."""
+        return self.app.ctx.keyring.external_token(subject=subject, **options)
+
+    def certificate(self, name: str) -> ClientCertificate:
+        """The client certificate a fixture names (`"generate": name`): private key, certificate, thumbprints."""
+        return self.app.ctx.keyring.certificate(name)

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Request, Response
 from .clock import Clock
 from .config import EmulatorConfig
 from .faults import Fault, FaultBook
+from .keyring import Keyring
 from .log import RequestLog
 from .tokens import TokenAuthority
 
@@ -32,6 +33,8 @@ class EmulatorContext:
     faults: FaultBook
     base_url: str = ""
     services: dict[str, "Service"] = dataclasses.field(default_factory=dict)
+    # Certificates and the external OIDC issuer: outside the services, kept across resets.
+    keyring: Keyring = dataclasses.field(default_factory=Keyring)
 
 
 def json_response(status: int, body: Any = None, headers: Optional[dict] = None) -> Response:

@@ -1,0 +1,1 @@
+"""State and rules of the emulated Dataverse environments (no HTTP here)."""
