@@ -2,6 +2,7 @@
 request log, config, clock, state, and the keys it holds for tests (certificates, external OIDC tokens)."""
 from __future__ import annotations
 
+import socket
 import time
 
 import pytest
@@ -26,16 +27,16 @@ def graph(emulator) -> ApiClient:
 
 
 # --- lifecycle ----------------------------------------------------------------------------------------------
-def test_the_emulator_starts_and_stops_well_under_a_second():
-    started = time.perf_counter()
+def test_the_emulator_starts_serves_and_stops_releasing_its_port():
+    # Start-up time is a figure for benchmarks/emulator.py, not an assertion that could flake here.
     emulator = Emulator().start()
+    port = int(emulator.base_url.rsplit(":", 1)[1])
     try:
         assert tls_session(emulator).get(f"{emulator.base_url}/_emulator/health", timeout=5).status_code == 200
     finally:
         emulator.stop()
-    elapsed = time.perf_counter() - started
-    print(f"emulator start + first request + stop: {elapsed * 1000:.0f} ms")
-    assert elapsed < 1.0
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0
 
 
 def test_health_lists_the_services_in_dispatch_order(emulator):
