@@ -1,0 +1,40 @@
+"""The hand-off of a bot to Omnichannel, per environment: composition only.
+
+Validated settings -> providers -> BotIdentity (the bot's app registration) -> TeamsChannel (Azure Bot and its
+Teams channel) -> stack outputs. Nothing is declared until the whole stack configuration is valid.
+"""
+from components.settings import require_supported_python
+
+require_supported_python()   # before anything is pickled into state: pickles are tied to the Python version
+
+import pulumi  # noqa: E402
+
+from components.identity import BotIdentity, BotIdentityArgs, entra_provider  # noqa: E402
+from components.settings import load_settings  # noqa: E402
+from components.teams import (TeamsChannel, TeamsChannelArgs, arm_provider,  # noqa: E402
+                              managed_identity_client_id)
+
+settings = load_settings()
+arm = arm_provider(settings)
+
+if settings.bot.app_type == "SingleTenant":
+    identity = BotIdentity("bot", BotIdentityArgs.from_settings(settings),
+                           opts=pulumi.ResourceOptions(providers=[entra_provider(settings)]))
+    bot_app_id = identity.client_id
+    pulumi.export("botAppObjectId", identity.object_id)
+    if identity.client_secret is not None:
+        pulumi.export("botClientSecret", identity.client_secret)
+else:   # UserAssignedMSI: the managed identity is the bot's identity; there is no app registration to make
+    bot_app_id = managed_identity_client_id(settings, arm)
+
+teams = TeamsChannel("channel", TeamsChannelArgs.from_settings(settings, msa_app_id=bot_app_id),
+                     opts=pulumi.ResourceOptions(providers=[arm]))
+# The Omnichannel binding (components/omnichannel.py) composes here: settings.omnichannel, settings.endpoints
+# and bot_app_id are all it needs.
+
+pulumi.export("botAppId", bot_app_id)
+pulumi.export("tenantId", settings.tenant_id)
+pulumi.export("geography", settings.geography)
+pulumi.export("botResourceId", teams.bot_resource_id)
+pulumi.export("teamsChannelResourceId", teams.channel_resource_id)
+pulumi.export("dataverseUrl", settings.omnichannel.dataverse_url)

@@ -1,0 +1,1 @@
+"""Scripts that print figures (time, memory, request counts); never timed tests."""
