@@ -1,0 +1,72 @@
+"""A small Azure Resource Manager reader for the Azure Bot and its Microsoft Teams channel, so the
+Omnichannel binding can fail early with "the Teams channel is not enabled" instead of a hand-off that
+silently never reaches the bot.
+
+Paths and shapes: Bot Service API 2022-09-15 (`.../providers/Microsoft.BotService/botServices/{name}` and
+`.../channels/MsTeamsChannel`, whose `properties.properties.isEnabled` is the switch; reference §3).
+Writes stay with pulumi-azure-native; this client only reads.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable, Mapping, Optional
+
+from .. import validation
+from . import errors
+from .auth import TokenProvider, token_provider
+from .config import ClientConfig
+from .http import ApiSession
+from .records import AzureBot, TeamsChannel
+from .retry import RetryPolicy
+
+API_VERSION = "2022-09-15"
+_HEADERS = {"Accept": "application/json"}
+
+
+class ArmBotReader:
+    """Reads Azure Bots of one cloud as one identity."""
+
+    def __init__(self, session: ApiSession) -> None:
+        self._session = session
+
+    @classmethod
+    def connect(cls, config: ClientConfig, *, tokens: Optional[TokenProvider] = None,
+                environ: Optional[Mapping[str, str]] = None, policy: RetryPolicy = RetryPolicy(),
+                sleeper: Callable[[float], None] = time.sleep) -> "ArmBotReader":
+        session = ApiSession(config.resource_manager, tokens or token_provider(config, environ), service="arm",
+                             headers=_HEADERS, policy=policy, sleeper=sleeper)
+        return cls(session)
+
+    @staticmethod
+    def bot_path(subscription_id: str, resource_group: str, bot_name: str) -> str:
+        """The bot's resource id; every part is validated before anything is sent."""
+        return (f"subscriptions/{validation.check_guid(subscription_id)}"
+                f"/resourceGroups/{validation.check_resource_group_name(resource_group)}"
+                f"/providers/Microsoft.BotService/botServices/{validation.check_bot_name(bot_name)}")
+
+    def bot(self, subscription_id: str, resource_group: str, bot_name: str) -> AzureBot:
+        path = self.bot_path(subscription_id, resource_group, bot_name)
+        body = self._session.request("GET", path, operation=f"read the Azure Bot {bot_name}",
+                                     params={"api-version": API_VERSION},
+                                     on_status={404: "arm-bot-not-found"}).body
+        return AzureBot.from_wire(body or {})
+
+    def teams_channel(self, subscription_id: str, resource_group: str, bot_name: str) -> TeamsChannel:
+        """The bot's Teams channel; `exists=False` when the bot has none (HTTP 404)."""
+        path = self.bot_path(subscription_id, resource_group, bot_name) + "/channels/MsTeamsChannel"
+        response = self._session.request("GET", path, operation=f"read the Teams channel of {bot_name}",
+                                         params={"api-version": API_VERSION}, expected=(200, 404))
+        if response.status == 404:
+            return TeamsChannel(exists=False, is_enabled=False, provisioning_state=None)
+        return TeamsChannel.from_wire(response.body or {})
+
+    def require_teams_channel(self, subscription_id: str, resource_group: str, bot_name: str) -> TeamsChannel:
+        """The Teams channel, or ValidationError("teams-channel-disabled") when it is missing or disabled.
+        Reads the bot first so a missing bot reports itself (arm-bot-not-found), not a missing channel."""
+        self.bot(subscription_id, resource_group, bot_name)
+        channel = self.teams_channel(subscription_id, resource_group, bot_name)
+        if not channel.is_enabled:
+            state = "has no Teams channel" if not channel.exists else "has its Teams channel disabled"
+            raise errors.from_entry("teams-channel-disabled", f"check the Teams channel of {bot_name}",
+                                    f"the Azure Bot {bot_name} {state}")
+        return channel

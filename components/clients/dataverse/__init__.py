@@ -1,0 +1,36 @@
+"""The Dataverse Web API client of the Omnichannel binding: typed methods, typed records.
+
+    client = DataverseClient.connect(config, "https://contoso-dev.crm.dynamics.com")
+    bu = client.root_business_unit()
+
+`connect` resolves the deployer's credentials (credentials.py), points requests at the environment's Web
+API (or the `dataverseApiEndpoint` override) and asks tokens for the environment URL itself.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable, Mapping, Optional
+
+from ..auth import TokenProvider, token_provider
+from ..config import ClientConfig
+from ..http import ApiSession
+from ..retry import RetryPolicy
+from .agents import AgentsMixin
+from .base import ODATA_HEADERS
+from .routing import RoutingMixin
+from .users import BotUserSpec, UsersMixin
+
+__all__ = ["DataverseClient", "BotUserSpec"]
+
+
+class DataverseClient(UsersMixin, RoutingMixin, AgentsMixin):
+    """One environment, one identity. Not picklable: build it where it is used (configure(), a call)."""
+
+    @classmethod
+    def connect(cls, config: ClientConfig, environment_url: str, *, tokens: Optional[TokenProvider] = None,
+                environ: Optional[Mapping[str, str]] = None, policy: RetryPolicy = RetryPolicy(),
+                sleeper: Callable[[float], None] = time.sleep) -> "DataverseClient":
+        endpoint = config.dataverse(environment_url)
+        session = ApiSession(endpoint, tokens or token_provider(config, environ), service="dataverse",
+                             headers=ODATA_HEADERS, policy=policy, sleeper=sleeper)
+        return cls(session)

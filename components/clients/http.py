@@ -1,0 +1,212 @@
+"""One HTTP session for every API call: base URL, default headers, a bearer token per request, a timeout on
+every request, an `expected=` status list per call, retries (retry.py), one token refresh on 401, and
+typed errors carrying the service's code, message and request id.
+
+Idempotency decides what may be sent twice:
+- GET, HEAD, PUT and DELETE are idempotent by HTTP's definition. PATCH is treated as idempotent too: every
+  PATCH these clients send sets columns to absolute values (never increments), so applying it twice
+  leaves the same state, and updates carry `If-Match: *` so a replay can never create a row.
+- POST is not: after a 5xx or a connection lost once the request was sent, it raises AmbiguousWriteError
+  (the caller re-reads by natural key) instead of sending it again. 429 is retried (the service rejected
+  it unexecuted), and so is a connection that failed before sending. A caller may mark a POST
+  idempotent when it is by nature (an N:N `$ref` associate, where a duplicate pair is success).
+- 401 gets one fresh token (force refresh) and one resend; a second 401 is an AuthenticationError.
+
+The bearer token is set per request, never in the session's headers, and never logged.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+import urllib.parse
+from typing import Any, Callable, Collection, Mapping, Optional
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
+
+from . import catalogue, errors
+from .auth import TokenProvider, http_failure
+from .config import ServiceEndpoint
+from .retry import RetryPolicy, ServiceRetry
+
+_LOG = logging.getLogger(__name__)
+DEFAULT_TIMEOUT = (10.0, 60.0)  # (connect, read) seconds
+_REQUEST_ID_HEADERS = {
+    "dataverse": ("x-ms-service-request-id", "req_id"),
+    "arm": ("x-ms-request-id", "x-ms-correlation-request-id"),
+    "graph": ("request-id", "client-request-id"),
+}
+_ALL_REQUEST_ID_HEADERS = ("x-ms-service-request-id", "req_id", "request-id", "x-ms-request-id",
+                           "client-request-id")
+_STATUS_ENTRIES = {400: "request-invalid", 401: "token-rejected", 403: "access-denied",
+                   404: "resource-not-found", 409: "request-conflict", 412: "request-conflict",
+                   422: "request-invalid", 429: "throttled"}
+
+
+@dataclasses.dataclass(frozen=True)
+class ApiResponse:
+    """An answer the caller expected: status, parsed JSON body (None when empty), headers, request id."""
+
+    status: int
+    body: Any
+    headers: Mapping[str, str]
+    request_id: Optional[str]
+
+    def header(self, name: str) -> Optional[str]:
+        return self.headers.get(name.lower())
+
+
+class ApiSession:
+    """Requests to one service (`dataverse`, `arm` or `graph`) at one endpoint, as one identity."""
+
+    def __init__(self, endpoint: ServiceEndpoint, tokens: TokenProvider, *, service: str,
+                 headers: Optional[Mapping[str, str]] = None, policy: RetryPolicy = RetryPolicy(),
+                 sleeper: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+                 timeout: tuple[float, float] = DEFAULT_TIMEOUT) -> None:
+        self.base_url = endpoint.base_url.rstrip("/")
+        self.scope = endpoint.scope
+        self.service = service
+        self._tokens = tokens
+        self._headers = dict(headers or {})
+        self._timeout = timeout
+        # Two sessions, one per idempotency class, sharing one cookie jar (Dataverse's server affinity).
+        self._sessions = {idem: self._session(ServiceRetry.for_policy(policy, idempotent=idem, sleeper=sleeper,
+                                                                      clock=clock))
+                          for idem in (True, False)}
+        self._sessions[False].cookies = self._sessions[True].cookies
+
+    @staticmethod
+    def _session(retry: ServiceRetry) -> requests.Session:
+        session = requests.Session()  # verify=True: the system store, or REQUESTS_CA_BUNDLE; never off
+        adapter = HTTPAdapter(max_retries=retry)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        return session
+
+    def url(self, path_or_url: str) -> str:
+        """`path` under the base URL; an absolute URL (a next-page link) keeps only its path and query,
+        so a token is never sent to a host other than the configured one."""
+        if "://" not in path_or_url:
+            return f"{self.base_url}/{path_or_url.lstrip('/')}"
+        link = urllib.parse.urlsplit(path_or_url)
+        base = urllib.parse.urlsplit(self.base_url)
+        return urllib.parse.urlunsplit((base.scheme, base.netloc, link.path, link.query, ""))
+
+    def request(self, method: str, path: str, *, operation: str, expected: Collection[int] = (200,),
+                params: Optional[Mapping[str, str]] = None, json: Any = None,
+                headers: Optional[Mapping[str, str]] = None, idempotent: Optional[bool] = None,
+                on_status: Optional[Mapping[int, str]] = None,
+                timeout: Optional[tuple[float, float]] = None) -> ApiResponse:
+        """Send one request; return it if its status is in `expected`, raise a ClientError otherwise.
+
+        on_status: catalogue keys that say what a status means for this call (404 -> "queue-not-found").
+        """
+        method = method.upper()
+        if idempotent is None:
+            idempotent = method != "POST"
+        url = self.url(path)
+        rejected: Optional[str] = None
+        for attempt in (1, 2):
+            token = self._tokens.token(self.scope, force_refresh=attempt == 2, rejected=rejected)
+            started = time.monotonic()
+            try:
+                response = self._sessions[idempotent].request(
+                    method, url, params=params, json=json, allow_redirects=False,
+                    headers={**self._headers, **(headers or {}), "Authorization": f"Bearer {token}"},
+                    timeout=timeout or self._timeout)
+            except requests.RequestException as exc:
+                raise self._transport_error(exc, operation, idempotent) from None
+            request_id = self._request_id(response.headers)
+            _LOG.debug("%s %s -> %s (request-id %s, %.0f ms)", method, urllib.parse.urlsplit(url).path,
+                       response.status_code, request_id, (time.monotonic() - started) * 1000.0)
+            if response.status_code == 401 and attempt == 1:
+                rejected = token  # expired or revoked: one fresh token, one resend
+                continue
+            break
+        if response.status_code in expected:
+            return ApiResponse(response.status_code, _json(response),
+                               {k.lower(): v for k, v in response.headers.items()}, request_id)
+        raise self._status_error(response, operation, idempotent, on_status or {})
+
+    def collect(self, path: str, *, operation: str, params: Optional[Mapping[str, str]] = None,
+                headers: Optional[Mapping[str, str]] = None, max_pages: int = 50,
+                page_size: Optional[int] = None, on_status: Optional[Mapping[int, str]] = None) -> list[dict]:
+        """Every item of a paged collection (`value` + `@odata.nextLink` or ARM's `nextLink`), at most
+        `max_pages` pages: a service that never stops paging is an error, not a hang. `page_size` asks
+        for pages of that size (OData `Prefer: odata.maxpagesize`)."""
+        if page_size:
+            headers = {**(headers or {}), "Prefer": f"odata.maxpagesize={page_size}"}
+        items: list[dict] = []
+        link: Optional[str] = path
+        for _ in range(max_pages):
+            body = self.request("GET", link, operation=operation, params=params if link == path else None,
+                                headers=headers, on_status=on_status).body or {}
+            items.extend(body.get("value") or [])
+            link = body.get("@odata.nextLink") or body.get("nextLink")
+            if not link:
+                return items
+        raise errors.from_entry("unexpected-response", operation, f"more than {max_pages} pages of results")
+
+    # --- errors -------------------------------------------------------------------------------------
+    def _request_id(self, headers: Mapping[str, str]) -> Optional[str]:
+        for name in _REQUEST_ID_HEADERS.get(self.service, ()) + _ALL_REQUEST_ID_HEADERS:
+            if headers.get(name):
+                return headers[name]
+        return None
+
+    def _status_error(self, response: requests.Response, operation: str, idempotent: bool,
+                      on_status: Mapping[int, str]) -> errors.ClientError:
+        status = response.status_code
+        code, message, body_request_id = _service_error(_json(response))
+        request_id = self._request_id(response.headers) or body_request_id
+        if status >= 500 and not idempotent:
+            key = "ambiguous-write"
+        elif status in on_status:
+            key = on_status[status]
+        else:
+            entry = catalogue.match(self.service, code, message)
+            key = entry.key if entry else _STATUS_ENTRIES.get(status, "service-unavailable" if status >= 500
+                                                              else "unexpected-response")
+        entry = catalogue.get(key)
+        cls = errors.AmbiguousWriteError if key == "ambiguous-write" else errors.error_class(entry.kind)
+        if key == "throttled" or entry.kind == "throttled":
+            message = f"{message or 'throttled'}; Retry-After {response.headers.get('Retry-After', '-')} s"
+        return cls(operation, status=status, code=code, service_message=message, request_id=request_id,
+                   entry=entry)
+
+    @staticmethod
+    def _transport_error(exc: requests.RequestException, operation: str, idempotent: bool) -> errors.ClientError:
+        reason = exc.args[0] if exc.args else None
+        if isinstance(reason, MaxRetryError):
+            reason = reason.reason
+        detail = f"{type(exc).__name__}: {type(reason).__name__ if reason is not None else 'no answer'}"
+        if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+            return errors.from_entry("service-unavailable", operation, http_failure(exc))
+        never_sent = isinstance(reason, ConnectTimeoutError) or isinstance(exc, requests.ConnectTimeout)
+        if not idempotent and not never_sent:
+            return errors.AmbiguousWriteError(operation, detail=detail, entry=catalogue.get("ambiguous-write"))
+        return errors.from_entry("service-unavailable", operation, detail)
+
+    def __reduce__(self):
+        raise TypeError("API sessions are not picklable: build clients in the process that uses them")
+
+
+def _json(response: requests.Response) -> Any:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _service_error(body: Any) -> tuple[Optional[str], Optional[str], Optional[str]]:
+    """(code, message, request id) from the `{"error": {...}}` envelope Graph, ARM and Dataverse share."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return None, None, None
+    inner = error.get("innerError") or error.get("innererror") or {}
+    request_id = inner.get("request-id") if isinstance(inner, dict) else None
+    return (str(error.get("code") or "") or None, str(error.get("message") or "") or None, request_id)

@@ -1,0 +1,111 @@
+"""Checks of the hand-off's known failure scenarios (reference §6, the seed doc's empty table), run on
+records the clients read, so the binding fails early with the catalogue entry that says what to do
+instead of a hand-off that silently never works.
+
+Each `require_*` returns quietly or raises the entry's error class (errors.from_entry). They are pure: no
+request is sent here.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Mapping, Optional
+
+from .. import validation
+from . import errors
+from .records import BusinessUnit, CopilotAgent, QueueMember, SecurityRole, Solution, SystemUser, Workstream
+
+#: Roles that may configure a bot connection (Omnichannel admin docs: "Omnichannel administrator").
+ADMIN_ROLES = ("system administrator", "omnichannel administrator")
+#: Unique name of the Omnichannel base solution (Microsoft's "Uninstall omnichannel solutions" list).
+OMNICHANNEL_BASE_SOLUTION = "msdyn_OmnichannelBase"
+#: The "Omnichannel Power Virtual Agent extension" Copilot Studio bots need (AppSource offer
+#: mscrm.omnichannelpvaextension; the unique name is inferred from the offer name [I], the emulator's
+#: fixture uses it too): any one of these unique names.
+BOT_EXTENSION_SOLUTIONS = ("OmnichannelPVAExtension",)
+
+
+def require_omnichannel_admin(roles: Iterable[SecurityRole]) -> None:
+    names = sorted({r.name for r in roles})
+    if not any(name.lower() in ADMIN_ROLES for name in names):
+        raise errors.from_entry("not-omnichannel-admin", "check the deployer's roles",
+                                f"the deployer's roles are {', '.join(names) or 'none'}")
+
+
+def required_solutions() -> tuple[str, ...]:
+    """Every unique name `require_solutions` looks for (ask the client for exactly these)."""
+    return (OMNICHANNEL_BASE_SOLUTION,) + BOT_EXTENSION_SOLUTIONS
+
+
+def require_solutions(installed: Mapping[str, Solution]) -> None:
+    present = {name.lower() for name in installed}
+    operation = "check the Omnichannel solutions"
+    if OMNICHANNEL_BASE_SOLUTION.lower() not in present:
+        raise errors.from_entry("omnichannel-not-installed", operation,
+                                f"the solution {OMNICHANNEL_BASE_SOLUTION} is not installed")
+    if not any(name.lower() in present for name in BOT_EXTENSION_SOLUTIONS):
+        raise errors.from_entry("bot-extension-not-installed", operation,
+                                f"none of {', '.join(BOT_EXTENSION_SOLUTIONS)} is installed")
+
+
+def require_agent_name(name: str) -> None:
+    """At most 30 characters: longer names fail to connect to Omnichannel."""
+    try:
+        validation.check_agent_name(name)
+    except ValueError as exc:
+        raise errors.from_entry("agent-name-too-long", "check the agent name", str(exc)) from None
+
+
+def require_agent_ready(agent: CopilotAgent, *, must_be_published: bool = True) -> None:
+    operation = f"check the agent {agent.schema_name}"
+    require_agent_name(agent.name)
+    if not agent.is_provisioned:
+        raise errors.from_entry("agent-not-provisioned", operation, f"its status code is {agent.status}")
+    if must_be_published and not agent.is_published:
+        raise errors.from_entry("agent-not-published", operation, "it has never been published")
+
+
+def adoptable_bot_user(existing: Optional[SystemUser], app_id: str) -> Optional[SystemUser]:
+    """The existing user to adopt for this App ID, None to create one, or ConflictError when a user that
+    is not a bot user already holds the App ID."""
+    if existing is None:
+        return None
+    if not existing.is_bot_user or (existing.bot_application_id or "") != app_id.lower():
+        raise errors.from_entry("app-id-already-used", f"adopt the user of App ID {app_id}",
+                                f"user {existing.id} ({existing.full_name}) holds the App ID but is not its bot user")
+    return existing
+
+
+def require_same_binding(current_url: str, desired_url: str, current_app_id: str, desired_app_id: str) -> None:
+    """A binding never moves: another environment or App ID needs a new bot (and a new stack)."""
+    changed = [what for what, old, new in (("environmentUrl", current_url, desired_url),
+                                           ("botAppId", current_app_id, desired_app_id))
+               if validation.normalize_url(old).lower() != validation.normalize_url(new).lower()]
+    if changed:
+        raise errors.from_entry("environment-cannot-change", "check the binding",
+                                f"{' and '.join(changed)} would change from {current_url}/{current_app_id} "
+                                f"to {desired_url}/{desired_app_id}")
+
+
+def require_bot_workstream(workstream: Workstream, bot_user_id: str) -> None:
+    """A push workstream whose bot is this user or nobody (one bot per workstream)."""
+    operation = f"check the workstream {workstream.name}"
+    if not workstream.is_push:
+        raise errors.from_entry("workstream-not-push", operation,
+                                f"its distribution mode is {workstream.distribution_mode} (push is 192350000)")
+    if workstream.bot_user_id and workstream.bot_user_id != bot_user_id.lower():
+        raise errors.from_entry("workstream-has-other-bot", operation,
+                                f"its bot user is {workstream.bot_user_id}")
+
+
+def require_highest_capacity(members: Iterable[QueueMember], bot_user_id: str, capacity: int) -> None:
+    """The bot must have strictly the highest capacity of the queue's members so it takes chats first."""
+    rivals = [m for m in members if m.user_id != bot_user_id.lower() and (m.capacity or 0) >= capacity]
+    if rivals:
+        names = ", ".join(f"{m.full_name} ({m.capacity})" for m in rivals)
+        raise errors.from_entry("bot-not-highest-capacity", "check the queue's capacities",
+                                f"the bot's capacity {capacity} is not above {names}")
+
+
+def require_root_business_unit(user: SystemUser, root: BusinessUnit) -> None:
+    if user.business_unit_id != root.id:
+        raise errors.from_entry("bot-user-not-in-root-business-unit", f"check the bot user {user.id}",
+                                f"it is in business unit {user.business_unit_id}, the root is {root.id}")
