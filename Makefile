@@ -3,9 +3,13 @@
 PYTHON ?= python3.11
 VENV   := venv
 PY     := $(VENV)/bin/python
+# The policy pack's own virtualenv (policy/PulumiPolicy.yaml: virtualenv: venv): pulumi-policy 1.21.0
+# requires protobuf~=5.29, the program's venv has protobuf 6.
+POLICY_VENV := policy/venv
+POLICY_PY   := $(POLICY_VENV)/bin/python
 
 .PHONY: setup test
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed $(POLICY_VENV)/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (dynamic providers are pickled into state): set PYTHON=/path/to/python3.11")'
@@ -14,5 +18,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+$(POLICY_VENV)/.installed: policy/requirements.txt policy/requirements-dev.txt policy/constraints.txt
+	$(PYTHON) -m venv $(POLICY_VENV)
+	$(POLICY_PY) -m pip install --quiet --upgrade pip
+	$(POLICY_PY) -m pip install --quiet -r policy/requirements-dev.txt
+	touch $@
+
+# The policy tests run in the pack's venv; --confcutdir keeps the suite's conftest (emulator imports) out.
 test: setup
 	$(PY) -m pytest
+	$(POLICY_PY) -m pytest --confcutdir=tests/policy tests/policy

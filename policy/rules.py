@@ -1,0 +1,233 @@
+"""The hand-off project's policies. Each validator is a plain function (unit-tested without the engine)
+wrapped in a ResourceValidationPolicy or StackValidationPolicy; `POLICIES` is what the pack serves
+(a tuple; PolicyPack wants a list, so __main__ passes a copy).
+
+Mandatory (a violation fails `pulumi preview` / `pulumi up` with exit code 5):
+- binding-resources-protected: the Omnichannel binding and the bot's identity cannot be removed by accident;
+- bot-application-single-tenant: the app registration is AzureADMyOrg, the Azure Bot SingleTenant or
+  UserAssignedMSI (multi-tenant bot creation is deprecated);
+- bot-region-matches-geography: a regional bot keeps its data in the geography the stack declares;
+- dataverse-matches-geography: the Dataverse environment of every binding resource is in the geography the
+  bot declares (Microsoft: the bot and Omnichannel environments must be in the same geography).
+Advisory (reported, never blocking):
+- prefer-federated-credentials: a client secret exists where workload identity federation would do;
+- teams-channel-enabled: the Teams channel Omnichannel reaches the bot through is disabled;
+- regional-bot-for-data-residency: a `global` bot serves a geography outside the United States.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping, Optional
+
+from pulumi_policy import (
+    EnforcementLevel,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from components.validation import GEOGRAPHIES, bot_location_geography, dataverse_geography
+from policy import resources as r
+
+_SUPPORTED = ", ".join(sorted(GEOGRAPHIES))
+
+
+def validate_binding_protected(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    bound_identity = args.resource_type in r.BOUND_IDENTITY_TYPES
+    if not (bound_identity or r.is_binding_resource(args.resource_type, args.urn)) or args.opts.protect:
+        return
+    why = (
+        "the bot's app registration and Azure Bot are bound into Omnichannel (a new one means a new bot "
+        "connection)"
+        if bound_identity
+        else "removing the Omnichannel binding cannot be undone (another environment means a new bot)"
+    )
+    report(
+        f"{args.resource_type} '{args.name}' must be protected: {why}. Create it with protect=True "
+        "(children inherit it from the OmnichannelBinding component); to remove it on purpose run "
+        "`pulumi state unprotect <urn>` first.",
+        None,
+    )
+
+
+def validate_single_tenant(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == r.APPLICATION:
+        audience = args.props.get("signInAudience") or r.DEFAULT_SIGN_IN_AUDIENCE
+        if audience != r.SINGLE_TENANT_AUDIENCE:
+            report(
+                f"Application '{args.name}' has signInAudience '{audience}': the bot's app registration must "
+                f"be single tenant; set sign_in_audience='{r.SINGLE_TENANT_AUDIENCE}'.",
+                None,
+            )
+    elif args.resource_type == r.BOT:
+        app_type = r.get_path(args.props, "properties", "msaAppType")
+        if app_type not in r.SINGLE_TENANT_APP_TYPES:
+            shown = f"'{app_type}'" if app_type else "not set"
+            report(
+                f"Azure Bot '{args.name}' has properties.msaAppType {shown}: use "
+                f"{' or '.join(r.SINGLE_TENANT_APP_TYPES)} (handoff:botAppType); multi-tenant bots can no "
+                "longer be created.",
+                None,
+            )
+
+
+def validate_bot_region(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != r.BOT:
+        return
+    declared = _declared_geography(args.props)
+    if declared is None:
+        report(
+            f"Azure Bot '{args.name}' has no '{r.GEOGRAPHY_TAG}' tag: tag it with the stack's geography "
+            "(handoff:geography) so data location can be checked.",
+            None,
+        )
+        return
+    if declared not in GEOGRAPHIES:
+        report(
+            f"Azure Bot '{args.name}' declares geography '{declared}', which is not supported; use one of "
+            f"{_SUPPORTED}.",
+            None,
+        )
+        return
+    location = args.props.get("location") or "global"
+    try:
+        region = bot_location_geography(location)
+    except ValueError as error:
+        report(f"Azure Bot '{args.name}' has location '{location}': {error}.", None)
+        return
+    if region is not None and region != declared:
+        report(
+            f"Azure Bot '{args.name}' is in '{location}', which keeps data in '{region}', but the stack "
+            f"declares geography '{declared}': set handoff:botLocation to a location in '{declared}' or "
+            "'global'.",
+            None,
+        )
+
+
+def validate_dataverse_geography(args: StackValidationArgs, report: ReportViolation) -> None:
+    bots = [res for res in args.resources if res.resource_type == r.BOT]
+    declared = {_declared_geography(bot.props) for bot in bots} - {None}
+    if not declared:
+        args.not_applicable("no Azure Bot tagged with its geography in this stack")
+    for res in args.resources:
+        if not r.is_binding_resource(res.resource_type, res.urn) or "environmentUrl" not in res.props:
+            continue
+        url = res.props["environmentUrl"]
+        geography = dataverse_geography(url)
+        if geography is None:
+            report(
+                f"{res.resource_type} '{res.name}': environmentUrl '{url}' is not a known Dataverse host, "
+                "so its geography cannot be checked; use the environment URL "
+                "(https://<org>.crm<N>.dynamics.com).",
+                res.urn,
+            )
+        elif geography not in declared:
+            report(
+                f"{res.resource_type} '{res.name}' binds the bot to Dataverse '{url}' in '{geography}', "
+                f"but the bot declares '{', '.join(sorted(declared))}': the bot and the Omnichannel "
+                "environment must be in the same geography; fix handoff:geography or handoff:dataverseUrl.",
+                res.urn,
+            )
+
+
+def validate_prefer_federation(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == r.APPLICATION_PASSWORD:
+        report(
+            f"ApplicationPassword '{args.name}' creates a client secret: pipelines can authenticate with a "
+            "federated identity credential instead (handoff:githubOidcSubjects, handoff:azureDevOpsOidc); "
+            "keep handoff:createClientSecret false unless a consumer really needs the secret.",
+            None,
+        )
+
+
+def validate_teams_channel_enabled(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != r.CHANNEL:
+        return
+    properties = args.props.get("properties")
+    if (
+        r.get_path(args.props, "channelName") != r.TEAMS_CHANNEL_NAME
+        and r.get_path(properties or {}, "channelName") != r.TEAMS_CHANNEL_NAME
+    ):
+        return
+    if r.get_path(properties or {}, "properties", "isEnabled") is False:
+        report(
+            f"Teams channel '{args.name}' is disabled: Omnichannel reaches the bot through it, so "
+            "escalations will not arrive; set isEnabled to true.",
+            None,
+        )
+
+
+def validate_regional_bot(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != r.BOT:
+        return
+    declared = _declared_geography(args.props)
+    location = args.props.get("location") or "global"
+    if declared and declared != "unitedstates" and str(location).lower() == "global":
+        report(
+            f"Azure Bot '{args.name}' is global while the stack declares '{declared}': a global bot may "
+            "process data outside that geography; use a regional location where one exists (westeurope for "
+            "europe, centralindia for india).",
+            None,
+        )
+
+
+def _declared_geography(props: Mapping[str, Any]) -> Optional[str]:
+    value = r.get_path(props, "tags", r.GEOGRAPHY_TAG)
+    return str(value).lower() if value else None
+
+
+def _resource_policy(name: str, description: str, validate: Callable, level: EnforcementLevel):
+    return ResourceValidationPolicy(
+        name=name, description=description, validate=validate, enforcement_level=level
+    )
+
+
+MANDATORY = EnforcementLevel.MANDATORY
+ADVISORY = EnforcementLevel.ADVISORY
+
+POLICIES = (
+    _resource_policy(
+        "binding-resources-protected",
+        "The Omnichannel binding and the bot's app registration and Azure Bot are protected.",
+        validate_binding_protected,
+        MANDATORY,
+    ),
+    _resource_policy(
+        "bot-application-single-tenant",
+        "The bot's app registration is AzureADMyOrg and the Azure Bot SingleTenant or UserAssignedMSI.",
+        validate_single_tenant,
+        MANDATORY,
+    ),
+    _resource_policy(
+        "bot-region-matches-geography",
+        "A regional Azure Bot is in the geography the stack declares (handoff-geography tag).",
+        validate_bot_region,
+        MANDATORY,
+    ),
+    StackValidationPolicy(
+        name="dataverse-matches-geography",
+        description="Every binding resource's Dataverse environment is in the bot's geography.",
+        validate=validate_dataverse_geography,
+        enforcement_level=MANDATORY,
+    ),
+    _resource_policy(
+        "prefer-federated-credentials",
+        "Client secrets are avoided where federated credentials would do.",
+        validate_prefer_federation,
+        ADVISORY,
+    ),
+    _resource_policy(
+        "teams-channel-enabled",
+        "The Teams channel Omnichannel uses to reach the bot is enabled.",
+        validate_teams_channel_enabled,
+        ADVISORY,
+    ),
+    _resource_policy(
+        "regional-bot-for-data-residency",
+        "A global Azure Bot is only used for the United States geography.",
+        validate_regional_bot,
+        ADVISORY,
+    ),
+)

@@ -1,0 +1,241 @@
+"""The CI workflows committed in the repository: valid YAML, the structure each one promises, no secrets,
+pinned versions, and every command they run exists in the project (Makefile targets, modules, files,
+`python -m drift` options)."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+import shlex
+
+import pytest
+import yaml
+
+from drift import cli
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+GITHUB = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+AZURE = sorted((ROOT / ".azure-pipelines").rglob("*.yml"))
+MINIMUM_CLI = (3, 226, 1)  # the documented exit codes, 7 included
+
+
+def _load(path: pathlib.Path) -> dict:
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(document, dict), f"{path} is not a YAML mapping"
+    return document
+
+
+def _triggers(workflow: dict) -> dict:
+    # YAML 1.1 reads the bare key `on` as the boolean True.
+    triggers = workflow.get("on", workflow.get(True))
+    return triggers if isinstance(triggers, dict) else {name: None for name in triggers}
+
+
+def _github(name: str) -> dict:
+    return _load(ROOT / ".github" / "workflows" / name)
+
+
+def _azure(name: str) -> dict:
+    return _load(ROOT / ".azure-pipelines" / name)
+
+
+def _walk(node):
+    yield node
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def _steps(document: dict) -> list[dict]:
+    return [
+        node
+        for node in _walk(document)
+        if isinstance(node, dict) and ("uses" in node or "run" in node or "task" in node or "script" in node)
+    ]
+
+
+def _scripts(path: pathlib.Path) -> list[str]:
+    """Every shell text a workflow runs: GitHub `run`, Azure `script`/`inlineScript` and template scripts."""
+    texts = []
+    for node in _walk(_load(path)):
+        if isinstance(node, dict):
+            for key in ("run", "script", "inlineScript"):
+                if isinstance(node.get(key), str):
+                    texts.append(node[key])
+    return texts
+
+
+def _stacks_in_repository() -> list[str]:
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))
+
+
+def _makefile_targets() -> set[str]:
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    return set(re.findall(r"^([A-Za-z0-9_.$()/-]+):(?!=)", text, flags=re.MULTILINE))
+
+
+def _expand(script: str) -> str:
+    """A script with CI expressions replaced by plausible values, so its commands can be parsed."""
+    script = script.replace("\\\n", " ")
+    script = re.sub(r"\$\{\{\s*iif\([^}]*\)\s*\}\}", "", script)
+    script = re.sub(r"\$\{\{[^}]*\}\}", "dev", script)
+    return re.sub(r"\$\([A-Za-z_.]+\)", "/tmp/ci", script)
+
+
+ALL_FILES = GITHUB + AZURE
+
+
+def test_there_are_github_and_azure_pipelines_workflows():
+    assert {p.name for p in GITHUB} >= {"preview.yml", "deploy.yml", "pulumi-up.yml", "drift.yml"}
+    assert {p.relative_to(ROOT / ".azure-pipelines").as_posix() for p in AZURE} >= {
+        "preview.yml",
+        "deploy.yml",
+        "drift.yml",
+        "templates/setup.yml",
+        "templates/with-azure.yml",
+    }
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_workflow_uses_no_secret(path):
+    text = path.read_text(encoding="utf-8")
+    assert "secrets." not in text and "ARM_CLIENT_SECRET" not in text and "PULUMI_ACCESS_TOKEN" not in text
+    assert "PULUMI_CONFIG_PASSPHRASE" not in text
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_make_target_module_and_policy_pack_a_workflow_runs_exists(path):
+    targets = _makefile_targets()
+    for script in _scripts(path):
+        for line in _expand(script).splitlines():
+            for target in re.findall(r"(?:^|[;&|]\s*)make\s+([A-Za-z][\w.-]*)", line.strip()):
+                assert target in targets, f"{path.name}: `make {target}` is not a Makefile target"
+            for module in re.findall(r"python\S*\s+-m\s+([\w.]+)", line):
+                module_path = ROOT / module.replace(".", "/")
+                assert (module_path / "__main__.py").is_file() or module_path.with_suffix(".py").is_file(), (
+                    f"{path.name}: `python -m {module}` is not a module of the project"
+                )
+            for pack in re.findall(r"--policy-pack\s+(\S+)", line):
+                assert (ROOT / pack / "PulumiPolicy.yaml").is_file(), f"{path.name}: no policy pack at {pack}"
+    for step in _steps(_load(path)):
+        pack = (step.get("with") or {}).get("policyPacks")
+        if pack:
+            assert (ROOT / pack / "PulumiPolicy.yaml").is_file(), f"{path.name}: no policy pack at {pack}"
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_drift_command_in_a_workflow_is_accepted_by_the_drift_cli(path):
+    found = 0
+    for script in _scripts(path):
+        for line in _expand(script).splitlines():
+            if " -m drift" not in line:
+                continue
+            command = line.split(" -m drift", 1)[1]
+            command = re.sub(r"(?<=\s)\$[A-Z_]+(?=\s)", "", command)  # a bare variable may hold no flag
+            words = shlex.split(re.sub(r"\$\{?[A-Za-z_]+\}?", "value", command))
+            arguments = cli.build_parser().parse_args(words)
+            assert arguments.stacks and arguments.format == "json" and arguments.summary_file
+            found += 1
+    assert found == (1 if path.name == "drift.yml" else 0)
+
+
+def test_pulumi_cli_version_is_pinned_once_for_all_pipelines_and_has_the_exit_codes():
+    versions = set()
+    for path in ALL_FILES:
+        versions |= set(
+            re.findall(r"(?:PULUMI_VERSION|default): \"(\d+\.\d+\.\d+)\"", path.read_text(encoding="utf-8"))
+        )
+    assert len(versions) == 1, f"Pulumi CLI versions differ: {versions}"
+    assert tuple(int(part) for part in versions.pop().split(".")) >= MINIMUM_CLI
+
+
+@pytest.mark.parametrize("path", GITHUB, ids=lambda p: p.name)
+def test_github_jobs_use_python_3_11_and_pinned_action_versions(path):
+    for step in _steps(_load(path)):
+        uses = step.get("uses", "")
+        if uses.startswith("actions/setup-python"):
+            assert step["with"]["python-version"] == "3.11"
+        if uses and not uses.startswith("./"):
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", uses), f"{path.name}: unpinned action {uses}"
+        if uses.startswith("pulumi/actions"):
+            assert step["with"]["pulumi-version"] == "${{ env.PULUMI_VERSION }}"
+
+
+def test_github_preview_runs_on_pull_requests_with_the_policy_pack_and_comments():
+    workflow = _github("preview.yml")
+    assert "pull_request" in _triggers(workflow)
+    assert workflow["permissions"] == {"contents": "read", "id-token": "write", "pull-requests": "write"}
+    job = workflow["jobs"]["preview"]
+    assert job["strategy"]["matrix"]["stack"] == _stacks_in_repository()
+    [pulumi] = [s for s in job["steps"] if s.get("uses", "").startswith("pulumi/actions")]
+    assert pulumi["with"]["command"] == "preview" and pulumi["with"]["policyPacks"] == "policy"
+    assert pulumi["with"]["comment-on-pr"] is True and pulumi["with"]["comment-on-summary"] is True
+
+
+def test_github_deploy_runs_up_per_environment_on_main_with_oidc_dev_before_prod():
+    workflow = _github("deploy.yml")
+    assert _triggers(workflow)["push"]["branches"] == ["main"]
+    assert workflow["permissions"]["id-token"] == "write"
+    jobs = workflow["jobs"]
+    assert [jobs[name]["with"]["stack"] for name in jobs] == _stacks_in_repository()
+    assert jobs["prod"]["needs"] == "dev"
+    called = _github(jobs["dev"]["uses"].rsplit("/", 1)[-1])
+    assert "stack" in _triggers(called)["workflow_call"]["inputs"]
+    [job] = called["jobs"].values()
+    assert job["environment"] == "${{ inputs.stack }}" and called["permissions"]["id-token"] == "write"
+    [pulumi] = [s for s in job["steps"] if s.get("uses", "").startswith("pulumi/actions")]
+    assert pulumi["with"]["command"] == "up" and pulumi["with"]["policyPacks"] == "policy"
+
+
+def test_github_drift_is_a_scheduled_matrix_that_keeps_drift_and_errors_apart():
+    workflow = _github("drift.yml")
+    triggers = _triggers(workflow)
+    assert triggers["schedule"][0]["cron"] and "workflow_dispatch" in triggers
+    assert workflow["permissions"] == {"contents": "read", "id-token": "write"}
+    job = workflow["jobs"]["drift"]
+    assert job["strategy"]["matrix"]["stack"] == _stacks_in_repository()
+    assert job["strategy"]["fail-fast"] is False
+    scan, verdict = (
+        [s for s in job["steps"] if "drift" in s.get("run", "") and "-m drift" in s["run"]],
+        job["steps"][-1],
+    )
+    assert "$GITHUB_STEP_SUMMARY" in scan[0]["run"] and "set +e" in scan[0]["run"]
+    assert re.search(r"^\s*0\)", verdict["run"], re.M) and re.search(r"^\s*7\)", verdict["run"], re.M)
+    assert "not drift" in verdict["run"]
+    assert any(
+        s.get("uses", "").startswith("actions/upload-artifact") and s.get("if") == "always()"
+        for s in job["steps"]
+    )
+
+
+def test_azure_pipelines_templates_exist_and_every_stack_job_uses_its_service_connection():
+    for name in ("preview.yml", "deploy.yml", "drift.yml"):
+        pipeline = _azure(name)
+        for node in _walk(pipeline):
+            if isinstance(node, dict) and "template" in node:
+                assert (ROOT / ".azure-pipelines" / node["template"]).is_file(), f"{name}: {node['template']}"
+        assert pipeline["parameters"][0] == {
+            "name": "stacks",
+            "type": "object",
+            "default": _stacks_in_repository(),
+        }
+    template = _azure("templates/with-azure.yml")
+    [task] = template["steps"]
+    assert task["task"] == "AzureCLI@2" and task["inputs"]["addSpnToEnvironment"] is True
+    assert task["inputs"]["azureSubscription"] == "handoff-${{ parameters.stack }}"
+    assert 'ARM_OIDC_TOKEN="$idToken"' in task["inputs"]["inlineScript"]
+
+
+def test_azure_pipelines_triggers_match_their_purpose():
+    preview, deploy, drift = _azure("preview.yml"), _azure("deploy.yml"), _azure("drift.yml")
+    assert preview["trigger"] == "none" and preview["pr"]["branches"]["include"] == ["main"]
+    assert deploy["trigger"]["branches"]["include"] == ["main"] and deploy["pr"] == "none"
+    assert drift["trigger"] == "none" and drift["schedules"][0]["always"] is True
+    deploy_text = (ROOT / ".azure-pipelines" / "deploy.yml").read_text(encoding="utf-8")
+    assert "environment: handoff-${{ stack }}" in deploy_text and "--policy-pack policy" in deploy_text
+    drift_text = (ROOT / ".azure-pipelines" / "drift.yml").read_text(encoding="utf-8")
+    assert "task.uploadsummary" in drift_text and re.search(r"^\s*7\)", drift_text, re.M)
+    assert "This is not drift" in drift_text
