@@ -1,7 +1,8 @@
 """The hand-off of a bot to Omnichannel, per environment: composition only.
 
 Validated settings -> providers -> BotIdentity (the bot's app registration) -> TeamsChannel (Azure Bot and its
-Teams channel) -> stack outputs. Nothing is declared until the whole stack configuration is valid.
+Teams channel) -> OmnichannelBinding (the bot's connection in the Dataverse environment, protected) -> stack
+outputs. Nothing is declared until the whole stack configuration is valid.
 """
 from components.settings import require_supported_python
 
@@ -10,6 +11,7 @@ require_supported_python()   # before anything is pickled into state: pickles ar
 import pulumi  # noqa: E402
 
 from components.identity import BotIdentity, BotIdentityArgs, entra_provider  # noqa: E402
+from components.omnichannel import OmnichannelBinding, OmnichannelBindingArgs  # noqa: E402
 from components.settings import load_settings  # noqa: E402
 from components.teams import (TeamsChannel, TeamsChannelArgs, arm_provider,  # noqa: E402
                               managed_identity_client_id)
@@ -29,8 +31,9 @@ else:   # UserAssignedMSI: the managed identity is the bot's identity; there is 
 
 teams = TeamsChannel("channel", TeamsChannelArgs.from_settings(settings, msa_app_id=bot_app_id),
                      opts=pulumi.ResourceOptions(providers=[arm]))
-# The Omnichannel binding (components/omnichannel.py) composes here: settings.omnichannel, settings.endpoints
-# and bot_app_id are all it needs.
+binding = OmnichannelBinding("omnichannel", OmnichannelBindingArgs.from_settings(
+    settings, bot_app_id=bot_app_id, azure_bot_id=teams.bot_resource_id,
+    teams_channel_id=teams.channel_resource_id))
 
 pulumi.export("botAppId", bot_app_id)
 pulumi.export("tenantId", settings.tenant_id)
@@ -38,3 +41,9 @@ pulumi.export("geography", settings.geography)
 pulumi.export("botResourceId", teams.bot_resource_id)
 pulumi.export("teamsChannelResourceId", teams.channel_resource_id)
 pulumi.export("dataverseUrl", settings.omnichannel.dataverse_url)
+pulumi.export("botUserId", binding.bot_user_id)
+pulumi.export("botUserAdopted", binding.bot_user_adopted)
+pulumi.export("omnichannelQueueId", binding.queue_id)
+pulumi.export("omnichannelWorkstreamId", binding.workstream_id)
+pulumi.export("contextVariables", binding.context_variables)
+pulumi.export("agentPublishedOn", binding.published_on)

@@ -8,6 +8,7 @@ Writes stay with pulumi-azure-native; this client only reads.
 """
 from __future__ import annotations
 
+import re
 import time
 from typing import Callable, Mapping, Optional
 
@@ -21,6 +22,22 @@ from .retry import RetryPolicy
 
 API_VERSION = "2022-09-15"
 _HEADERS = {"Accept": "application/json"}
+_BOT_ID = re.compile(r"/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<group>[^/]+)/providers/"
+                     r"Microsoft\.BotService/botServices/(?P<name>[^/]+)", re.IGNORECASE)
+
+
+def parse_bot_resource_id(resource_id: str) -> tuple[str, str, str]:
+    """(subscription id, resource group, bot name) of an Azure Bot's ARM id; a ValueError naming the expected
+    form otherwise. Pure: callers validate an id before any request (a provider's check)."""
+    match = _BOT_ID.fullmatch(resource_id.strip()) if isinstance(resource_id, str) else None
+    if match is None:
+        raise ValueError(f"{resource_id!r} is not an Azure Bot resource id; use /subscriptions/<id>/"
+                         "resourceGroups/<group>/providers/Microsoft.BotService/botServices/<name>")
+    try:
+        return (validation.check_guid(match["sub"]), validation.check_resource_group_name(match["group"]),
+                validation.check_bot_name(match["name"]))
+    except ValueError as exc:
+        raise ValueError(f"{resource_id!r} is not a valid Azure Bot resource id: {exc}") from None
 
 
 class ArmBotReader:

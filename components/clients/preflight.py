@@ -11,10 +11,16 @@ from typing import Iterable, Mapping, Optional
 
 from .. import validation
 from . import errors
-from .records import BusinessUnit, CopilotAgent, QueueMember, SecurityRole, Solution, SystemUser, Workstream
+from .records import (BusinessUnit, CopilotAgent, Queue, QueueMember, QueueType, SecurityRole, Solution,
+                      SystemUser, Workstream)
 
 #: Roles that may configure a bot connection (Omnichannel admin docs: "Omnichannel administrator").
 ADMIN_ROLES = ("system administrator", "omnichannel administrator")
+#: Roles that may create the bot's application user and give it a security role. Microsoft documents creating
+#: application users as a System Administrator task (learn.microsoft.com/power-platform/admin/
+#: manage-application-users: "Sign in ... as a System Administrator"), and giving a role needs every privilege
+#: the role holds; the Omnichannel administrator role has neither.
+USER_ADMIN_ROLES = ("system administrator",)
 #: Unique name of the Omnichannel base solution (Microsoft's "Uninstall omnichannel solutions" list).
 OMNICHANNEL_BASE_SOLUTION = "msdyn_OmnichannelBase"
 #: The "Omnichannel Power Virtual Agent extension" Copilot Studio bots need (AppSource offer
@@ -30,18 +36,27 @@ def require_omnichannel_admin(roles: Iterable[SecurityRole]) -> None:
                                 f"the deployer's roles are {', '.join(names) or 'none'}")
 
 
+def require_user_administrator(roles: Iterable[SecurityRole]) -> None:
+    """The deployer can create the bot's application user and assign its role (System Administrator)."""
+    names = sorted({r.name for r in roles})
+    if not any(name.lower() in USER_ADMIN_ROLES for name in names):
+        raise errors.from_entry("deployer-not-system-administrator", "check the deployer's roles",
+                                f"the deployer's roles are {', '.join(names) or 'none'}")
+
+
 def required_solutions() -> tuple[str, ...]:
     """Every unique name `require_solutions` looks for (ask the client for exactly these)."""
     return (OMNICHANNEL_BASE_SOLUTION,) + BOT_EXTENSION_SOLUTIONS
 
 
-def require_solutions(installed: Mapping[str, Solution]) -> None:
+def require_solutions(installed: Mapping[str, Solution], *, bot_extension: bool = True) -> None:
+    """Omnichannel is installed and, for a Copilot Studio bot (`bot_extension`), its bot extension too."""
     present = {name.lower() for name in installed}
     operation = "check the Omnichannel solutions"
     if OMNICHANNEL_BASE_SOLUTION.lower() not in present:
         raise errors.from_entry("omnichannel-not-installed", operation,
                                 f"the solution {OMNICHANNEL_BASE_SOLUTION} is not installed")
-    if not any(name.lower() in present for name in BOT_EXTENSION_SOLUTIONS):
+    if bot_extension and not any(name.lower() in present for name in BOT_EXTENSION_SOLUTIONS):
         raise errors.from_entry("bot-extension-not-installed", operation,
                                 f"none of {', '.join(BOT_EXTENSION_SOLUTIONS)} is installed")
 
@@ -52,6 +67,14 @@ def require_agent_name(name: str) -> None:
         validation.check_agent_name(name)
     except ValueError as exc:
         raise errors.from_entry("agent-name-too-long", "check the agent name", str(exc)) from None
+
+
+def require_agent_named(agent: CopilotAgent, expected: str) -> None:
+    """The agent's live name is the one the stack declares (and so at most 30 characters)."""
+    require_agent_name(agent.name)
+    if " ".join(agent.name.split()) != " ".join(expected.split()):
+        raise errors.from_entry("agent-name-mismatch", f"check the agent {agent.schema_name}",
+                                f"it is named {agent.name!r}, the stack declares {expected!r}")
 
 
 def require_agent_ready(agent: CopilotAgent, *, must_be_published: bool = True) -> None:
@@ -92,8 +115,18 @@ def require_bot_workstream(workstream: Workstream, bot_user_id: str) -> None:
         raise errors.from_entry("workstream-not-push", operation,
                                 f"its distribution mode is {workstream.distribution_mode} (push is 192350000)")
     if workstream.bot_user_id and workstream.bot_user_id != bot_user_id.lower():
-        raise errors.from_entry("workstream-has-other-bot", operation,
-                                f"its bot user is {workstream.bot_user_id}")
+        other = (f"{workstream.bot_user_name} ({workstream.bot_user_id})" if workstream.bot_user_name
+                 else workstream.bot_user_id)
+        raise errors.from_entry("workstream-has-other-bot", operation, f"its bot user is {other}")
+
+
+def require_omnichannel_queue(queue: Queue) -> None:
+    """An Omnichannel messaging queue: the only kind that receives conversations a bot escalates."""
+    if not queue.is_omnichannel or queue.queue_type not in (None, QueueType.MESSAGING):
+        messaging = int(QueueType.MESSAGING)
+        kind = ("not an Omnichannel queue" if not queue.is_omnichannel
+                else f"an Omnichannel queue of type {queue.queue_type} (messaging is {messaging})")
+        raise errors.from_entry("queue-not-omnichannel", f"check the queue {queue.name}", f"it is {kind}")
 
 
 def require_highest_capacity(members: Iterable[QueueMember], bot_user_id: str, capacity: int) -> None:

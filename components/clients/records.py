@@ -175,13 +175,38 @@ class QueueMember:
 
 
 @dataclasses.dataclass(frozen=True)
+class QueueWithMembers:
+    """A queue and its members with their capacities, read in one request."""
+    queue: Queue
+    members: tuple[QueueMember, ...]
+
+    MEMBER_COLUMNS = ("systemuserid", "fullname", "msdyn_capacity", "msdyn_agentType",
+                      "msdyn_botapplicationid")
+    MEMBERS = "queuemembership_association"
+
+    def has_member(self, user_id: str) -> bool:
+        return user_id.lower() in {m.user_id for m in self.members}
+
+    @staticmethod
+    def member_from_wire(row: Mapping[str, Any]) -> QueueMember:
+        user = SystemUser.from_wire(row)
+        return QueueMember(user.id, user.full_name, user.capacity, user.is_bot_user)
+
+    @classmethod
+    def from_wire(cls, row: Mapping[str, Any]) -> "QueueWithMembers":
+        return cls(Queue.from_wire(row), tuple(cls.member_from_wire(m) for m in row.get(cls.MEMBERS) or ()))
+
+
+@dataclasses.dataclass(frozen=True)
 class Workstream:
     id: str
     name: str
     distribution_mode: Optional[int]
     bot_user_id: Optional[str]
+    bot_user_name: Optional[str] = None   # set when read with its bot user expanded (RoutingMixin.workstream)
 
     COLUMNS = ("msdyn_liveworkstreamid", "msdyn_name", "msdyn_workdistributionmode", "_msdyn_bot_user_value")
+    BOT_USER = "msdyn_bot_user"
 
     @property
     def is_push(self) -> bool:
@@ -189,8 +214,10 @@ class Workstream:
 
     @classmethod
     def from_wire(cls, row: Mapping[str, Any]) -> "Workstream":
+        bot_user = row.get(cls.BOT_USER) or {}
         return cls(_guid(row["msdyn_liveworkstreamid"]), row.get("msdyn_name") or "",
-                   _int(row.get("msdyn_workdistributionmode")), _guid(row.get("_msdyn_bot_user_value")))
+                   _int(row.get("msdyn_workdistributionmode")), _guid(row.get("_msdyn_bot_user_value")),
+                   bot_user.get("fullname"))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -229,6 +256,12 @@ class CopilotAgent:
     @property
     def is_published(self) -> bool:
         return self.published_on is not None
+
+    @property
+    def has_unpublished_changes(self) -> bool:
+        """Edited after its last publish (publishing sets publishedon to the modifiedon it publishes)."""
+        return (self.published_on is not None and self.modified_on is not None
+                and self.modified_on > self.published_on)
 
     @classmethod
     def from_wire(cls, row: Mapping[str, Any]) -> "CopilotAgent":

@@ -17,6 +17,10 @@ FIC = "azuread:index/applicationFederatedIdentityCredential:ApplicationFederated
 PASSWORD = "azuread:index/applicationPassword:ApplicationPassword"
 BOT = "azure-native:botservice:Bot"
 CHANNEL = "azure-native:botservice:Channel"
+BINDING_CHILDREN = [(f"pulumi-python:dynamic/{module}:{kind}", f"omnichannel-{role}") for module, kind, role in (
+    ("omnichannel", "BotApplicationUser", "user"), ("omnichannel", "RoleAssignment", "role"),
+    ("omnichannel", "QueueMembership", "queue"), ("omnichannel", "WorkstreamBot", "workstream"),
+    ("omnichannel", "ContextVariables", "context"), ("copilot", "CopilotAgent", "agent"))]
 
 
 def stack_file(run: ProgramRun) -> dict:
@@ -36,7 +40,8 @@ def test_declares_exactly_the_expected_resources(committed):
     expected = [
         ("pulumi:providers:azuread", "azuread"), ("pulumi:providers:azure-native", "azure-native"),
         ("handoff:identity:BotIdentity", "bot"), (APPLICATION, "bot-app"), (PRINCIPAL, "bot-sp"),
-        ("handoff:teams:TeamsChannel", "channel"), (BOT, "channel-bot"), (CHANNEL, "channel-teams"), *fics]
+        ("handoff:teams:TeamsChannel", "channel"), (BOT, "channel-bot"), (CHANNEL, "channel-teams"), *fics,
+        ("handoff:omnichannel:OmnichannelBinding", "omnichannel"), *BINDING_CHILDREN]
     assert sorted((r.type, r.name) for r in committed.registrations) == sorted(expected)
 
 
@@ -65,9 +70,9 @@ def test_children_are_parented_to_their_component(committed):
             assert registration.parent == teams.urn, registration.name
 
 
-def test_only_the_application_and_the_bot_are_protected(committed):
+def test_only_the_application_the_bot_and_the_omnichannel_binding_are_protected(committed):
     protected = {r.name for r in committed.registrations if r.protect}
-    assert protected == {"bot-app", "channel-bot"}
+    assert protected == {"bot-app", "channel-bot", "omnichannel", *(name for _, name in BINDING_CHILDREN)}
 
 
 def test_application_is_a_single_tenant_registration_refusing_duplicates(committed):

@@ -21,6 +21,16 @@ ENTRIES: tuple[Entry, ...] = (
                    "Administrator) security role in this environment.",
         link=_ROLES, retryable=False, service="handoff", kind="permission"),
     Entry(
+        key="deployer-not-system-administrator",
+        title="The deployer cannot create the bot's application user",
+        cause="Creating an application user and giving it a security role needs the System Administrator "
+              "role in the environment; the deployer's application user does not hold it (the Omnichannel "
+              "administrator role can configure queues and workstreams but cannot create users).",
+        mitigation="Give the deployer's application user the System Administrator role in this environment "
+                   "(Power Platform admin center > Settings > Users + permissions > Application users).",
+        link="https://learn.microsoft.com/power-platform/admin/manage-application-users",
+        retryable=False, service="handoff", kind="permission"),
+    Entry(
         key="omnichannel-not-installed",
         title="Omnichannel is not installed in the chosen environment",
         cause="The environment has no Omnichannel for Customer Service solution: either Omnichannel was "
@@ -69,6 +79,15 @@ ENTRIES: tuple[Entry, ...] = (
         mitigation="Rename the agent (copilotAgentName and in Copilot Studio) to 30 characters or fewer.",
         link=_MCS, retryable=False, service="handoff", kind="validation"),
     Entry(
+        key="agent-name-mismatch",
+        title="The agent's name is not the one the stack declares",
+        cause="The agent with copilotAgentSchemaName is named differently in Copilot Studio than "
+              "copilotAgentName says (renamed in Copilot Studio, or the wrong agent), so the stack cannot "
+              "vouch for the name Omnichannel connects with.",
+        mitigation="Set copilotAgentName to the agent's name in Copilot Studio (at most 30 characters), or "
+                   "rename the agent back, then re-run.",
+        link=_MCS, retryable=False, service="handoff", kind="validation"),
+    Entry(
         key="teams-channel-disabled",
         title="The Teams channel is not enabled",
         cause="Omnichannel reaches the bot through its Microsoft Teams channel, which is missing or "
@@ -108,6 +127,15 @@ ENTRIES: tuple[Entry, ...] = (
         mitigation="Check `queue` (name or GUID) in the Customer Service admin center > Queues.",
         link="https://learn.microsoft.com/dynamics365/customer-service/administer/queues-omnichannel",
         retryable=False, service="handoff", kind="not_found"),
+    Entry(
+        key="queue-not-omnichannel",
+        title="The queue is not an Omnichannel messaging queue",
+        cause="Escalated conversations are routed to Omnichannel messaging queues; this queue is a classic "
+              "(record) queue or an Omnichannel queue of another type (entity records, voice).",
+        mitigation="Set `queue` to an Omnichannel messaging queue (Customer Service admin center > Queues, "
+                   "type Messaging).",
+        link="https://learn.microsoft.com/dynamics365/customer-service/administer/queues-omnichannel",
+        retryable=False, service="handoff", kind="validation"),
     Entry(
         key="workstream-not-found",
         title="The workstream does not exist",

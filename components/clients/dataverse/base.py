@@ -55,9 +55,11 @@ class DataverseBase:
 
     # --- reads ----------------------------------------------------------------------------------------
     def _get(self, path: str, *, operation: str, columns: Iterable[str] = (),
-             not_found: Optional[str] = None) -> dict:
-        params = {"$select": ",".join(columns)} if columns else None
-        return self._session.request("GET", path, operation=operation, params=params, headers=_READ_HEADERS,
+             not_found: Optional[str] = None, extra: Optional[Mapping[str, str]] = None) -> dict:
+        params = {"$select": ",".join(columns)} if columns else {}
+        params.update(extra or {})
+        return self._session.request("GET", path, operation=operation, params=params or None,
+                                     headers=_READ_HEADERS,
                                      on_status={404: not_found} if not_found else None).body or {}
 
     def _query(self, entity_set: str, *, operation: str, columns: Iterable[str],
@@ -70,14 +72,15 @@ class DataverseBase:
 
     def _one_by_name_or_id(self, entity_set: str, key_column: str, name_column: str, name_or_id: str, *,
                            columns: Iterable[str], what: str, not_found: str,
-                           parse: Callable[[dict], T]) -> T:
-        """The single row whose id or name is `name_or_id`; the catalogue entry `not_found` when none."""
+                           parse: Callable[[dict], T], extra: Optional[Mapping[str, str]] = None) -> T:
+        """The single row whose id or name is `name_or_id`; the catalogue entry `not_found` when none.
+        `extra` adds query options (an `$expand`) to the one request either way."""
         operation = f"find the {what} {name_or_id!r}"
         if is_guid(name_or_id):
             return parse(self._get(f"{entity_set}({guid(name_or_id, what)})", operation=operation,
-                                   columns=columns, not_found=not_found))
+                                   columns=columns, not_found=not_found, extra=extra))
         rows = self._query(entity_set, operation=operation, columns=columns,
-                           filter=f"{name_column} eq {literal(name_or_id)}")
+                           filter=f"{name_column} eq {literal(name_or_id)}", extra=extra)
         if not rows:
             raise errors.from_entry(not_found, operation, f"no {what} is named {name_or_id!r}")
         if len(rows) > 1:

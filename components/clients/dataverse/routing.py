@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..records import ContextVariable, ContextVariableType, Queue, QueueMember, SystemUser, Workstream
+from ..records import ContextVariable, ContextVariableType, Queue, QueueMember, QueueWithMembers, Workstream
 from .base import DataverseBase, guid
 
-_MEMBER_COLUMNS = ("systemuserid", "fullname", "msdyn_capacity", "msdyn_agentType", "msdyn_botapplicationid")
+_MEMBER_COLUMNS = QueueWithMembers.MEMBER_COLUMNS
+# One request reads a queue with its members and their capacities (an N:N $expand), and a workstream with its
+# bot user's name (a lookup $expand): what a binding's create and refresh need, without a second round trip.
+_WITH_MEMBERS = {"$expand": f"{QueueWithMembers.MEMBERS}($select={','.join(_MEMBER_COLUMNS)})"}
+_WITH_BOT_USER = {"$expand": f"{Workstream.BOT_USER}($select=systemuserid,fullname)"}
 
 
 class RoutingMixin(DataverseBase):
@@ -27,11 +31,13 @@ class RoutingMixin(DataverseBase):
                                      operation=f"list the members of queue {qid}",
                                      params={"$select": ",".join(_MEMBER_COLUMNS)},
                                      on_status={404: "queue-not-found"})
-        members = []
-        for row in rows:
-            user = SystemUser.from_wire(row)
-            members.append(QueueMember(user.id, user.full_name, user.capacity, user.is_bot_user))
-        return tuple(members)
+        return tuple(QueueWithMembers.member_from_wire(row) for row in rows)
+
+    def queue_with_members(self, name_or_id: str) -> QueueWithMembers:
+        """The queue with this GUID or name and its members with their capacities, in one request."""
+        return self._one_by_name_or_id("queues", "queueid", "name", name_or_id, columns=Queue.COLUMNS,
+                                       what="queue", not_found="queue-not-found",
+                                       parse=QueueWithMembers.from_wire, extra=_WITH_MEMBERS)
 
     def add_queue_member(self, queue_id: str, user_id: str) -> bool:
         """Make the user a member of the queue; False when it already was."""
@@ -47,10 +53,11 @@ class RoutingMixin(DataverseBase):
 
     # --- workstreams ----------------------------------------------------------------------------------
     def workstream(self, name_or_id: str) -> Workstream:
-        """The workstream with this GUID or name (distribution mode and bot user)."""
+        """The workstream with this GUID or name (distribution mode, bot user and its name)."""
         return self._one_by_name_or_id("msdyn_liveworkstreams", "msdyn_liveworkstreamid", "msdyn_name",
                                        name_or_id, columns=Workstream.COLUMNS, what="workstream",
-                                       not_found="workstream-not-found", parse=Workstream.from_wire)
+                                       not_found="workstream-not-found", parse=Workstream.from_wire,
+                                       extra=_WITH_BOT_USER)
 
     def set_workstream_bot(self, workstream_id: str, user_id: Optional[str]) -> Workstream:
         """Point the workstream's bot user at `user_id`, or clear it with None."""

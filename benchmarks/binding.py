@@ -1,0 +1,197 @@
+"""Figures of the Omnichannel binding's dynamic providers, driven through the SDK's real provider server
+(`python -m pulumi.dynamic`) against the offline emulator, as the engine drives them:
+
+1. HTTP requests of a first deploy of one binding (the dev stack), by service, against the minimum the APIs
+   need (below), and the writes among them.
+2. A redeploy without changes (Check + Diff of each resource): target no request at all.
+3. A refresh (Read, then Diff of live against desired): target one read per resource.
+4. Wall time of deploy, redeploy and refresh for 1 and for 20 bindings (20 distinct bot App IDs, each with its
+   own Azure Bot, queue, workstream and agent seeded) with 50 ms of latency on every emulator request, and the
+   peak memory of the provider server and of this process (which also runs the emulator).
+
+The engine runs independent steps at once (`pulumi up --parallel` is unbounded by default); here each binding
+is one thread walking its resources in dependency order, and the provider server serves four calls at a time
+(its ThreadPoolExecutor), as under the engine.
+
+The minimum for one binding (dev stack: two context variables, one of which exists; the agent published):
+  reads   root business unit (to bind the user)                                         1
+          user by App ID (adopt-or-create: never a duplicate)                           1
+          "Omnichannel agent" role in that business unit                                1
+          queue by name, with its members and capacities ($expand)                      1
+          workstream by name, with its bot user ($expand)                               1
+          context variables of the workstream                                           1
+          agent by schema name                                                          1
+          installed solutions (Omnichannel, bot extension)                              1
+          agent after publishing (PvaPublish answers no publishedon)                    1
+  writes  create user, associate role, join queue, set workstream bot,
+          create the missing variable, publish                                          6
+  tokens  one Dataverse token (and msal's one tenant discovery)                         2
+  = 17 requests. The preflights the design asks for add WhoAmI and the deployer's roles (Dataverse), the Azure
+  Bot and its Teams channel (ARM) and an ARM token: 5 more. The agent's own solutions check repeats one read
+  (providers share no cache: each resource type is its own provider instance).
+
+    .venv/bin/python benchmarks/binding.py [--bindings 20] [--latency-ms 50]
+
+Exit status 1 when a target is missed (redeploy requests > 0, refresh reads != resources, deploy writes other
+than the minimum).
+"""
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import copy
+import pathlib
+import resource
+import sys
+import time
+from typing import Callable
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.conftest import load_default_fixture  # noqa: E402
+from tests.emulator import Emulator  # noqa: E402
+from tests.emulator.dataverse import testing as dv  # noqa: E402
+from tests.emulator.entra.testing import native_fixture  # noqa: E402
+from tests.providers.support import ORDER, Binding, BindingSpec, start_server  # noqa: E402
+
+MINIMUM = {"entra": 2, "arm": 0, "dataverse": 15, "writes": 6}
+WITH_PREFLIGHT = {"entra": 3, "arm": 2, "dataverse": 17, "writes": 6}
+# Writes every binding needs whatever its variables: user, role, queue, workstream, publish. Plus one create per
+# declared variable the workstream lacks: one for the dev stack (CustomerTier exists), two per bench binding.
+FIXED_WRITES = 5
+
+
+def bench_id(kind: str, index: int) -> str:
+    return f"a1{kind}0000-0000-4000-8000-{0xbe00 + index:012x}"
+
+
+def bench_fixture(count: int) -> tuple[dict, list[BindingSpec]]:
+    """`count` bindings' worth of records: a bot App ID, Azure Bot, queue, workstream and agent each."""
+    default = load_default_fixture()
+    dev = next(e for e in default["dataverse"]["environments"] if e["url"] == dv.DEV)["tables"]
+    queue = next(r for r in dev["queues"] if r["queueid"] == dv.BOT_ESCALATIONS)
+    workstream = next(r for r in dev["msdyn_liveworkstreams"] if r["msdyn_liveworkstreamid"] == dv.CONTOSO_CHAT)
+    agent = next(r for r in dev["bots"] if r["botid"] == dv.CONTOSO_HELPER)
+    azure_bot = native_fixture()["arm"]["botServices"][0]
+    tables: dict[str, list] = {"queues": [], "msdyn_liveworkstreams": [], "bots": []}
+    bots, specs = [], []
+    for i in range(count):
+        app_id = f"5e000000-0000-4000-8000-{i:012x}"
+        tables["queues"].append({**queue, "queueid": bench_id("40", i), "name": f"Bench queue {i:02d}"})
+        tables["msdyn_liveworkstreams"].append({**workstream, "msdyn_liveworkstreamid": bench_id("50", i),
+                                                "msdyn_name": f"Bench chat {i:02d}"})
+        tables["bots"].append({**agent, "botid": bench_id("70", i), "name": f"Bench Agent {i:02d}",
+                               "schemaname": f"cr5a1_bench{i:02d}"})
+        bot = copy.deepcopy(azure_bot)
+        bot["name"], bot["properties"]["msaAppId"] = f"contoso-bench-{i:02d}", app_id
+        bots.append(bot)
+        specs.append(BindingSpec(
+            app_id=app_id, display_name=f"Bench bot {i:02d}", queue=f"Bench queue {i:02d}",
+            workstream=f"Bench chat {i:02d}", agent_schema_name=f"cr5a1_bench{i:02d}",
+            agent_name=f"Bench Agent {i:02d}",
+            azure_bot_id=BindingSpec().azure_bot_id.replace("contoso-handoff-dev", bot["name"])))
+    fixture = {"dataverse": {"environments": [{"url": dv.DEV, "tables": tables}]}, "arm": {"botServices": bots}}
+    return fixture, specs
+
+
+def counted(emulator: Emulator, work: Callable[[], object]) -> dict:
+    emulator.clear_requests()
+    started = time.perf_counter()
+    work()
+    wall = time.perf_counter() - started
+    log = emulator.requests()
+    figures = {service: sum(1 for r in log if r.service == service) for service in ("entra", "arm", "dataverse")}
+    figures.update(wall_s=wall, requests=len(log), writes=sum(1 for r in log if r.method != "GET"
+                                                               and r.service == "dataverse"))
+    return figures
+
+
+def all_at_once(bindings: list[Binding], step: Callable[[Binding], object]) -> None:
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(bindings)) as pool:
+        for future in [pool.submit(step, b) for b in bindings]:
+            future.result()
+
+
+def peak_rss_mib(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        line = next(line for line in status if line.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
+
+
+def minimum_writes(emulator: Emulator, specs: list[BindingSpec]) -> int:
+    """The writes these bindings need: the fixed ones, and a create per declared variable not yet there."""
+    environment = next(e for e in emulator.state("dataverse")["environments"] if e["url"] == dv.DEV)["tables"]
+    names = {r["msdyn_liveworkstreamid"]: r["msdyn_name"] for r in environment["msdyn_liveworkstreams"]}
+    present = {(names.get(r["_msdyn_liveworkstreamid_value"]), r["msdyn_name"].lower())
+               for r in environment["msdyn_ocliveworkstreamcontextvariables"]}
+    missing = sum(1 for s in specs for v in s.variables if (s.workstream, v.split(":")[0].lower()) not in present)
+    return FIXED_WRITES * len(specs) + missing
+
+
+def run(emulator: Emulator, specs: list[BindingSpec], latency_ms: int) -> tuple[dict, float]:
+    """deploy, redeploy and refresh of these bindings through one fresh provider server (a cold process)."""
+    emulator.reset()
+    emulator.seed(load_default_fixture())
+    emulator.seed(native_fixture())
+    emulator.seed(bench_fixture(len(specs))[0])
+    emulator.configure(latency_ms=latency_ms)
+    needed = minimum_writes(emulator, specs)
+    server = start_server(emulator)
+    try:
+        bindings = [Binding(server, spec, name=f"binding{i:02d}") for i, spec in enumerate(specs)]
+        figures = {"deploy": counted(emulator, lambda: all_at_once(bindings, lambda b: b.deploy())),
+                   "redeploy": counted(emulator, lambda: all_at_once(bindings, lambda b: b.preview())),
+                   "refresh": counted(emulator, lambda: all_at_once(bindings, lambda b: b.refresh()))}
+        figures["deploy"]["minimum_writes"] = needed
+        return figures, peak_rss_mib(server.pid)
+    finally:
+        server.stop()
+        emulator.configure(latency_ms=0)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--bindings", type=int, default=20, help="bindings of the large run")
+    parser.add_argument("--latency-ms", type=int, default=50, help="latency the emulator adds to every request")
+    args = parser.parse_args(argv)
+
+    emulator = Emulator().start()
+    try:
+        one, one_rss = run(emulator, [BindingSpec()], args.latency_ms)
+        _, specs = bench_fixture(args.bindings)
+        many, many_rss = run(emulator, specs, args.latency_ms)
+    finally:
+        emulator.stop()
+
+    deploy, ok = one["deploy"], True
+    print("First deploy of one binding (dev stack), requests by service:")
+    print(f"  {'':<24}{'entra':>7}{'arm':>6}{'dataverse':>11}{'writes':>8}")
+    for label, row in (("measured", deploy), ("API minimum", MINIMUM), ("minimum + preflights", WITH_PREFLIGHT)):
+        print(f"  {label:<24}{row['entra']:>7}{row['arm']:>6}{row['dataverse']:>11}{row['writes']:>8}")
+    total_min = sum(MINIMUM[s] for s in ("entra", "arm", "dataverse"))
+    ratio = deploy["requests"] / total_min
+    print(f"  ratio measured / API minimum: {deploy['requests']} / {total_min} = {ratio:.2f}")
+    ok &= deploy["writes"] <= MINIMUM["writes"]
+
+    print(f"\nWith {args.latency_ms} ms emulator latency, through the provider server (4 worker threads):")
+    header = f"{'phase':<10}{'bindings':>9}{'wall s':>9}{'requests':>10}{'writes':>8}{'per binding':>13}"
+    print(f"  {header}  target")
+    for count, figures in ((1, one), (len(specs), many)):
+        for phase, target in (("deploy", f"writes = minimum {figures['deploy']['minimum_writes']}"),
+                              ("redeploy", "0 requests"), ("refresh", f"{len(ORDER)} reads per binding")):
+            row = figures[phase]
+            print(f"  {phase:<10}{count:>9}{row['wall_s']:>9.2f}{row['requests']:>10}{row['writes']:>8}"
+                  f"{row['requests'] / count:>13.1f}  {target}")
+        ok &= figures["redeploy"]["requests"] == 0
+        ok &= figures["refresh"]["requests"] == len(ORDER) * count and figures["refresh"]["writes"] == 0
+        ok &= figures["deploy"]["writes"] == figures["deploy"]["minimum_writes"]
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nPeak memory: provider server {one_rss:.0f} MiB (1 binding), {many_rss:.0f} MiB "
+          f"({len(specs)} bindings); this process (tests, emulator) {own:.0f} MiB")
+    print("all targets met" if ok else "TARGET MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

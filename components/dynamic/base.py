@@ -1,0 +1,149 @@
+"""What every binding provider shares: configuration from `configure()`, lazily built clients, the generic
+check and diff driven by the resource's spec, the no-removal guard, and the read helpers.
+
+Pickling: the engine pickles a provider into state (`__provider`) when the program declares a resource, from
+a fresh instance with no attributes; providers live in importable modules, so the pickle is a reference
+(`components.dynamic.bot_user.BotApplicationUserProvider`, a few dozen bytes). Everything else (parsed
+config, clients, a lock) is set on the instance only in the provider process, in `configure()` and
+afterwards, and never pickled again. Credentials are never stored at all: the clients read them from the
+environment (ARM_*/AZURE_*) when they first need a token.
+
+Config: `configure()` receives the whole stack config, keys fully qualified (`handoff:cloud`), every value a
+string; `ClientConfig.from_lookup` parses the cloud, tenant and endpoint overrides, and
+`handoff:allowBindingRemoval` is the removal override.
+"""
+from __future__ import annotations
+
+import dataclasses
+import threading
+from typing import Any, Callable, ClassVar, Mapping, Optional, TypeVar
+
+from pulumi.dynamic import ConfigureRequest, DiffResult, ReadResult, Resource, ResourceProvider
+
+import components.validation as validation
+from components.clients import errors
+from components.clients.arm import ArmBotReader
+from components.clients.config import ClientConfig, ClientConfigError
+from components.clients.dataverse import DataverseClient
+
+from .specs import Spec, State, attribute, outputs, read_inputs, wire
+
+NAMESPACE = "handoff"
+REMOVAL_OVERRIDE = f"{NAMESPACE}:allowBindingRemoval"
+REMOVAL_DOCS = "docs/binding.md#removing-a-binding"
+T = TypeVar("T")
+
+
+class BindingRemovalRefused(Exception):
+    """A delete of a binding resource without the documented override."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ProviderContext:
+    """The stack config a binding provider needs: where the APIs are, and whether removal is allowed."""
+
+    clients: ClientConfig
+    allow_removal: bool
+
+    @classmethod
+    def from_lookup(cls, lookup: Callable[[str], Optional[str]]) -> "ProviderContext":
+        clients = ClientConfig.from_lookup(lookup, NAMESPACE)
+        raw = lookup(REMOVAL_OVERRIDE)
+        try:
+            allow = validation.check_bool(raw) if raw not in (None, "") else False
+        except ValueError as exc:
+            raise ClientConfigError({REMOVAL_OVERRIDE: str(exc)}) from None
+        return cls(clients=clients, allow_removal=allow)
+
+
+def removal_refused(kind: str, id_: str, undo: str) -> BindingRemovalRefused:
+    return BindingRemovalRefused(
+        f"refusing to delete {kind} {id_}: an Omnichannel bot binding is never removed by a deployment. The "
+        "OmnichannelBinding is protect=True and its providers refuse deletes too, because a bot connection "
+        "cannot be moved: connecting to another environment (or App ID) means a new bot, that is a new app "
+        "registration and a new stack, not removing this one. `pulumi state unprotect <urn>` only lifts the "
+        "engine's protection: it changes nothing in Dataverse, and the next `pulumi up` or `pulumi destroy` "
+        f"would then call this delete, which still refuses. To remove the binding on purpose, set "
+        f"`pulumi config set {REMOVAL_OVERRIDE} true` as well; delete then only {undo}. See {REMOVAL_DOCS}.")
+
+
+def unless_gone(read: Callable[[], T]) -> Optional[T]:
+    """The record read, or None when the service says it no longer exists."""
+    try:
+        return read()
+    except errors.NotFoundError:
+        return None
+
+
+class BindingProvider(ResourceProvider):
+    """Base of the binding providers: subclasses set SPEC, KIND and UNDO and implement create, read, update
+    and `undo` (what delete does when removal is allowed)."""
+
+    SPEC: ClassVar[type[Spec]] = Spec
+    KIND: ClassVar[str] = "binding resource"
+    UNDO: ClassVar[str] = "forgets the resource"
+
+    def configure(self, req: ConfigureRequest) -> None:
+        self._context = ProviderContext.from_lookup(req.config.get)
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()   # the provider server runs up to four calls at once
+
+    @property
+    def context(self) -> ProviderContext:
+        context = getattr(self, "_context", None)
+        if context is None:
+            raise RuntimeError(f"the provider of {self.KIND} was used before configure(): the engine (or "
+                               "the test harness) must send Configure with the stack config first")
+        return context
+
+    # --- clients, built once per provider instance in the provider process --------------------------------
+    def _client(self, key: str, build: Callable[[], T]) -> T:
+        with self._lock:
+            if key not in self._clients:
+                self._clients[key] = build()
+            return self._clients[key]
+
+    def dataverse(self, environment_url: str) -> DataverseClient:
+        return self._client(environment_url,
+                            lambda: DataverseClient.connect(self.context.clients, environment_url))
+
+    def arm(self) -> ArmBotReader:
+        return self._client("arm", lambda: ArmBotReader.connect(self.context.clients))
+
+    # --- the generic parts of the protocol ----------------------------------------------------------------
+    def check(self, olds: Mapping[str, Any], news: Mapping[str, Any]):
+        return self.SPEC.check(olds, news, self.context.clients.cloud.name)
+
+    def diff(self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
+        # Never a replace: a move is refused in check, everything else is an update.
+        changed = self.SPEC.changed(olds, news)
+        return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
+
+    def delete(self, id_: str, props: Mapping[str, Any]) -> None:
+        if not self.context.allow_removal:
+            raise removal_refused(self.KIND, id_, self.UNDO)
+        self.undo(id_, self.SPEC.from_inputs(props), props)
+
+    def undo(self, id_: str, spec: Spec, props: Mapping[str, Any]) -> None:
+        """Undo what is safe to undo, with the removal override set (NotFound means done)."""
+
+    # --- helpers for subclasses -----------------------------------------------------------------------------
+    def spec_of(self, props: Mapping[str, Any]) -> Any:
+        return self.SPEC.from_inputs(props)
+
+    def read_result(self, id_: str, spec: Spec, state: Optional[State]) -> ReadResult:
+        """Live outputs and the inputs a refresh records, or "gone" when the record no longer exists."""
+        if state is None:
+            return ReadResult(None, {})
+        outs = outputs(spec, state)
+        return ReadResult(id_, outs, inputs=read_inputs(self.SPEC, outs))
+
+
+class BindingResource(Resource):
+    """Base of the binding resources: Python names (`user_id`) in the program, camelCase on the wire."""
+
+    def translate_input_property(self, prop: str) -> str:
+        return wire(prop)
+
+    def translate_output_property(self, prop: str) -> str:
+        return attribute(prop)

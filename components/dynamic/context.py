@@ -1,0 +1,164 @@
+"""ContextVariables (`pulumi-python:dynamic/omnichannel:ContextVariables`): the workstream context variables
+the bot passes on at hand-off, declared as `name:type` (text, number, boolean, entity), so routing rules can
+use the conversation's context.
+
+Each declared variable exists on the workstream with the declared type: a missing one is created, one of the
+wrong type is changed (or, if the service refuses, the run fails with what to do). Names compare
+case-insensitively, as Dataverse does. Variables nobody declared in the stack (system ones such as Locale,
+others made in the admin center) are left alone, and a declared variable that already existed is adopted.
+
+Removing a variable from the stack deletes it from the workstream, but only if this resource created it
+(`created` output); an adopted one is released, not deleted. Drift: a declared variable deleted or retyped
+in the admin center is reported and restored. Delete with the removal override deletes the variables this
+resource created and nothing else.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar, Iterable, Mapping, Optional
+
+import pulumi
+from pulumi.dynamic import CreateResult, UpdateResult
+
+import components.validation as validation
+from components.clients import errors
+from components.clients.dataverse import DataverseClient
+from components.clients.records import ContextVariable, ContextVariableType
+
+from .base import BindingProvider, BindingResource
+from .specs import Spec, State, check_variables, outputs, prop, resource_props
+
+
+def declared(entries: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """{lower-case name: (name, type)} of `name:type` entries."""
+    pairs = (entry.rsplit(":", 1) for entry in entries or ())
+    return {name.lower(): (name, kind.lower()) for name, kind in pairs}
+
+
+def entry(variable: ContextVariable) -> str:
+    return f"{variable.name}:{variable.data_type.name.lower()}"
+
+
+def same_variables(desired: Any, live: Mapping[str, Any]) -> bool:
+    """Every declared variable is live with its type, and no variable this resource created and the stack no
+    longer declares is left behind."""
+    want, have = declared(desired), declared(live.get("variables"))
+    if any(have.get(name, (None, None))[1] != kind for name, (_, kind) in want.items()):
+        return False
+    created = {name.lower() for name in live.get("created") or ()}
+    return not ((set(have) - set(want)) & created)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ContextVariablesSpec(Spec):
+    workstream_id: str = prop(validation.check_guid)
+    variables: tuple[str, ...] = prop(check_variables, ())
+
+    MANAGED: ClassVar = {"variables": same_variables}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ContextVariablesState(State):
+    variables: tuple[str, ...]   # the declared ones as they are live, `Name:type`
+    declared: tuple[str, ...]    # lower-case names the stack declared when last applied
+    created: tuple[str, ...]     # lower-case names this resource created (the only ones it ever deletes)
+
+    @classmethod
+    def of(cls, live: Iterable[ContextVariable], names: Iterable[str], created: Iterable[str]
+           ) -> "ContextVariablesState":
+        names = tuple(names)
+        by_name = {v.name.lower(): v for v in live}
+        return cls(variables=tuple(entry(by_name[n]) for n in names if n in by_name), declared=names,
+                   created=tuple(sorted(set(created) & set(names))))
+
+
+def create_variable(client: DataverseClient, workstream_id: str, name: str,
+                    data_type: ContextVariableType) -> ContextVariable:
+    try:
+        return client.create_context_variable(workstream_id, name, data_type)
+    except (errors.AmbiguousWriteError, errors.ConflictError):
+        # The name is unique per workstream: read it back rather than guess whether the create happened.
+        found = next((v for v in client.context_variables(workstream_id) if v.name.lower() == name.lower()),
+                     None)
+        if found is None:
+            raise
+        return found
+
+
+def retype(client: DataverseClient, variable: ContextVariable,
+           data_type: ContextVariableType) -> ContextVariable:
+    try:
+        return client.update_context_variable(variable.id, data_type=data_type)
+    except errors.ValidationError as exc:
+        raise errors.from_entry(
+            "request-invalid", f"change the type of context variable {variable.name!r}",
+            f"it is {variable.data_type.name.lower()} on the workstream, the stack declares "
+            f"{data_type.name.lower()}, and the service refused the change "
+            f"({exc.service_message or exc.detail}); declare its current type, or delete the variable in the "
+            "Customer Service admin center and re-run"
+        ) from None
+
+
+def reconcile(client: DataverseClient, want: ContextVariablesSpec,
+              old: Optional[ContextVariablesState] = None) -> ContextVariablesState:
+    """The declared variables live with their types; those this resource made and the stack dropped, gone."""
+    desired = declared(want.variables)
+    created = set(old.created or ()) if old else set()
+    dropped = (set(old.declared or ()) - set(desired)) & created if old else set()
+    if not desired and not dropped:
+        return ContextVariablesState.of((), (), ())
+    live = {v.name.lower(): v for v in client.context_variables(want.workstream_id)}
+    for key, (name, kind) in desired.items():
+        data_type = ContextVariableType.named(kind)
+        if key not in live:
+            live[key] = create_variable(client, want.workstream_id, name, data_type)
+            created.add(key)
+        elif live[key].data_type != data_type:
+            live[key] = retype(client, live[key], data_type)
+    for key in dropped:
+        if key in live:
+            client.delete_context_variable(live.pop(key).id)
+    return ContextVariablesState.of(live.values(), desired, created - dropped)
+
+
+class ContextVariablesProvider(BindingProvider):
+    SPEC = ContextVariablesSpec
+    KIND = "the workstream's context variables"
+    UNDO = "deletes the context variables this stack created (never ones it adopted or that others made)"
+
+    def create(self, props: Mapping[str, Any]) -> CreateResult:
+        want = self.spec_of(props)
+        state = reconcile(self.dataverse(want.environment_url), want)
+        return CreateResult(f"{want.workstream_id}/contextVariables", outputs(want, state))
+
+    def read(self, id_: str, props: Mapping[str, Any]):
+        want, old = self.spec_of(props), ContextVariablesState.from_wire(props)
+        names = old.declared if old.declared is not None else tuple(declared(want.variables))
+        live = self.dataverse(want.environment_url).context_variables(want.workstream_id)
+        return self.read_result(id_, want, ContextVariablesState.of(live, names, old.created or ()))
+
+    def update(self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> UpdateResult:
+        want = self.spec_of(news)
+        state = reconcile(self.dataverse(want.environment_url), want, ContextVariablesState.from_wire(olds))
+        return UpdateResult(outputs(want, state))
+
+    def undo(self, id_: str, spec: Spec, props: Mapping[str, Any]) -> None:
+        client = self.dataverse(spec.environment_url)
+        created = set(ContextVariablesState.from_wire(props).created or ())
+        for variable in client.context_variables(spec.workstream_id):
+            if variable.name.lower() in created:
+                client.delete_context_variable(variable.id)
+
+
+class ContextVariables(BindingResource, module="omnichannel", name="ContextVariables"):
+    """The workstream context variables the stack declares."""
+
+    variables: pulumi.Output[list]
+
+    def __init__(self, resource_name: str, *, environment_url: pulumi.Input[str],
+                 bot_app_id: pulumi.Input[str],
+                 workstream_id: pulumi.Input[str], variables: pulumi.Input[list],
+                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        super().__init__(ContextVariablesProvider(), resource_name, resource_props(
+            ContextVariablesSpec, ContextVariablesState, environment_url=environment_url,
+            bot_app_id=bot_app_id, workstream_id=workstream_id, variables=variables), opts)
