@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 POLICY_VENV := policy/venv
 POLICY_PY   := $(POLICY_VENV)/bin/python
 
-.PHONY: setup test
+.PHONY: setup test offline-trial
 setup: $(VENV)/.installed $(POLICY_VENV)/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
@@ -28,3 +28,7 @@ $(POLICY_VENV)/.installed: policy/requirements.txt policy/requirements-dev.txt p
 test: setup
 	$(PY) -m pytest
 	$(POLICY_PY) -m pytest --confcutdir=tests/policy tests/policy
+
+# The README's "Try it offline": the whole program against a seeded emulator (no tenant, no Pulumi CLI).
+offline-trial: $(VENV)/.installed
+	$(PY) -m offline trial

@@ -296,14 +296,32 @@ def _importable(project_dir: pathlib.Path) -> Iterator[None]:
             sys.path.remove(path)
 
 
+def _drain(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel what a failed program left pending and collect its errors, so that closing the loop does not
+    print "Task was destroyed but it is pending!" or "exception was never retrieved" for a failure already
+    reported (the garbage collector printing those during a later `ast.parse` also tripped CPython 3.11's
+    "AST constructor recursion depth mismatch")."""
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    # Futures the SDK failed but nobody awaited any more: their errors are the one already reported.
+    loop.set_exception_handler(lambda _loop, context: None if "exception" in context else
+                               _loop.default_exception_handler(context))
+
+
 def run_program(project_dir: pathlib.Path = ROOT, stack: str = "dev", *,
                 overrides: Optional[Mapping[str, Any]] = None, config: Optional[Mapping[str, str]] = None,
-                preview: bool = False, mock: Optional[mocks.Mocks] = None) -> ProgramRun:
-    """Evaluate `project_dir/__main__.py` for `stack`; ProgramError if the program raised."""
+                preview: bool = False, mock: Optional[mocks.Mocks] = None,
+                monitor_factory: Optional[Callable[[mocks.Mocks], RecordingMonitor]] = None) -> ProgramRun:
+    """Evaluate `project_dir/__main__.py` for `stack`; ProgramError if the program raised.
+
+    `monitor_factory` builds the monitor from the mocks (the offline runner's engine monitor records more)."""
     project = load_project(project_dir)["name"]
     config = dict(config) if config is not None else load_stack_config(project_dir, stack, overrides)
     mock = mock or DeterministicMocks(stack, config, project)
-    monitor = RecordingMonitor(mock)
+    monitor = (monitor_factory or RecordingMonitor)(mock)
     # Each run gets its own event loop, closed at the end: callers may have run asyncio.run() before (which
     # leaves no current loop) and must not inherit one from us.
     loop = asyncio.new_event_loop()
@@ -313,6 +331,9 @@ def run_program(project_dir: pathlib.Path = ROOT, stack: str = "dev", *,
         set_all_config(config, [])
         mocks.set_mocks(mock, project=project, stack=stack, preview=preview, monitor=monitor)
         runtime_settings.ROOT.set(None)    # the program gets its own root Stack, as under the engine
+        # set_mocks does not reset the SDK's set of pending output tasks: a program that failed leaves tasks
+        # of its (now closed) event loop there, and the next run would wait on them ("Event loop is closed").
+        runtime_settings.SETTINGS.outputs = set()
         with _importable(project_dir):
             program = str(project_dir / "__main__.py")
             _sync_await(run_in_stack(lambda: runpy.run_path(program, run_name="__main__")))
@@ -320,6 +341,7 @@ def run_program(project_dir: pathlib.Path = ROOT, stack: str = "dev", *,
         error = raised
     finally:
         set_all_config({}, [])
+        _drain(loop)
         asyncio.set_event_loop(None)
         loop.close()
     stack_outputs = next((bag for urn, bag in monitor.outputs_by_urn.items() if f"::{STACK_TYPE}::" in urn),

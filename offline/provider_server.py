@@ -121,10 +121,13 @@ def _provider_message(details: str) -> str:
 class ProviderServer:
     """One `python -m pulumi.dynamic` process and a gRPC stub to it."""
 
-    def __init__(self, cwd: str, env: Optional[Mapping[str, str]] = None, project: str = "handoff") -> None:
+    def __init__(self, cwd: str, env: Optional[Mapping[str, str]] = None, project: str = "handoff",
+                 base_env: Optional[Mapping[str, str]] = None) -> None:
+        """`env` is added to `base_env` (default: this process's environment) for the server process."""
         self.cwd = cwd
         self.project = project
-        self._env = dict(os.environ, PULUMI_PROJECT=project, **(env or {}))
+        base = os.environ if base_env is None else base_env
+        self._env = {**base, "PULUMI_PROJECT": project, **(env or {})}
         self._proc: Optional[subprocess.Popen] = None
         self._channel: Optional[grpc.Channel] = None
         self._stub: Optional[provider_pb2_grpc.ResourceProviderStub] = None
@@ -137,8 +140,9 @@ class ProviderServer:
         ready, _, _ = select.select([self._proc.stdout], [], [], _START_TIMEOUT)
         line = self._proc.stdout.readline().decode().strip() if ready else ""
         if not line.isdigit():
+            log = self.stderr()   # before stop(), which deletes the log
             self.stop()
-            raise RuntimeError(f"the provider server did not start (printed {line!r}); stderr: {self.stderr()}")
+            raise RuntimeError(f"the provider server did not start (printed {line!r}); stderr: {log}")
         self._channel = grpc.insecure_channel(f"127.0.0.1:{line}")
         grpc.channel_ready_future(self._channel).result(timeout=_START_TIMEOUT)
         self._stub = provider_pb2_grpc.ResourceProviderStub(self._channel)

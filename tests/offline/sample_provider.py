@@ -1,6 +1,8 @@
-"""A minimal dynamic provider for testing the provider-server harness itself (not product code).
+"""A minimal dynamic provider for testing the provider-server harness and the offline runner (not product
+code).
 
-It keeps records in a JSON file named by stack config, so the test can change them "out of band".
+It keeps records in a JSON file named by stack config, so the test can change them "out of band". `key` is
+create-only (a change asks for a replacement); `note` is passed through (the runner's tests make it secret).
 """
 import json
 import os
@@ -29,10 +31,11 @@ class SampleProvider(ResourceProvider):
 
     def check(self, olds, news):
         failures = [] if news.get("value") else [CheckFailure("value", "value is required")]
-        return CheckResult({"value": news.get("value")}, failures)
+        return CheckResult({k: news[k] for k in ("value", "key", "note") if k in news}, failures)
 
     def diff(self, id_, olds, news):
-        return DiffResult(changes=olds.get("value") != news.get("value"))
+        changed = [k for k in ("value", "key", "note") if olds.get(k) != news.get(k)]
+        return DiffResult(changes=bool(changed), replaces=[k for k in changed if k == "key"])
 
     def create(self, props):
         if props["value"] == "boom":
@@ -41,21 +44,34 @@ class SampleProvider(ResourceProvider):
         id_ = uuid.uuid4().hex
         data[id_] = props["value"]
         self._save(data)
-        return CreateResult(id_, {"value": props["value"], "tokenSeen": self.token_seen})
+        outs = {**self._extra(props), "value": props["value"], "tokenSeen": self.token_seen}
+        return CreateResult(id_, outs)
 
     def read(self, id_, props):
         data = self._load()
         if id_ not in data:
             return ReadResult(None, {})
-        return ReadResult(id_, {**props, "value": data[id_]}, inputs={"value": data[id_]})
+        live = {"value": data[id_]}
+        return ReadResult(id_, {**props, **live}, inputs={**self._extra(props), **live})
 
     def update(self, id_, olds, news):
         data = self._load()
         data[id_] = news["value"]
         self._save(data)
-        return UpdateResult({"value": news["value"], "tokenSeen": self.token_seen})
+        return UpdateResult({**self._extra(news), "value": news["value"], "tokenSeen": self.token_seen})
+
+    @staticmethod
+    def _extra(props) -> dict:
+        return {k: props[k] for k in ("key", "note") if k in props}
 
     def delete(self, id_, props):
         data = self._load()
         data.pop(id_, None)
         self._save(data)
+
+
+class UndecidedProvider(SampleProvider):
+    """A provider without its own diff: the SDK answers DIFF_UNKNOWN and the engine compares inputs itself."""
+
+    def diff(self, id_, olds, news):
+        return DiffResult()

@@ -1,0 +1,209 @@
+"""The whole program against the emulator, as a newcomer's offline trial walks it: the first `up` creates the
+binding, a second `up` sends nothing, every portal-like change is reported by `refresh --preview-only` on the
+right resource and property, `up --refresh` remediates, and nothing protected is ever deleted.
+
+The emulator is the session's (reset and seeded per test: default fixture, native seed, portal administrator);
+the provider server is the session's pool (same config and credentials: one process for the whole module).
+"""
+from __future__ import annotations
+
+import json
+import pathlib
+import re
+
+import pytest
+
+from offline.emulator import EmulatorTarget, writes
+from offline.portal import CHANGES, PORTAL_ADMIN_APP, Binding, apply_change
+from offline.program import ROOT
+from offline.runner import CHANGES_FOUND, DEPLOYMENT_FAILED, SUCCESS, OfflineRunner
+from offline.state import StateFile
+from tests.emulator.dataverse.testing import BOT_ESCALATIONS, CONTOSO_CHAT, DEV, DEV_BOT_APP, OC_AGENT
+from tests.emulator.entra.testing import DEPLOYER_APP, fixture_secret
+
+DYNAMIC = "pulumi-python:dynamic/"
+BINDING = "handoff:omnichannel:OmnichannelBinding"
+# The property each portal change shows up on (the providers' output names: components/dynamic/specs.py).
+DRIFTED_PROPERTY = {"remove-queue-membership": "member", "replace-workstream-bot": "botUserId",
+                    "remove-role": "assigned", "disable-bot-user": "enabled",
+                    "edit-agent-unpublished": "publishState", "delete-context-variable": "variables"}
+
+
+class Stack:
+    """The committed dev stack, its offline state and the emulator it is deployed to."""
+
+    def __init__(self, state_dir: pathlib.Path, target: EmulatorTarget, servers) -> None:
+        self.state_dir, self.target, self.servers = state_dir, target, servers
+
+    def runner(self, project_dir: pathlib.Path = ROOT, **overrides) -> OfflineRunner:
+        return OfflineRunner("dev", state_dir=self.state_dir, project_dir=project_dir,
+                             overrides={**self.target.overrides(), **overrides},
+                             provider_env=self.target.provider_env(), servers=self.servers)
+
+    def portal(self, change: str) -> str:
+        runner = self.runner()
+        return apply_change(change, self.target, Binding.from_config(runner.config(), DEV_BOT_APP))
+
+    @property
+    def state_file(self) -> StateFile:
+        return StateFile(self.state_dir, "handoff", "dev")
+
+    def dataverse(self) -> dict:
+        return next(e for e in self.target.state("dataverse")["environments"] if e["url"] == DEV)
+
+    def bot_users(self) -> list[dict]:
+        return [u for u in self.dataverse()["tables"]["systemusers"] if u.get("applicationid") == DEV_BOT_APP]
+
+
+@pytest.fixture
+def stack(tmp_path, emulator, provider_servers) -> Stack:
+    target = EmulatorTarget(emulator.base_url, emulator.ca_path)
+    target.seed_for_offline_runs()
+    return Stack(tmp_path / "state", target, provider_servers)
+
+
+def test_first_up_creates_the_binding_in_dataverse_for_the_mocked_bot_app(stack):
+    result = stack.runner().up()
+    assert result.exit_code == SUCCESS, result.failure
+    dynamic = {e.name: e.op for e in result.events if e.type.startswith(DYNAMIC)}
+    assert dynamic == {f"omnichannel-{role}": "create" for role in
+                       ("user", "role", "queue", "workstream", "context", "agent")}
+    assert result.outputs["botAppId"] == DEV_BOT_APP
+    assert result.outputs["omnichannelQueueId"] == BOT_ESCALATIONS
+    assert result.outputs["omnichannelWorkstreamId"] == CONTOSO_CHAT
+    assert result.outputs["botUserAdopted"] is False and result.outputs["agentPublishedOn"]
+    [user] = stack.bot_users()
+    assert result.outputs["botUserId"] == user["systemuserid"] and user["msdyn_agentType"] == 192350001
+    associations = stack.dataverse()["associations"]
+    assert [BOT_ESCALATIONS, user["systemuserid"]] in associations["queuemembership_association"]
+    assert [user["systemuserid"], OC_AGENT] in associations["systemuserroles_association"]
+    workstream = next(w for w in stack.dataverse()["tables"]["msdyn_liveworkstreams"]
+                      if w["msdyn_liveworkstreamid"] == CONTOSO_CHAT)
+    assert workstream["_msdyn_bot_user_value"] == user["systemuserid"]
+    recorded = stack.state_file.load()
+    assert all(r.protect for r in recorded.resources if r.type.startswith(DYNAMIC) or r.type == BINDING)
+
+
+def test_state_holds_no_secret_in_plaintext(stack):
+    assert stack.runner().up().exit_code == SUCCESS
+    text = stack.state_file.path.read_text()
+    assert fixture_secret(DEPLOYER_APP) not in text
+    provider = json.loads(text)["resources"][-1]["inputs"]["__provider"]   # the SDK marks it secret
+    assert set(provider) == {"4dabf18193072939515e22adb298388d", "ciphertext"}
+
+
+def test_a_second_up_sends_no_request_at_all(stack):
+    assert stack.runner().up().exit_code == SUCCESS
+    recorded = stack.state_file.load()
+    stack.target.clear_requests()
+    result = stack.runner().up()
+    assert result.exit_code == SUCCESS and {e.op for e in result.events} == {"same"}
+    assert stack.target.requests() == []
+    assert {r.urn: r.outputs for r in stack.state_file.load().resources} == \
+        {r.urn: r.outputs for r in recorded.resources}
+
+
+def test_a_preview_of_the_first_deploy_sends_no_write_and_records_nothing(stack):
+    result = stack.runner().preview()
+    assert result.exit_code == SUCCESS
+    assert {e.op for e in result.events if e.type.startswith(DYNAMIC)} == {"create"}
+    assert writes(stack.target.requests()) == []
+    assert not stack.state_file.exists() and stack.bot_users() == []
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_each_portal_change_is_reported_by_refresh_and_remediated_by_up_refresh(stack, change):
+    assert stack.runner().up().exit_code == SUCCESS
+    stack.target.clear_requests()
+    stack.portal(change)
+    assert {r["caller"] for r in writes(stack.target.requests())} == {PORTAL_ADMIN_APP}
+    recorded = stack.state_file.path.read_bytes()
+    stack.target.clear_requests()
+
+    refreshed = stack.runner().refresh_preview()
+    assert refreshed.exit_code == CHANGES_FOUND
+    [drift] = refreshed.report.drifts
+    assert drift.type == DYNAMIC + CHANGES[change].drifts and drift.kind == "changed"
+    assert DRIFTED_PROPERTY[change] in [p.name for p in drift.properties]
+    assert writes(stack.target.requests()) == [] and stack.state_file.path.read_bytes() == recorded
+
+    remediated = stack.runner().up(refresh=True)
+    assert remediated.exit_code == SUCCESS
+    assert drift.urn in [e.urn for e in remediated.events if e.op == "update"]
+    assert stack.runner().refresh_preview().exit_code == SUCCESS
+    assert len(stack.bot_users()) == 1
+
+
+def test_preview_with_refresh_shows_the_remediation_without_sending_it(stack):
+    assert stack.runner().up().exit_code == SUCCESS
+    stack.portal("remove-role")
+    recorded = stack.state_file.path.read_bytes()
+    stack.target.clear_requests()
+    result = stack.runner().preview(refresh=True)
+    assert result.exit_code == SUCCESS
+    assert [(e.op, e.name, e.preview) for e in result.events if e.op != "same"] == \
+        [("update", "omnichannel-role", True)]
+    assert writes(stack.target.requests()) == [] and stack.state_file.path.read_bytes() == recorded
+
+
+def _program_without_the_binding(directory: pathlib.Path) -> pathlib.Path:
+    """The real program, run with OmnichannelBinding replaced by a stand-in that declares nothing: as if its
+    lines were deleted from __main__.py (the stand-in answers every output the program exports with None)."""
+    directory.mkdir()
+    for name in ("Pulumi.yaml", "Pulumi.dev.yaml"):
+        (directory / name).write_text((ROOT / name).read_text())
+    (directory / "__main__.py").write_text(f'''
+import runpy
+import pulumi
+import components.omnichannel as omnichannel
+
+
+class Removed:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __getattr__(self, name):
+        return pulumi.Output.from_input(None)
+
+
+declared = omnichannel.OmnichannelBinding
+omnichannel.OmnichannelBinding = Removed
+try:
+    runpy.run_path({str(ROOT / "__main__.py")!r}, run_name="__main__")
+finally:
+    omnichannel.OmnichannelBinding = declared
+''')
+    return directory
+
+
+def test_removing_the_binding_from_the_program_is_refused_and_nothing_is_deleted(stack, tmp_path):
+    assert stack.runner().up().exit_code == SUCCESS
+    recorded = stack.state_file.path.read_bytes()
+    before = stack.dataverse()
+    stack.target.clear_requests()
+    result = stack.runner(_program_without_the_binding(tmp_path / "program")).up()
+    assert result.exit_code == DEPLOYMENT_FAILED and result.failure.op == "delete"
+    assert result.failure.urn.startswith(f"urn:pulumi:dev::handoff::{BINDING}${DYNAMIC}")
+    assert re.search(r"cannot be deleted\nbecause it is protected.*pulumi state unprotect",
+                     result.failure.message, re.DOTALL)
+    assert writes(stack.target.requests()) == []
+    assert stack.dataverse() == before and stack.state_file.path.read_bytes() == recorded
+
+
+def test_a_fault_mid_up_keeps_what_succeeded_and_a_rerun_converges_without_duplicates(stack):
+    stack.target.inject({"method": "POST", "path": "queuemembership_association", "kind": "status",
+                         "status": 403, "count": 1})
+    failed = stack.runner().up()
+    assert failed.exit_code == DEPLOYMENT_FAILED
+    assert (failed.failure.op, failed.failure.urn.rsplit("::", 1)[-1]) == ("create", "omnichannel-queue")
+    recorded = {r.name for r in stack.state_file.load().resources if r.type.startswith(DYNAMIC)}
+    assert {"omnichannel-user", "omnichannel-role"} <= recorded and "omnichannel-queue" not in recorded
+    [user] = stack.bot_users()
+
+    stack.target.clear_faults()
+    assert stack.runner().up().exit_code == SUCCESS
+    assert stack.bot_users() == [user]
+    associations = stack.dataverse()["associations"]
+    assert associations["queuemembership_association"].count([BOT_ESCALATIONS, user["systemuserid"]]) == 1
+    assert associations["systemuserroles_association"].count([user["systemuserid"], OC_AGENT]) == 1
+    assert len([r for r in stack.state_file.load().resources if r.type.startswith(DYNAMIC)]) == 6
