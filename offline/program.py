@@ -36,11 +36,11 @@ from pulumi.runtime import mocks, rpc, set_all_config, settings as runtime_setti
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
+from .values import unwrap_bag
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 STACK_TYPE = "pulumi:pulumi:Stack"
 DEPLOYER_CLIENT_ID = "22222222-2222-4222-8222-222222222222"
-_SECRET_SIG = rpc._special_secret_sig
-_SIG_KEY = rpc._special_sig_key
 _FIC_TYPE = "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential"
 _NAMESPACE = uuid.UUID("9f0d3a52-6c1e-4b8a-9d57-2f4e8b1c7a30")   # for deterministic mock ids
 
@@ -114,24 +114,6 @@ class ProgramRun:
 
     def by_urn(self, urn: str) -> Registration:
         return next(r for r in self.registrations if r.urn == urn)
-
-
-def _unwrap(value: Any) -> tuple[Any, bool]:
-    """(plain value, whether it or anything inside was secret)."""
-    if isinstance(value, dict):
-        if value.get(_SIG_KEY) == _SECRET_SIG:
-            return _unwrap(value.get("value"))[0], True
-        pairs = {k: _unwrap(v) for k, v in value.items()}
-        return {k: p[0] for k, p in pairs.items()}, any(p[1] for p in pairs.values())
-    if isinstance(value, list):
-        pairs = [_unwrap(v) for v in value]
-        return [p[0] for p in pairs], any(p[1] for p in pairs)
-    return value, False
-
-
-def _unwrap_bag(bag: Mapping[str, Any]) -> tuple[dict, frozenset[str]]:
-    pairs = {k: _unwrap(v) for k, v in bag.items()}
-    return {k: p[0] for k, p in pairs.items()}, frozenset(k for k, p in pairs.items() if p[1])
 
 
 def load_project(project_dir: pathlib.Path = ROOT) -> dict:
@@ -264,7 +246,7 @@ class RecordingMonitor(mocks.MockMonitor):
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)
         if request.type != STACK_TYPE:
-            inputs, secret_inputs = _unwrap_bag(rpc.deserialize_properties(request.object))
+            inputs, secret_inputs = unwrap_bag(rpc.deserialize_properties(request.object))
             registered = self.resources.get(response.urn)
             self.registrations.append(Registration(
                 urn=response.urn, type=request.type, name=request.name, parent=request.parent,
@@ -279,7 +261,7 @@ class RecordingMonitor(mocks.MockMonitor):
         return response
 
     def RegisterResourceOutputs(self, request):  # noqa: N802 (gRPC method name)
-        self.outputs_by_urn[request.urn] = _unwrap_bag(rpc.deserialize_properties(request.outputs))
+        self.outputs_by_urn[request.urn] = unwrap_bag(rpc.deserialize_properties(request.outputs))
         return super().RegisterResourceOutputs(request)
 
 
