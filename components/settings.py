@@ -12,6 +12,8 @@ import difflib
 import sys
 from typing import Any, Callable, Mapping, Optional
 
+from pulumi.errors import RunError
+
 from components import validation as v
 
 PROJECT = "handoff"
@@ -26,8 +28,11 @@ class _Required:
 REQUIRED: Any = _Required()   # the default of a key every stack must set
 
 
-class ConfigError(Exception):
-    """The stack configuration is invalid; `problems` lists (key, message) for every bad key."""
+class ConfigError(RunError):
+    """The stack configuration is invalid; `problems` lists (key, message) for every bad key.
+
+    A `pulumi.RunError`, like the SDK's own ConfigMissingError: the language host then ends the program with
+    the message alone instead of the source text and a stack trace (pulumi/errors.py)."""
 
     def __init__(self, problems: list[tuple[str, str]], stack: str = "") -> None:
         self.problems = tuple(sorted(problems))

@@ -103,7 +103,7 @@ class UserAssignedIdentityId:
 
 def _text(value: Any, what: str = "a string") -> str:
     if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not {what}")
+        raise ValueError(f"{value!r} is not {what}; write it as text (in quotes in YAML)")
     return value.strip()
 
 
@@ -294,7 +294,7 @@ def check_string_list(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         try:
             items = json.loads(value) if value.strip() else []
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):   # nesting past the decoder's depth raises the latter
             raise ValueError(f"{value!r} is not a list; write a YAML list of strings") from None
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
         raise ValueError(f"{value!r} is not a list of strings; write a YAML list of strings")
@@ -386,6 +386,7 @@ def azure_devops_credential(entry: Any) -> FederatedCredential:
     issuer = AZURE_DEVOPS_ISSUER_PREFIX + parts[0].lower()
     subject = "sc://" + "/".join(parts[1:])
     if len(subject) > 600:
-        raise ValueError(f"{text!r} gives a subject longer than 600 characters")
+        raise ValueError(f"{text!r} gives a subject longer than 600 characters; shorten the organization, "
+                         "project or service connection name")
     return FederatedCredential(_credential_name("ado", issuer, subject), issuer, subject,
                                f"Azure DevOps service connection: {subject}")
