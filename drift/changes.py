@@ -118,6 +118,10 @@ def _property(
     base = diff.kind.split("-", 1)[0]  # add-replace -> add: which sides exist does not depend on replacement
     before = ABSENT if base == "add" else _value(before_documents, segments)
     after = ABSENT if base == "delete" else _value(after_documents, segments)
+    if values.MASK in (before, after):
+        # A value secret on one side is secret on both: a side that arrives unmarked (a provider that does not
+        # re-mark its outputs) must not print what the other side hides.
+        before, after = (v if v is ABSENT else values.MASK for v in (before, after))
     return PropertyChange(path=path, kind=diff.kind, input_diff=diff.input_diff, before=before, after=after)
 
 

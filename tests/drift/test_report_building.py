@@ -231,3 +231,17 @@ def test_json_report_lists_property_values_and_omits_absent_sides():
     assert context["properties"] == [
         {"path": "variables[1]", "kind": "add", "inputDiff": True, "after": "orderId:number"}
     ]
+
+
+def test_value_secret_on_one_side_only_is_masked_on_both():
+    # The recorded value is secret, the live one arrives unmarked (a provider that does not re-mark its outputs).
+    r = stacks.resources("prod")
+    live = stacks._with(r["secret"], value="pl41n-l1ve-v4lue")
+    events = shapes.refresh_events([shapes.refreshed(r["secret"]["urn"], stacks.PASSWORD, r["secret"], new=live,
+                                                     detailed={"value": ("update", False)})])
+    [secret] = _scan(events).drift
+    [prop] = secret.properties
+    assert (prop.path, prop.before, prop.after) == ("value", "[secret]", "[secret]")
+    report = Report(stacks=(_scan(events),), generated_at="2026-01-01T00:00:00Z")
+    for text in (report_json.dumps(report), report_markdown.render(report)):
+        assert "pl41n-l1ve-v4lue" not in text
