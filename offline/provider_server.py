@@ -108,14 +108,23 @@ def _deserialize(struct) -> dict:
 
 
 def _provider_message(details: str) -> str:
-    """The provider's exception message: the last line of the traceback the servicer sends."""
-    lines = [line for line in (details or "").strip().splitlines() if line.strip()]
-    if not lines:
+    """The provider's exception message, all its lines, out of the traceback the servicer sends (the last
+    exception of a chain): a catalogue error's service message, code and mitigation each take a line."""
+    text = (details or "").strip()
+    if not text:
         return "the provider failed without a message"
-    last = lines[-1]
-    # "pkg.module.SomeError: message" -> "message" keeps the type name when there is no message.
-    head, sep, tail = last.partition(": ")
-    return tail if sep and " " not in head else last
+    block = text.rsplit("Traceback (most recent call last):", 1)[-1].splitlines()
+    # Frames are indented ("  File ...", "    code", "    ^^^"); the exception starts at the first line that
+    # is not, and runs to the end (its own continuation lines may be indented).
+    start = next((i for i, line in enumerate(block) if line.strip() and not line[:1].isspace()), None)
+    if start is None:
+        return [line for line in block if line.strip()][-1].strip()
+    lines = [line.rstrip() for line in block[start:]]
+    # "pkg.module.SomeError: message" -> "message"; the type name stays when there is no message.
+    head, sep, tail = lines[0].partition(": ")
+    if sep and " " not in head:
+        lines[0] = tail
+    return "\n".join(lines).strip()
 
 
 class ProviderServer:

@@ -40,6 +40,11 @@ class SampleProvider(ResourceProvider):
     def create(self, props):
         if props["value"] == "boom":
             raise ValueError("refusing value boom")
+        if props["value"] == "chained":   # a catalogue-style message of several lines, raised from another error
+            try:
+                raise KeyError("cause")
+            except KeyError as cause:
+                raise RuntimeError("service said no\n  code: 0x80040220\nwhat to do: ask an admin") from cause
         data = self._load()
         id_ = uuid.uuid4().hex
         data[id_] = props["value"]

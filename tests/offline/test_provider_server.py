@@ -61,3 +61,9 @@ def test_a_provider_exception_surfaces_with_its_own_message(server):
         server.create(URN, server.check(URN, {}, bag("boom")).inputs)
     assert caught.value.message == "refusing value boom"
     assert caught.value.operation == "Create"
+
+
+def test_a_message_of_several_lines_surfaces_whole_without_its_cause(server):
+    with pytest.raises(ProviderError) as caught:
+        server.create(URN, server.check(URN, {}, bag("chained")).inputs)
+    assert caught.value.message == "service said no\n  code: 0x80040220\nwhat to do: ask an admin"
