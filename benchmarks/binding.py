@@ -30,7 +30,7 @@ The minimum for one binding (dev stack: two context variables, one of which exis
   Bot and its Teams channel (ARM) and an ARM token: 5 more. The agent's own solutions check repeats one read
   (providers share no cache: each resource type is its own provider instance).
 
-    .venv/bin/python benchmarks/binding.py [--bindings 20] [--latency-ms 50]
+    venv/bin/python benchmarks/binding.py [--bindings 20] [--latency-ms 50]
 
 Exit status 1 when a target is missed (redeploy requests > 0, refresh reads != resources, deploy writes other
 than the minimum).
@@ -38,103 +38,25 @@ than the minimum).
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
-import copy
 import pathlib
 import resource
 import sys
-import time
-from typing import Callable
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import load_default_fixture  # noqa: E402
+from benchmarks.fleet import (all_at_once, bench_fixture, counted, minimum_writes, peak_rss_mib,  # noqa: E402
+                              seed_world)
 from tests.emulator import Emulator  # noqa: E402
-from tests.emulator.dataverse import testing as dv  # noqa: E402
-from tests.emulator.entra.testing import native_fixture  # noqa: E402
 from tests.providers.support import ORDER, Binding, BindingSpec, start_server  # noqa: E402
 
 MINIMUM = {"entra": 2, "arm": 0, "dataverse": 15, "writes": 6}
 WITH_PREFLIGHT = {"entra": 3, "arm": 2, "dataverse": 17, "writes": 6}
-# Writes every binding needs whatever its variables: user, role, queue, workstream, publish. Plus one create per
-# declared variable the workstream lacks: one for the dev stack (CustomerTier exists), two per bench binding.
-FIXED_WRITES = 5
-
-
-def bench_id(kind: str, index: int) -> str:
-    return f"a1{kind}0000-0000-4000-8000-{0xbe00 + index:012x}"
-
-
-def bench_fixture(count: int) -> tuple[dict, list[BindingSpec]]:
-    """`count` bindings' worth of records: a bot App ID, Azure Bot, queue, workstream and agent each."""
-    default = load_default_fixture()
-    dev = next(e for e in default["dataverse"]["environments"] if e["url"] == dv.DEV)["tables"]
-    queue = next(r for r in dev["queues"] if r["queueid"] == dv.BOT_ESCALATIONS)
-    workstream = next(r for r in dev["msdyn_liveworkstreams"] if r["msdyn_liveworkstreamid"] == dv.CONTOSO_CHAT)
-    agent = next(r for r in dev["bots"] if r["botid"] == dv.CONTOSO_HELPER)
-    azure_bot = native_fixture()["arm"]["botServices"][0]
-    tables: dict[str, list] = {"queues": [], "msdyn_liveworkstreams": [], "bots": []}
-    bots, specs = [], []
-    for i in range(count):
-        app_id = f"5e000000-0000-4000-8000-{i:012x}"
-        tables["queues"].append({**queue, "queueid": bench_id("40", i), "name": f"Bench queue {i:02d}"})
-        tables["msdyn_liveworkstreams"].append({**workstream, "msdyn_liveworkstreamid": bench_id("50", i),
-                                                "msdyn_name": f"Bench chat {i:02d}"})
-        tables["bots"].append({**agent, "botid": bench_id("70", i), "name": f"Bench Agent {i:02d}",
-                               "schemaname": f"cr5a1_bench{i:02d}"})
-        bot = copy.deepcopy(azure_bot)
-        bot["name"], bot["properties"]["msaAppId"] = f"contoso-bench-{i:02d}", app_id
-        bots.append(bot)
-        specs.append(BindingSpec(
-            app_id=app_id, display_name=f"Bench bot {i:02d}", queue=f"Bench queue {i:02d}",
-            workstream=f"Bench chat {i:02d}", agent_schema_name=f"cr5a1_bench{i:02d}",
-            agent_name=f"Bench Agent {i:02d}",
-            azure_bot_id=BindingSpec().azure_bot_id.replace("contoso-handoff-dev", bot["name"])))
-    fixture = {"dataverse": {"environments": [{"url": dv.DEV, "tables": tables}]}, "arm": {"botServices": bots}}
-    return fixture, specs
-
-
-def counted(emulator: Emulator, work: Callable[[], object]) -> dict:
-    emulator.clear_requests()
-    started = time.perf_counter()
-    work()
-    wall = time.perf_counter() - started
-    log = emulator.requests()
-    figures = {service: sum(1 for r in log if r.service == service) for service in ("entra", "arm", "dataverse")}
-    figures.update(wall_s=wall, requests=len(log), writes=sum(1 for r in log if r.method != "GET"
-                                                               and r.service == "dataverse"))
-    return figures
-
-
-def all_at_once(bindings: list[Binding], step: Callable[[Binding], object]) -> None:
-    with concurrent.futures.ThreadPoolExecutor(max_workers=len(bindings)) as pool:
-        for future in [pool.submit(step, b) for b in bindings]:
-            future.result()
-
-
-def peak_rss_mib(pid: int) -> float:
-    with open(f"/proc/{pid}/status", encoding="ascii") as status:
-        line = next(line for line in status if line.startswith("VmHWM:"))
-    return int(line.split()[1]) / 1024
-
-
-def minimum_writes(emulator: Emulator, specs: list[BindingSpec]) -> int:
-    """The writes these bindings need: the fixed ones, and a create per declared variable not yet there."""
-    environment = next(e for e in emulator.state("dataverse")["environments"] if e["url"] == dv.DEV)["tables"]
-    names = {r["msdyn_liveworkstreamid"]: r["msdyn_name"] for r in environment["msdyn_liveworkstreams"]}
-    present = {(names.get(r["_msdyn_liveworkstreamid_value"]), r["msdyn_name"].lower())
-               for r in environment["msdyn_ocliveworkstreamcontextvariables"]}
-    missing = sum(1 for s in specs for v in s.variables if (s.workstream, v.split(":")[0].lower()) not in present)
-    return FIXED_WRITES * len(specs) + missing
 
 
 def run(emulator: Emulator, specs: list[BindingSpec], latency_ms: int) -> tuple[dict, float]:
     """deploy, redeploy and refresh of these bindings through one fresh provider server (a cold process)."""
-    emulator.reset()
-    emulator.seed(load_default_fixture())
-    emulator.seed(native_fixture())
-    emulator.seed(bench_fixture(len(specs))[0])
+    seed_world(emulator, len(specs))
     emulator.configure(latency_ms=latency_ms)
     needed = minimum_writes(emulator, specs)
     server = start_server(emulator)

@@ -7,7 +7,7 @@
    service sent (target ratio <= 1.1), and the number of requests sent before the previous Retry-After had
    elapsed (target 0), also from the request log's timestamps.
 
-    .venv/bin/python benchmarks/clients.py [--instances 6] [--retry-after 1]
+    venv/bin/python benchmarks/clients.py [--instances 6] [--retry-after 1]
 
 Exit status 1 when a target is missed.
 """

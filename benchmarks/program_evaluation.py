@@ -7,44 +7,20 @@ to exit, interpreter start-up included), the in-process time (first import to st
 one extra run under tracemalloc gives the peak of Python allocations (tracemalloc slows imports, so it is not
 timed).
 
-    .venv/bin/python benchmarks/program_evaluation.py [--runs 5] [--stack dev]
+    venv/bin/python benchmarks/program_evaluation.py [--runs 5] [--stack dev]
 """
 from __future__ import annotations
 
 import argparse
-import json
 import pathlib
 import statistics
-import subprocess
 import sys
-import time
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+from benchmarks.program_runs import one_run  # noqa: E402
+
 TARGET_SECONDS = 3.0
-CHILD = """
-import json, resource, sys, time
-started = time.perf_counter()
-trace = sys.argv[2] == "trace"
-if trace:
-    import tracemalloc
-    tracemalloc.start()
-from offline.program import run_program
-run = run_program(stack=sys.argv[1])
-figures = {"in_process_s": time.perf_counter() - started, "registrations": len(run.registrations),
-           "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-if trace:
-    figures["traced_peak_mib"] = tracemalloc.get_traced_memory()[1] / 2**20
-print(json.dumps(figures))
-"""
-
-
-def one_run(stack: str, trace: bool) -> dict:
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", CHILD, stack, "trace" if trace else "plain"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120, check=True)
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
-    figures["process_s"] = time.perf_counter() - started
-    return figures
 
 
 def main() -> int:
