@@ -75,7 +75,7 @@ def release(client: DataverseClient, workstream_id: str, user_id: str) -> None:
     """Clear our bot user from a workstream; another bot set there since is left alone."""
     workstream = unless_gone(lambda: client.workstream(workstream_id))
     if workstream is not None and workstream.bot_user_id == user_id:
-        client.set_workstream_bot(workstream_id, None)
+        client.clear_workstream_bot(workstream_id)
 
 
 class WorkstreamBotProvider(BindingProvider):

@@ -118,7 +118,8 @@ def test_workstream_bot_is_set_and_cleared(dataverse, bot_user):
     workstream = dataverse.workstream("Contoso chat")
     assert workstream.id == CONTOSO_CHAT and workstream.distribution_mode == DistributionMode.PUSH
     assert dataverse.set_workstream_bot(CONTOSO_CHAT, bot_user.id).bot_user_id == bot_user.id
-    assert dataverse.set_workstream_bot(CONTOSO_CHAT, None).bot_user_id is None
+    dataverse.clear_workstream_bot(CONTOSO_CHAT)
+    assert dataverse.workstream(CONTOSO_CHAT).bot_user_id is None
     with raises_entry(errors.NotFoundError, "workstream-not-found", "'Contoso voice'"):
         dataverse.workstream("Contoso voice")
 

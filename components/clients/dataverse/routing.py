@@ -59,17 +59,21 @@ class RoutingMixin(DataverseBase):
                                        not_found="workstream-not-found", parse=Workstream.from_wire,
                                        extra=_WITH_BOT_USER)
 
-    def set_workstream_bot(self, workstream_id: str, user_id: Optional[str]) -> Workstream:
-        """Point the workstream's bot user at `user_id`, or clear it with None."""
+    def set_workstream_bot(self, workstream_id: str, user_id: str) -> Workstream:
+        """Point the workstream's bot user at `user_id`; the workstream as it is afterwards."""
         wid = guid(workstream_id, "the workstream id")
         path = f"msdyn_liveworkstreams({wid})"
-        if user_id is None:
-            self._delete(f"{path}/msdyn_bot_user/$ref", operation=f"clear the bot of workstream {wid}")
-            return self.workstream(wid)
         uid = guid(user_id, "the user id")
         return Workstream.from_wire(self._update(
             path, {"msdyn_bot_user@odata.bind": f"/systemusers({uid})"}, columns=Workstream.COLUMNS,
             operation=f"set the bot of workstream {wid} to user {uid}", not_found="workstream-not-found"))
+
+    def clear_workstream_bot(self, workstream_id: str) -> None:
+        """Remove the workstream's bot user (the single-valued navigation property's $ref). Callers that
+        need the workstream afterwards read it: releasing one does not, so no read is spent."""
+        wid = guid(workstream_id, "the workstream id")
+        self._delete(f"msdyn_liveworkstreams({wid})/msdyn_bot_user/$ref",
+                     operation=f"clear the bot of workstream {wid}")
 
     # --- context variables ----------------------------------------------------------------------------
     def context_variables(self, workstream_id: str) -> tuple[ContextVariable, ...]:
