@@ -17,21 +17,23 @@ import logging
 import os
 import re
 import threading
+import time
 from typing import Mapping, Optional, Protocol
 
 import msal
 import msal.exceptions
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
 from . import assertions, catalogue, errors
 from .azcli import AzureCliCredential
 from .config import ClientConfig
 from .credentials import CredentialKind, CredentialSpec, resolve_credentials
+from .retry import RetryPolicy, ServiceRetry
 
 _LOG = logging.getLogger(__name__)
 _ENTRA_TIMEOUT = (10.0, 30.0)
+ENTRA_RETRY = RetryPolicy(max_attempts=3, max_total_seconds=30.0)
 _DESCRIBED_CODE = re.compile(r"\s*AADSTS(\d+)\b")
 
 
@@ -51,13 +53,17 @@ class TokenProvider(Protocol):
 
 
 class EntraHttpClient(requests.Session):
-    """msal's HTTP client: a timeout on every call, a retry of connection failures (a token request is
-    safe to repeat), and, per thread, the last Entra answer, so a failure msal reports as a bare
-    ValueError (tenant discovery) still reaches the user with its AADSTS code and request id."""
+    """msal's HTTP client: a timeout on every call, bounded retries (a token request is safe to repeat),
+    and, per thread, the last Entra answer, so a failure msal reports as a bare ValueError (tenant
+    discovery) still reaches the user with its AADSTS code and request id."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.mount("https://", HTTPAdapter(max_retries=Retry(total=2, connect=2, read=0, status=0, other=0)))
+        # The API sessions' retry (retry.py) with a token request counted idempotent: 429, 502-504 and
+        # dropped connections are sent again within ENTRA_RETRY; when attempts run out the last answer
+        # reaches msal (raise_on_status=False) and becomes a catalogue error.
+        self.mount("https://", HTTPAdapter(max_retries=ServiceRetry.for_policy(
+            ENTRA_RETRY, idempotent=True, sleeper=time.sleep, clock=time.monotonic)))
         self._last = threading.local()
 
     def request(self, method, url, **kwargs):  # noqa: D102 - requests' signature
@@ -115,6 +121,10 @@ class MsalCredential:
             except (requests.ConnectionError, requests.Timeout) as exc:
                 raise errors.from_entry("service-unavailable", operation,
                                         f"cannot reach {self._authority}: {http_failure(exc)}") from None
+            except requests.exceptions.RetryError:   # answers kept failing past ENTRA_RETRY's time budget
+                raise errors.from_entry("service-unavailable", operation,
+                                        f"{self._authority} kept failing for {ENTRA_RETRY.max_total_seconds:g} s"
+                                        ) from None
             except (requests.HTTPError, msal.exceptions.MsalServiceError):  # Entra answered 5xx
                 raise self._failure(operation, None, "Entra ID failed") from None
             except ValueError as exc:  # msal: tenant discovery failed, or an unusable credential
@@ -159,6 +169,9 @@ class MsalCredential:
         if status is not None and status >= 500:
             return errors.UnavailableError(operation, status=status, code=code, service_message=message,
                                            request_id=request_id, entry=catalogue.get("service-unavailable"))
+        if status == 429:   # Entra throttled the token request: not a credential problem
+            return errors.ThrottledError(operation, status=status, code=code, service_message=message,
+                                         request_id=request_id, entry=catalogue.get("throttled"))
         entry = catalogue.match("entra", code) or catalogue.get("entra-sign-in-failed")
         return errors.AuthenticationError(
             operation, status=status, code=f"AADSTS{code}" if code else body.get("error"),

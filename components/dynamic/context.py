@@ -76,13 +76,16 @@ def create_variable(client: DataverseClient, workstream_id: str, name: str,
                     data_type: ContextVariableType) -> ContextVariable:
     try:
         return client.create_context_variable(workstream_id, name, data_type)
-    except (errors.AmbiguousWriteError, errors.ConflictError):
+    except (errors.AmbiguousWriteError, errors.ConflictError) as failure:
         # The name is unique per workstream: read it back rather than guess whether the create happened.
         found = next((v for v in client.context_variables(workstream_id) if v.name.lower() == name.lower()),
                      None)
-        if found is None:
+        if found is not None:
+            return found
+        if isinstance(failure, errors.ConflictError):
             raise
-        return found
+    # The lost create did not happen (the read shows no such variable): sending it once more makes no twin.
+    return client.create_context_variable(workstream_id, name, data_type)
 
 
 def retype(client: DataverseClient, variable: ContextVariable,
@@ -108,17 +111,42 @@ def reconcile(client: DataverseClient, want: ContextVariablesSpec,
     if not desired and not dropped:
         return ContextVariablesState.of((), (), ())
     live = {v.name.lower(): v for v in client.context_variables(want.workstream_id)}
-    for key, (name, kind) in desired.items():
-        data_type = ContextVariableType.named(kind)
-        if key not in live:
-            live[key] = create_variable(client, want.workstream_id, name, data_type)
-            created.add(key)
-        elif live[key].data_type != data_type:
-            live[key] = retype(client, live[key], data_type)
+    # Deletes and retypes before creates: when a step fails the engine keeps the old outputs, so a variable
+    # created before the failure would be adopted (not owned) by the next run, and never deleted by the stack.
     for key in dropped:
         if key in live:
             client.delete_context_variable(live.pop(key).id)
+    for key, (name, kind) in desired.items():
+        if key in live and live[key].data_type != ContextVariableType.named(kind):
+            live[key] = retype(client, live[key], ContextVariableType.named(kind))
+    made: list[ContextVariable] = []
+    try:
+        for key, (name, kind) in desired.items():
+            if key not in live:
+                live[key] = create_variable(client, want.workstream_id, name, ContextVariableType.named(kind))
+                made.append(live[key])
+                created.add(key)
+    except errors.ClientError as failure:
+        # The engine records nothing of a failed step: variables made by this call would be adopted, not
+        # owned, by the re-run (and never deleted by the stack). Take them back so the re-run makes them again.
+        take_back(client, made, failure)
+        raise
     return ContextVariablesState.of(live.values(), desired, created - dropped)
+
+
+def take_back(client: DataverseClient, made: Iterable[ContextVariable], failure: BaseException) -> None:
+    """Delete the variables a failed call made; what cannot be deleted is named on the failure (a note, shown
+    with its message), since the next run will adopt it rather than own it."""
+    left = []
+    for variable in made:
+        try:
+            client.delete_context_variable(variable.id)
+        except errors.ClientError:
+            left.append(variable.name)
+    if left:
+        failure.add_note(f"context variables created before this failure could not be deleted again: "
+                         f"{', '.join(left)}; the next run adopts them (it will not delete them later): "
+                         "delete them in the Customer Service admin center first if the stack must own them")
 
 
 class ContextVariablesProvider(BindingProvider):

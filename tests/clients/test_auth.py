@@ -174,6 +174,16 @@ def test_entra_outage_is_unavailable_not_a_credential_problem(config, secret_env
         auth.token_provider(config, secret_env).token(DEV_SCOPE)
 
 
+
+@pytest.mark.parametrize("fault", [{"status": 503, "retry_after": 0}, {"status": 429, "retry_after": 0},
+                                   {"kind": "drop"}], ids=["503", "429", "dropped-connection"])
+def test_a_token_request_that_fails_once_is_sent_again(config, secret_env, trusted_emulator, fault):
+    # A token request is safe to repeat (no state changes at Entra): a passing fault must not fail a deployment.
+    trusted_emulator.inject(method="POST", path=r"/oauth2/v2\.0/token$", count=1, **fault)
+    assert auth.token_provider(config, secret_env).token(DEV_SCOPE)
+    assert [r.status for r in token_requests(trusted_emulator)][-1] == 200
+    assert len(token_requests(trusted_emulator)) == 2
+
 def test_no_credentials_and_no_azure_cli(config, trusted_emulator, tmp_path):
     with raises_entry(errors.AuthenticationError, "credentials-missing", "az"):
         auth.token_provider(config, {"PATH": str(tmp_path)}).token(DEV_SCOPE)
