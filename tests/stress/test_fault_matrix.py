@@ -487,37 +487,35 @@ def test_a_fault_free_redeploy_after_a_faulted_create_sends_no_write(fault_lab):
             assert not [r for r in emulator.requests() if r.is_write], (index, kind.name)
 
 
+def _second_of_two_creates_fails(lab) -> tuple[Driver, dict]:
+    """The context resource about to create two missing variables, the second create failing for good."""
+    lab.warm(lab.plain)
+    lab.restore(lab.before["context"])
+    inputs = {**lab.binding.inputs("context"), "variables": ["customerTier:text", "orderNumber:text", "region:text"]}
+    lab.emulator.inject(method="POST", path=r"/msdyn_ocliveworkstreamcontextvariables$", status=500, skip=1,
+                        count=2)   # the create and its one re-send after the read-back
+    return Driver(lab.plain, "context"), inputs
+
+
 def test_context_variables_created_before_a_failed_create_stay_owned_by_the_stack(fault_lab):
     """Two missing variables, the second create fails: the engine records nothing of the failed step, so the
     provider deletes the first again before failing; the re-run makes both and owns both (`created`, what the
     stack may delete later)."""
-    lab = fault_lab
-    lab.warm(lab.plain)
-    lab.restore(lab.before["context"])
-    driver = Driver(lab.plain, "context")
-    inputs = {**lab.binding.inputs("context"), "variables": ["customerTier:text", "orderNumber:text", "region:text"]}
-    lab.emulator.inject(method="POST", path=r"/msdyn_ocliveworkstreamcontextvariables$", status=500, skip=1,
-                        count=2)   # the create and its one re-send after the read-back
+    driver, inputs = _second_of_two_creates_fails(fault_lab)
     with pytest.raises(ProviderError):
         driver.create(inputs)
-    lab.emulator.clear_faults()
+    fault_lab.emulator.clear_faults()
     assert sorted(driver.create(inputs).outputs["created"]) == ["ordernumber", "region"]
 
 
-
 def test_a_variable_that_cannot_be_taken_back_is_named_on_the_failure(fault_lab):
-    lab = fault_lab
-    lab.warm(lab.plain)
-    lab.restore(lab.before["context"])
-    driver = Driver(lab.plain, "context")
-    inputs = {**lab.binding.inputs("context"), "variables": ["customerTier:text", "orderNumber:text", "region:text"]}
-    lab.emulator.inject(method="POST", path=r"/msdyn_ocliveworkstreamcontextvariables$", status=500, skip=1,
-                        count=2)   # the create and its one re-send after the read-back
-    lab.emulator.inject(method="DELETE", path=r"/msdyn_ocliveworkstreamcontextvariables\(", status=500)
+    driver, inputs = _second_of_two_creates_fails(fault_lab)
+    fault_lab.emulator.inject(method="DELETE", path=r"/msdyn_ocliveworkstreamcontextvariables\(", status=500)
     with pytest.raises(ProviderError) as failed:
         driver.create(inputs)
-    lab.emulator.clear_faults()
+    fault_lab.emulator.clear_faults()
     assert "could not be deleted again: orderNumber; the next run adopts them" in failed.value.message
+
 
 # --- the detectors the matrix relies on see what they must (else every cell would pass vacuously) ------------
 def _logged(method: str, path: str, status: int, service: str = "dataverse"):
