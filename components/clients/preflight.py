@@ -7,12 +7,15 @@ request is sent here.
 """
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Optional
+from typing import TYPE_CHECKING, Iterable, Mapping, Optional
 
 from .. import validation
 from . import errors
 from .records import (BusinessUnit, CopilotAgent, Queue, QueueMember, QueueType, SecurityRole, Solution,
                       SystemUser, Workstream)
+
+if TYPE_CHECKING:   # only a type here: importing the client package from this module would be circular
+    from .dataverse import DataverseClient
 
 #: Roles that may configure a bot connection (Omnichannel admin docs: "Omnichannel administrator").
 ADMIN_ROLES = ("system administrator", "omnichannel administrator")
@@ -23,10 +26,11 @@ ADMIN_ROLES = ("system administrator", "omnichannel administrator")
 USER_ADMIN_ROLES = ("system administrator",)
 #: Unique name of the Omnichannel base solution (Microsoft's "Uninstall omnichannel solutions" list).
 OMNICHANNEL_BASE_SOLUTION = "msdyn_OmnichannelBase"
-#: The "Omnichannel Power Virtual Agent extension" Copilot Studio bots need (AppSource offer
-#: mscrm.omnichannelpvaextension; the unique name is inferred from the offer name [I], the emulator's
-#: fixture uses it too): any one of these unique names.
-BOT_EXTENSION_SOLUTIONS = ("OmnichannelPVAExtension",)
+#: The "Omnichannel Power Virtual Agent extension" Copilot Studio bots need. Its solution's unique name is
+#: not documented (only the AppSource offer, mscrm.omnichannelpvaextension, is) [I], so an exact name could
+#: refuse an environment that has it: any installed solution whose unique name contains one of these counts
+#: (the voice extension, mscrm.omnichannelvoicepvaextension, matches too, and requires the chat one).
+BOT_EXTENSION_MARKERS = ("pvaextension",)
 
 
 def require_omnichannel_admin(roles: Iterable[SecurityRole]) -> None:
@@ -45,8 +49,13 @@ def require_user_administrator(roles: Iterable[SecurityRole]) -> None:
 
 
 def required_solutions() -> tuple[str, ...]:
-    """Every unique name `require_solutions` looks for (ask the client for exactly these)."""
-    return (OMNICHANNEL_BASE_SOLUTION,) + BOT_EXTENSION_SOLUTIONS
+    """The exact unique names `require_solutions` looks for (with the solutions containing the markers)."""
+    return (OMNICHANNEL_BASE_SOLUTION,)
+
+
+def installed_solutions(client: "DataverseClient") -> Mapping[str, Solution]:
+    """What `require_solutions` needs to see, from a Dataverse client, in one request."""
+    return client.solutions(required_solutions(), containing=BOT_EXTENSION_MARKERS)
 
 
 def require_solutions(installed: Mapping[str, Solution], *, bot_extension: bool = True) -> None:
@@ -56,9 +65,11 @@ def require_solutions(installed: Mapping[str, Solution], *, bot_extension: bool 
     if OMNICHANNEL_BASE_SOLUTION.lower() not in present:
         raise errors.from_entry("omnichannel-not-installed", operation,
                                 f"the solution {OMNICHANNEL_BASE_SOLUTION} is not installed")
-    if bot_extension and not any(name.lower() in present for name in BOT_EXTENSION_SOLUTIONS):
+    if bot_extension and not any(marker in name for name in present for marker in BOT_EXTENSION_MARKERS):
         raise errors.from_entry("bot-extension-not-installed", operation,
-                                f"none of {', '.join(BOT_EXTENSION_SOLUTIONS)} is installed")
+                                "no installed solution's unique name contains "
+                                f"{' or '.join(repr(m) for m in BOT_EXTENSION_MARKERS)} (the Omnichannel Power "
+                                "Virtual Agent extension, AppSource mscrm.omnichannelpvaextension)")
 
 
 def require_agent_name(name: str) -> None:

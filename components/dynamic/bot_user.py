@@ -74,7 +74,7 @@ class BotApplicationUserState(State):
 def preflight_bot_user(client: DataverseClient, arm: ArmBotReader, want: BotApplicationUserSpec) -> None:
     """Fail early, with the catalogue entry that says what to do, before anything is written."""
     preflight.require_user_administrator(client.caller_roles())
-    preflight.require_solutions(client.solutions(preflight.required_solutions()),
+    preflight.require_solutions(preflight.installed_solutions(client),
                                 bot_extension=want.bot_provider == "copilotStudio")
     arm.require_teams_channel(*parse_bot_resource_id(want.azure_bot_id))
 

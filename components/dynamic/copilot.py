@@ -78,7 +78,7 @@ def reconcile(client: DataverseClient, agent: AgentRecord, want: CopilotAgentSpe
     """Check the agent (catalogue errors) and publish it when the stack asks and it is due."""
     preflight.require_agent_ready(agent, must_be_published=not want.publish)
     preflight.require_agent_named(agent, want.agent_name)
-    preflight.require_solutions(client.solutions(preflight.required_solutions()))
+    preflight.require_solutions(preflight.installed_solutions(client))
     if want.publish and (binding_changed or publish_state(agent) != CURRENT):
         agent = client.publish_agent(agent.id)
     return agent

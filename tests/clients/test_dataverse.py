@@ -163,6 +163,11 @@ def test_installed_solutions_are_found_by_unique_name(dataverse):
     assert found["msdyn_OmnichannelBase"].is_managed and dataverse.solutions([]) == {}
 
 
+def test_installed_solutions_are_also_found_by_part_of_their_unique_name(dataverse):
+    found = dataverse.solutions(["msdyn_OmnichannelBase"], containing=["pvaextension", "nothing-like-this"])
+    assert sorted(found) == ["OmnichannelPVAExtension", "msdyn_OmnichannelBase"]   # one request, both kinds
+
+
 def test_the_deployer_needs_a_privilege_it_lacks(config, trusted_emulator, sleeper):
     reader = DataverseClient.connect(config, DEV_URL, sleeper=sleeper, environ={
         "ARM_CLIENT_ID": READER, "ARM_TENANT_ID": TENANT, "ARM_CLIENT_SECRET": READER_SECRET})

@@ -26,22 +26,33 @@ def test_the_deployer_is_an_omnichannel_admin_and_the_reader_is_not(dataverse, c
 
 
 def test_omnichannel_and_its_bot_extension_are_installed_in_dev(dataverse):
-    preflight.require_solutions(dataverse.solutions(preflight.required_solutions()))
+    preflight.require_solutions(preflight.installed_solutions(dataverse))
 
 
 def test_omnichannel_is_not_installed_in_the_sandbox(config, secret_env):
     sandbox = DataverseClient.connect(config, SANDBOX_URL, environ=secret_env)
     with raises_entry(errors.NotFoundError, "omnichannel-not-installed", "msdyn_OmnichannelBase"):
-        preflight.require_solutions(sandbox.solutions(preflight.required_solutions()))
+        preflight.require_solutions(preflight.installed_solutions(sandbox))
 
+
+
+def test_the_bot_extension_counts_under_another_unique_name(config, secret_env, trusted_emulator):
+    # Its unique name is undocumented: whatever Microsoft names it, a name with "pvaextension" counts.
+    trusted_emulator.seed({"dataverse": {"environments": [{"url": SANDBOX_URL, "tables": {"solutions": [
+        {"solutionid": "c1800000-0000-4000-8000-000000000003", "uniquename": "msdyn_OmnichannelBase",
+         "friendlyname": "Omnichannel Base", "version": "9.3.24063.1004", "ismanaged": True},
+        {"solutionid": "c1800000-0000-4000-8000-000000000004", "uniquename": "msdyn_OmnichannelPvaExtension_Anchor",
+         "friendlyname": "Omnichannel PVA extension", "version": "1.0", "ismanaged": True}]}}]}})
+    sandbox = DataverseClient.connect(config, SANDBOX_URL, environ=secret_env)
+    preflight.require_solutions(preflight.installed_solutions(sandbox))
 
 def test_omnichannel_without_the_bot_extension(config, secret_env, trusted_emulator):
     trusted_emulator.seed({"dataverse": {"environments": [{"url": SANDBOX_URL, "tables": {"solutions": [
         {"solutionid": "c1800000-0000-4000-8000-000000000003", "uniquename": "msdyn_OmnichannelBase",
          "friendlyname": "Omnichannel Base", "version": "9.3.24063.1004", "ismanaged": True}]}}]}})
     sandbox = DataverseClient.connect(config, SANDBOX_URL, environ=secret_env)
-    with raises_entry(errors.NotFoundError, "bot-extension-not-installed", "OmnichannelPVAExtension"):
-        preflight.require_solutions(sandbox.solutions(preflight.required_solutions()))
+    with raises_entry(errors.NotFoundError, "bot-extension-not-installed", "pvaextension"):
+        preflight.require_solutions(preflight.installed_solutions(sandbox))
 
 
 def test_a_published_provisioned_agent_is_ready(dataverse):

@@ -83,7 +83,7 @@ def test_create_for_a_copilot_studio_bot_needs_the_bot_extension(server, world):
     world.seed({"dataverse": {"environments": [environment]}})
     with pytest.raises(ProviderError) as caught:
         Driver(server, "user").create(user_inputs(environmentUrl=dv.SANDBOX))
-    assert_entry(caught.value, "NotFoundError", "bot-extension-not-installed", "OmnichannelPVAExtension")
+    assert_entry(caught.value, "NotFoundError", "bot-extension-not-installed", "pvaextension")
 
 
 def test_create_fails_early_when_the_teams_channel_is_disabled(server, world):
