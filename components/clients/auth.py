@@ -122,9 +122,9 @@ class MsalCredential:
                 raise errors.from_entry("service-unavailable", operation,
                                         f"cannot reach {self._authority}: {http_failure(exc)}") from None
             except requests.exceptions.RetryError:   # answers kept failing past ENTRA_RETRY's time budget
-                raise errors.from_entry("service-unavailable", operation,
-                                        f"{self._authority} kept failing for {ENTRA_RETRY.max_total_seconds:g} s"
-                                        ) from None
+                raise errors.from_entry(
+                    "service-unavailable", operation,
+                    f"{self._authority} kept failing for {ENTRA_RETRY.max_total_seconds:g} s") from None
             except (requests.HTTPError, msal.exceptions.MsalServiceError):  # Entra answered 5xx
                 raise self._failure(operation, None, "Entra ID failed") from None
             except ValueError as exc:  # msal: tenant discovery failed, or an unusable credential

@@ -68,8 +68,8 @@ def require_solutions(installed: Mapping[str, Solution], *, bot_extension: bool 
     if bot_extension and not any(marker in name for name in present for marker in BOT_EXTENSION_MARKERS):
         raise errors.from_entry("bot-extension-not-installed", operation,
                                 "no installed solution's unique name contains "
-                                f"{' or '.join(repr(m) for m in BOT_EXTENSION_MARKERS)} (the Omnichannel Power "
-                                "Virtual Agent extension, AppSource mscrm.omnichannelpvaextension)")
+                                f"{' or '.join(repr(m) for m in BOT_EXTENSION_MARKERS)} (the Omnichannel "
+                                "Power Virtual Agent extension, AppSource mscrm.omnichannelpvaextension)")
 
 
 def require_agent_name(name: str) -> None:

@@ -128,7 +128,7 @@ def reconcile(client: DataverseClient, want: ContextVariablesSpec,
                 created.add(key)
     except errors.ClientError as failure:
         # The engine records nothing of a failed step: variables made by this call would be adopted, not
-        # owned, by the re-run (and never deleted by the stack). Take them back so the re-run makes them again.
+        # owned, by the re-run (and never deleted by the stack). Take them back: the re-run makes them again.
         take_back(client, made, failure)
         raise
     return ContextVariablesState.of(live.values(), desired, created - dropped)

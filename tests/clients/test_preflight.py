@@ -41,8 +41,8 @@ def test_the_bot_extension_counts_under_another_unique_name(config, secret_env, 
     trusted_emulator.seed({"dataverse": {"environments": [{"url": SANDBOX_URL, "tables": {"solutions": [
         {"solutionid": "c1800000-0000-4000-8000-000000000003", "uniquename": "msdyn_OmnichannelBase",
          "friendlyname": "Omnichannel Base", "version": "9.3.24063.1004", "ismanaged": True},
-        {"solutionid": "c1800000-0000-4000-8000-000000000004", "uniquename": "msdyn_OmnichannelPvaExtension_Anchor",
-         "friendlyname": "Omnichannel PVA extension", "version": "1.0", "ismanaged": True}]}}]}})
+        {"solutionid": "c1800000-0000-4000-8000-000000000004",
+         "uniquename": "msdyn_OmnichannelPvaExtension_Anchor", "friendlyname": "Omnichannel PVA extension", "version": "1.0", "ismanaged": True}]}}]}})
     sandbox = DataverseClient.connect(config, SANDBOX_URL, environ=secret_env)
     preflight.require_solutions(preflight.installed_solutions(sandbox))
 

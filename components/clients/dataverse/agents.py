@@ -40,10 +40,11 @@ class AgentsMixin(DataverseBase):
                               on_status={404: "agent-not-found"})
         return self.agent_by_id(bid)
 
-    def solutions(self, unique_names: Iterable[str], *, containing: Iterable[str] = ()) -> Mapping[str, Solution]:
-        """The installed solutions among `unique_names` (keyed as asked; absent ones are missing) and those whose
-        unique name contains one of `containing` (keyed by their own unique name), in one request. Dataverse
-        compares both case-insensitively."""
+    def solutions(self, unique_names: Iterable[str], *,
+                  containing: Iterable[str] = ()) -> Mapping[str, Solution]:
+        """The installed solutions among `unique_names` (keyed as asked; absent ones are missing) and those
+        whose unique name contains one of `containing` (keyed by their own unique name), in one request.
+        Dataverse compares both case-insensitively."""
         names, parts = sorted(set(unique_names)), sorted(set(containing))
         if not names and not parts:
             return {}
@@ -52,5 +53,6 @@ class AgentsMixin(DataverseBase):
         rows = self._query("solutions", operation="list the installed solutions", columns=Solution.COLUMNS,
                            filter=" or ".join(clauses))
         found = {s.unique_name.lower(): s for s in map(Solution.from_wire, rows)}
-        matched = {s.unique_name: s for s in found.values() if any(p.lower() in s.unique_name.lower() for p in parts)}
+        matched = {s.unique_name: s for s in found.values()
+                   if any(p.lower() in s.unique_name.lower() for p in parts)}
         return {**matched, **{n: found[n.lower()] for n in names if n.lower() in found}}
