@@ -71,6 +71,7 @@ class ApiSession:
         self._tokens = tokens
         self._headers = dict(headers or {})
         self._timeout = timeout
+        self.sleeper, self.clock = sleeper, clock  # the retries' waits, also for callers that poll a job
         # Two sessions, one per idempotency class, sharing one cookie jar (Dataverse's server affinity).
         self._sessions = {idem: self._session(ServiceRetry.for_policy(policy, idempotent=idem, sleeper=sleeper,
                                                                       clock=clock))

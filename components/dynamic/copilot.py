@@ -80,7 +80,7 @@ def reconcile(client: DataverseClient, agent: AgentRecord, want: CopilotAgentSpe
     preflight.require_agent_named(agent, want.agent_name)
     preflight.require_solutions(preflight.installed_solutions(client))
     if want.publish and (binding_changed or publish_state(agent) != CURRENT):
-        agent = client.publish_agent(agent.id)
+        agent = client.publish_agent(agent.id, previous=agent)   # waits for the publish job
     return agent
 
 

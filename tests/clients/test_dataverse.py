@@ -8,6 +8,7 @@ import pytest
 
 from components.clients import errors
 from components.clients.dataverse import BotUserSpec, DataverseClient
+from components.clients.dataverse.agents import PUBLISH_ACTION, publish_waits
 from components.clients.records import (AgentType, BotProvider, ContextVariableType, DistributionMode, QueueType,
                                         UserType)
 
@@ -155,6 +156,66 @@ def test_agent_is_published_and_read_back(dataverse):
     assert published.is_published and published.id == draft.id
     with raises_entry(errors.NotFoundError, "agent-not-found", "'cr5a1_nobody'"):
         dataverse.agent("cr5a1_nobody")
+
+
+def _agent_requests(emulator) -> list[str]:
+    return [f"{r.method} {r.path.rsplit('/', 1)[-1]}" for r in emulator.requests(service="dataverse")]
+
+
+def test_a_publish_that_finished_at_once_costs_one_post_and_one_read(dataverse, trusted_emulator, sleeper):
+    draft = dataverse.agent("cr5a1_draftAgent")
+    trusted_emulator.clear_requests()
+    published = dataverse.publish_agent(draft.id, previous=draft)
+    assert published.is_published and not published.has_unpublished_changes
+    assert _agent_requests(trusted_emulator) == [f"POST {PUBLISH_ACTION}", f"GET bots({draft.id})"]
+    assert sleeper.waits == []
+
+
+def test_a_publish_still_running_is_polled_until_it_is_done(dataverse, trusted_emulator, sleeper):
+    trusted_emulator.configure(publish_delay_reads=2)
+    draft = dataverse.agent("cr5a1_draftAgent")
+    trusted_emulator.clear_requests()
+    published = dataverse.publish_agent(draft.id, previous=draft)
+    assert published.is_published and not published.has_unpublished_changes
+    assert _agent_requests(trusted_emulator) == [f"POST {PUBLISH_ACTION}"] + [f"GET bots({draft.id})"] * 3
+    assert sleeper.waits == [1.0]   # the first re-read at once, the second after a second
+
+
+def test_a_republish_waits_for_a_newer_publishedon_than_before(dataverse, trusted_emulator, sleeper):
+    trusted_emulator.configure(publish_delay_reads=1)
+    helper = dataverse.agent("cr5a1_contosoHelper")   # published, no changes: the old row already looks done
+    published = dataverse.publish_agent(helper.id, previous=helper)
+    assert published.published_on > helper.published_on and sleeper.waits == []
+
+
+def test_a_publish_without_the_agent_before_reads_it_first(dataverse, trusted_emulator):
+    draft = dataverse.agent("cr5a1_draftAgent")
+    trusted_emulator.clear_requests()
+    assert dataverse.publish_agent(draft.id).is_published
+    assert _agent_requests(trusted_emulator) == [f"GET bots({draft.id})", f"POST {PUBLISH_ACTION}",
+                                                 f"GET bots({draft.id})"]
+
+
+def test_a_publish_still_running_after_the_wait_budget_is_pending(dataverse, trusted_emulator, sleeper):
+    trusted_emulator.configure(publish_delay_reads=100)
+    draft = dataverse.agent("cr5a1_draftAgent")
+    trusted_emulator.clear_requests()
+    with raises_entry(errors.UnavailableError, "agent-publish-pending", "publishedon is empty",
+                      "pac copilot status"):
+        dataverse.publish_agent(draft.id, previous=draft)
+    assert sleeper.waits == [w for w in publish_waits() if w] and 100 < sum(sleeper.waits) <= 120
+    assert sleeper.waits[:5] == [1.0, 2.0, 4.0, 8.0, 16.0] and max(sleeper.waits) == 16.0
+    reads = _agent_requests(trusted_emulator).count(f"GET bots({draft.id})")
+    assert reads == 1 + len(publish_waits()) and not dataverse.agent_by_id(draft.id).is_published
+
+
+def test_the_wait_budget_also_counts_the_time_the_reads_took(dataverse, trusted_emulator, sleeper):
+    trusted_emulator.configure(publish_delay_reads=5)
+    draft = dataverse.agent("cr5a1_draftAgent")
+    dataverse.session.clock = iter([0.0, 0.0, 119.5]).__next__   # start, before re-read 1, before re-read 2
+    with raises_entry(errors.UnavailableError, "agent-publish-pending", "after 0 s of waiting"):
+        dataverse.publish_agent(draft.id, previous=draft)
+    assert sleeper.waits == []   # a 1 s wait would end past the budget: given up without sleeping
 
 
 def test_installed_solutions_are_found_by_unique_name(dataverse):

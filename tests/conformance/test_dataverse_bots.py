@@ -1,6 +1,7 @@
 """Copilot Studio agents in Dataverse: the `bots` table, `botcomponents`, and the bound action
 `PvaPublish` (reference §5.6, §5.7). The publish answer's shape is our choice [I]: 200 with
-`PublishedBotContentId`, as community scripts observe; the emulator publishes at once."""
+`PublishedBotContentId`, as community scripts observe; the emulator publishes at once, or, with
+`publishDelayReads`, after that many reads of the bot (the real job is asynchronous [C])."""
 from __future__ import annotations
 
 import json
@@ -49,6 +50,29 @@ def test_publish_sets_publishedon_and_publishedby(dv):
     assert after["_publishedby_value"] == DEPLOYER_USER
     status = json.loads(after["synchronizationstatus"])["lastFinishedPublishOperation"]
     assert status["status"] == "Succeeded" and status["operationEnd"] == after["publishedon"]
+
+
+def test_a_delayed_publish_shows_after_that_many_reads_of_the_bot(dv, emulator):
+    emulator.configure(publish_delay_reads=2)
+    before = _bot(dv, CONTOSO_HELPER)
+    assert dv.post(f"bots({CONTOSO_HELPER})/{PUBLISH}", {}).status_code == 200
+    assert dv.post(f"bots({CONTOSO_HELPER})/{PUBLISH}", {}).status_code == 200   # joins the running job
+    query = f"bots?$select=publishedon&$filter=botid eq {CONTOSO_HELPER}"
+    first, second = _bot(dv, CONTOSO_HELPER), dv.get(query).json()["value"][0]   # a query counts as a read
+    assert first["publishedon"] == second["publishedon"] == before["publishedon"]
+    assert first["_publishedby_value"] == before["_publishedby_value"]
+    dv.get(f"bots({DRAFT_AGENT})")   # another bot's read does not move this job on
+    done = _bot(dv, CONTOSO_HELPER)
+    assert done["publishedon"] > before["publishedon"] and done["publishedon"] == done["modifiedon"]
+    assert done["_publishedby_value"] == DEPLOYER_USER
+    assert _bot(dv, CONTOSO_HELPER)["publishedon"] == done["publishedon"]   # finished once, not again
+
+
+def test_a_republish_in_the_same_second_still_reads_as_newer(dv):
+    dv.post(f"bots({CONTOSO_HELPER})/{PUBLISH}", {})
+    first = _bot(dv, CONTOSO_HELPER)["publishedon"]
+    dv.post(f"bots({CONTOSO_HELPER})/{PUBLISH}", {})
+    assert _bot(dv, CONTOSO_HELPER)["publishedon"] > first
 
 
 def test_publishing_a_deprovisioned_agent_answers_400(dv):

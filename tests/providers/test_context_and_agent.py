@@ -81,6 +81,19 @@ def test_a_never_published_agent_is_published_when_the_stack_publishes(server, w
     assert created.outputs["publishState"] == "current" and created.outputs["publishedOn"]
 
 
+def test_an_agent_whose_publish_job_is_still_running_is_waited_for_and_converges(server, world):
+    world.configure(publish_delay_reads=1)   # the read after PvaPublish still sees the agent unpublished
+    driver = Driver(server, "agent")
+    created = driver.create(agent_inputs(schema="cr5a1_draftAgent", name="Draft Agent"))
+    [row] = rows(world, "bots", botid=dv.DRAFT_AGENT)
+    assert created.outputs["publishState"] == "current" and row["publishedon"]
+    assert created.outputs["publishedOn"].startswith(row["publishedon"][:19])
+    gets = [r for r in world.requests(service="dataverse") if r.method == "GET" and dv.DRAFT_AGENT in r.path]
+    assert len(gets) == 2   # read back, then once more at once: no sleep for a one-read delay
+    world.clear_requests()
+    assert driver.diff(created).changes == "none" and writes(world) == []
+
+
 def test_a_never_published_agent_is_refused_when_the_stack_does_not_publish(server, world):
     with pytest.raises(ProviderError) as caught:
         Driver(server, "agent").create(agent_inputs(schema="cr5a1_draftAgent", name="Draft Agent", publish=False))

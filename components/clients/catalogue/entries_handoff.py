@@ -73,6 +73,17 @@ ENTRIES: tuple[Entry, ...] = (
         link="https://learn.microsoft.com/power-platform/developer/cli/reference/copilot",
         retryable=False, service="handoff", kind="validation"),
     Entry(
+        key="agent-publish-pending",
+        title="The agent's publish is still running",
+        cause="Publishing (PvaPublish) starts a job in Copilot Studio; the agent's publishedon did not move "
+              "past its previous value, or the agent still had unpublished changes, within the 120 s the "
+              "stack waits.",
+        mitigation="The publish was started and is still running (or queued) in Copilot Studio: check its "
+                   "status there (or `pac copilot status --bot-id <agent id>`) and re-run once it has "
+                   "finished; publishing again is harmless, the agent stays published.",
+        link="https://learn.microsoft.com/power-platform/developer/cli/reference/copilot",
+        retryable=True, service="handoff", kind="unavailable"),
+    Entry(
         key="agent-name-too-long",
         title="The agent name is longer than 30 characters",
         cause="Bots whose name exceeds 30 characters fail to connect to Omnichannel.",

@@ -2,12 +2,16 @@
 tell whether Omnichannel and its bot extension are present.
 
 Publishing is the bound action `bots(<id>)/Microsoft.Dynamics.CRM.PvaPublish` (listed on the bot table;
-parameters and response undocumented, reference §5.7); `publishedon` is read back afterwards. Publishing
-twice leaves the agent published, so the POST is marked idempotent and may be retried.
+parameters and response undocumented, reference §5.7). Publishing twice leaves the agent published, so the
+POST is marked idempotent and may be retried. The POST only starts a job [C]: the agent is read back until its
+`publishedon` is newer than before and it has no unpublished changes. The first read follows the POST (a
+quick job costs nothing more than one read), the second follows it at once, then after 1, 2, 4 … s (at most
+16 s) with the session's sleeper, within 120 s in all as a request's retries are; a job still running then
+is `agent-publish-pending`.
 """
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Optional
 
 from .. import errors
 from ..records import CopilotAgent, Solution
@@ -15,6 +19,26 @@ from .base import DataverseBase, guid, literal
 
 PUBLISH_ACTION = "Microsoft.Dynamics.CRM.PvaPublish"
 _PUBLISH_TIMEOUT = (10.0, 180.0)  # publishing a large agent takes a while
+PUBLISH_WAIT_SECONDS = 120.0      # as RetryPolicy.max_total_seconds
+_PUBLISH_WAIT_MAX = 16.0
+
+
+def publish_waits() -> tuple[float, ...]:
+    """The waits before each re-read of a publishing agent: 0, 1, 2, 4 … 16, summing to at most the budget
+    (a finite schedule: the poll is bounded in count as well as in time)."""
+    waits, total, wait = [0.0], 0.0, 1.0
+    while total + wait <= PUBLISH_WAIT_SECONDS:
+        waits.append(wait)
+        total += wait
+        wait = min(wait * 2, _PUBLISH_WAIT_MAX)
+    return tuple(waits)
+
+
+def _published_since(agent: CopilotAgent, previous: CopilotAgent) -> bool:
+    """The publish job finished: a publish newer than the one before the POST, covering every edit."""
+    newer = previous.published_on is None or (agent.published_on is not None
+                                              and agent.published_on > previous.published_on)
+    return agent.is_published and newer and not agent.has_unpublished_changes
 
 
 class AgentsMixin(DataverseBase):
@@ -32,13 +56,35 @@ class AgentsMixin(DataverseBase):
         return CopilotAgent.from_wire(self._get(f"bots({bid})", operation=f"read the agent {bid}",
                                                 columns=CopilotAgent.COLUMNS, not_found="agent-not-found"))
 
-    def publish_agent(self, agent_id: str) -> CopilotAgent:
-        """Publish the agent and return it as read back afterwards (with its new publishedon)."""
+    def publish_agent(self, agent_id: str, *, previous: Optional[CopilotAgent] = None) -> CopilotAgent:
+        """Publish the agent and return it once published (module docstring).
+
+        previous: the agent as read just before (the caller usually has it); without it, it is read first,
+        one more request."""
         bid = guid(agent_id, "the agent id")
-        self._session.request("POST", f"bots({bid})/{PUBLISH_ACTION}", operation=f"publish the agent {bid}",
+        if previous is None:
+            previous = self.agent_by_id(bid)
+        elif previous.id != bid:
+            raise ValueError(f"previous is the agent {previous.id}, not {bid}")
+        operation = f"publish the agent {bid}"
+        self._session.request("POST", f"bots({bid})/{PUBLISH_ACTION}", operation=operation,
                               json={}, expected=(200, 204), idempotent=True, timeout=_PUBLISH_TIMEOUT,
                               on_status={404: "agent-not-found"})
-        return self.agent_by_id(bid)
+        started, waited, waits = self._session.clock(), 0.0, iter(publish_waits())
+        agent = self.agent_by_id(bid)
+        while not _published_since(agent, previous):
+            wait = next(waits, None)
+            # Time spent is the clock's, or the waits' when an injected sleeper does not move the clock.
+            if wait is None or max(waited, self._session.clock() - started) + wait > PUBLISH_WAIT_SECONDS:
+                raise errors.from_entry(
+                    "agent-publish-pending", operation,
+                    f"publishedon is {_when(agent)} (before the publish: {_when(previous)}) and modifiedon "
+                    f"{_when(agent, modified=True)} after {waited:g} s of waiting")
+            if wait:
+                self._session.sleeper(wait)
+            waited += wait
+            agent = self.agent_by_id(bid)
+        return agent
 
     def solutions(self, unique_names: Iterable[str], *,
                   containing: Iterable[str] = ()) -> Mapping[str, Solution]:
@@ -56,3 +102,8 @@ class AgentsMixin(DataverseBase):
         matched = {s.unique_name: s for s in found.values()
                    if any(p.lower() in s.unique_name.lower() for p in parts)}
         return {**matched, **{n: found[n.lower()] for n in names if n.lower() in found}}
+
+
+def _when(agent: CopilotAgent, *, modified: bool = False) -> str:
+    moment = agent.modified_on if modified else agent.published_on
+    return moment.isoformat() if moment else "empty"

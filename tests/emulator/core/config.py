@@ -16,6 +16,8 @@ class EmulatorConfig:
     dataverse_max_concurrency: concurrent requests per caller (documented: 52).
     graph_replication_lag: how many reads of a newly created directory object answer 404 first.
     latency_ms: added to every API request (benchmarks use 50 ms).
+    publish_delay_reads: how many reads of a bot after PvaPublish still answer its old `publishedon` (the real
+        publish job is asynchronous); 0 publishes at once.
     """
 
     token_lifetime: int = 3599
@@ -25,11 +27,13 @@ class EmulatorConfig:
     dataverse_max_concurrency: int = 52
     graph_replication_lag: int = 0
     latency_ms: int = 0
+    publish_delay_reads: int = 0
 
     _FIELDS = {"tokenLifetime": "token_lifetime", "retryAfter": "retry_after",
                "dataverseMaxRequests": "dataverse_max_requests", "dataverseWindow": "dataverse_window",
                "dataverseMaxConcurrency": "dataverse_max_concurrency",
-               "graphReplicationLag": "graph_replication_lag", "latencyMs": "latency_ms"}
+               "graphReplicationLag": "graph_replication_lag", "latencyMs": "latency_ms",
+               "publishDelayReads": "publish_delay_reads"}
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()

@@ -220,7 +220,8 @@ class DataverseService(Service):
     def _api(self, request: Request) -> tuple[DataverseApi, Preferences]:
         caller: Caller = request.environ[CALLER]
         prefs = parse_prefer(request.headers.getlist("Prefer"))
-        return DataverseApi(caller.env, caller.user_id, prefs.wants_annotation), prefs
+        return DataverseApi(caller.env, caller.user_id, prefs.wants_annotation,
+                            publish_delay_reads=int(self.ctx.config.publish_delay_reads)), prefs
 
     @staticmethod
     def _options(request: Request, api: DataverseApi, table: Table) -> QueryOptions:

@@ -2,6 +2,11 @@
 the writes. No HTTP here: routes.py turns requests into these calls and the results into responses.
 
 Every public method takes the environment's lock for its whole length, so each request is atomic.
+
+PvaPublish is a job in the real service [C]: clients poll `publishedon`. With `publish_delay_reads = N`, the
+first N reads of the bot after the publish (a retrieve of its row, or a query that returns it) still answer
+the old `publishedon`, `publishedby` and `synchronizationstatus`; the next read finds the job done. No
+wall-clock is involved, so tests stay deterministic. N = 0 publishes at once.
 """
 from __future__ import annotations
 
@@ -18,11 +23,18 @@ from .payload import parse_payload
 from .privileges import PRIVILEGE_TABLE, PrivilegeSet, prv
 from .render import etag, render_row
 from .schema import Column, ManyToMany, Table
-from .store import FIRST_VERSION, Environment
+from .store import FIRST_VERSION, Environment, iso, parse_iso
 from .tables import BOT, USER_ROLES
 
 BOT_STATUS = {1: "Provisioned", 2: "Deprovisioned", 3: "Provisioning", 4: "ProvisionFailed",
               5: "MissingLicense"}
+
+
+@dataclasses.dataclass
+class PendingPublish:
+    """A PvaPublish job not finished yet: who started it, and how many reads still see the bot unchanged."""
+    user_id: str
+    reads_left: int
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,10 +58,11 @@ class DataverseApi:
     """One caller's view of one environment; `wants` says which response annotations were asked for."""
 
     def __init__(self, env: Environment, user_id: str,
-                 wants: Callable[[str], bool] = lambda name: False) -> None:
+                 wants: Callable[[str], bool] = lambda name: False, publish_delay_reads: int = 0) -> None:
         self.env = env
         self.user_id = user_id
         self.wants = wants
+        self.publish_delay_reads = publish_delay_reads
 
     # --- who and what -----------------------------------------------------------------------------------
     def _user(self) -> dict:
@@ -92,8 +105,10 @@ class DataverseApi:
             self._require("Read", table)
             self._require_expansions(options)
             rows = {r[table.primary_key]: r for r in self.env.rows(table.logical_name)}
-            matched = apply([table.to_wire(r) for r in rows.values()], options)
-            return self._page(table, [rows[w[table.primary_key]] for w in matched], options, page_size)
+            matched = [rows[w[table.primary_key]] for w in apply([table.to_wire(r) for r in rows.values()],
+                                                                 options)]
+            self._read_bots(table, matched)
+            return self._page(table, matched, options, page_size)
 
     def query_intersect(self, relationship: ManyToMany, options: QueryOptions, page_size: int) -> Page:
         with self.env.lock:
@@ -111,7 +126,9 @@ class DataverseApi:
         with self.env.lock:
             self._require("Read", table)
             self._require_expansions(options)
-            return self._render(table, self.env.require(table, record_id), options)
+            row = self.env.require(table, record_id)
+            self._read_bots(table, [row])
+            return self._render(table, row, options)
 
     def related(self, table: Table, record_id: str, navigation: str, options: QueryOptions,
                 page_size: int) -> Optional[Page | dict]:
@@ -238,20 +255,45 @@ class DataverseApi:
             self.env.unlink(relationship, *self._ids(relationship, first, second))
 
     def publish(self, bot_id: str) -> str:
-        """PvaPublish [C: response body]: publishes at once in the emulator (the real job is asynchronous)."""
+        """PvaPublish [C: response body]: publishes at once, or after `publish_delay_reads` reads of the bot
+        (module docstring). A publish asked while one is running joins it (the count is not restarted)."""
         with self.env.lock:
             self._require("Write", BOT)
             bot = self.env.require(BOT, bot_id)
             if bot.get("statecode") != 0 or bot.get("statuscode") != 1:
                 status = BOT_STATUS.get(bot.get("statuscode"), "unknown")
                 raise errors.bot_not_provisioned(bot["schemaname"], status)
-            # Whole-second times: never publish "before" an edit made in the same second (see rules.py).
-            now = max(self.env.now(), bot.get("modifiedon") or "")
-            status = {"lastFinishedPublishOperation": {"status": "Succeeded", "operationStart": now,
-                                                       "operationEnd": now}}
-            self.env.update(BOT, bot, {"publishedon": now, "publishedby": self.user_id,
-                                       "synchronizationstatus": json.dumps(status)}, when=now)
+            if self.publish_delay_reads > 0:
+                self.env.publishing.setdefault(bot_id, PendingPublish(self.user_id, self.publish_delay_reads))
+            else:
+                self._finish_publish(bot, self.user_id)
             return str(uuid.uuid4())
+
+    def _finish_publish(self, bot: dict, user_id: str) -> None:
+        # Whole-second times: never publish "before" an edit made in the same second (see rules.py), and a
+        # republish always reads as newer than the publish before it, as a job lasting seconds would.
+        now = max(self.env.now(), bot.get("modifiedon") or "")
+        if bot.get("publishedon"):
+            now = max(now, iso(parse_iso(bot["publishedon"]) + 1))
+        status = {"lastFinishedPublishOperation": {"status": "Succeeded", "operationStart": now,
+                                                   "operationEnd": now}}
+        self.env.update(BOT, bot, {"publishedon": now, "publishedby": user_id,
+                                   "synchronizationstatus": json.dumps(status)}, when=now)
+
+    def _read_bots(self, table: Table, rows: list[dict]) -> None:
+        """A read of bots moves their running publish jobs on: it still sees the old row while reads are
+        left, else the job finishes before the row is rendered."""
+        if table.logical_name != BOT.logical_name or not self.env.publishing:
+            return
+        for row in rows:
+            job = self.env.publishing.get(row[BOT.primary_key])
+            if job is None:
+                continue
+            if job.reads_left > 0:
+                job.reads_left -= 1
+            else:
+                del self.env.publishing[row[BOT.primary_key]]
+                self._finish_publish(row, job.user_id)
 
     # --- helpers ----------------------------------------------------------------------------------------
     def _write(self, table: Table, row: dict, values: dict) -> None:

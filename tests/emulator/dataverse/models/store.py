@@ -67,6 +67,8 @@ class Environment:
         self._rows: dict[str, dict[str, dict]] = {name: {} for name in schema.tables}
         self._links: dict[str, set[tuple[str, str]]] = {name: set() for name in schema.relationships}
         self._version = FIRST_VERSION
+        # bot id -> its PvaPublish job still running (publishDelayReads > 0; models/api.py finishes it)
+        self.publishing: dict[str, Any] = {}
 
     # --- reading ----------------------------------------------------------------------------------------
     def now(self) -> str:
