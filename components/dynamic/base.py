@@ -75,6 +75,22 @@ def unless_gone(read: Callable[[], T]) -> Optional[T]:
         return None
 
 
+def create_or_find(create: Callable[[], T], find: Callable[[], Optional[T]]) -> T:
+    """Create a record whose natural key is unique (a user's App ID, a variable's name in its workstream).
+
+    A create is a POST, never replayed blindly: when its outcome is unknown (AmbiguousWriteError: 5xx or a
+    connection dropped after sending), the natural key tells. A record found is the one the create made; none
+    means it was not applied, and one more create is safe, since the key's uniqueness turns any race into a
+    conflict the caller handles. Two creates at most."""
+    try:
+        return create()
+    except errors.AmbiguousWriteError:
+        found = find()
+        if found is not None:
+            return found
+    return create()
+
+
 class BindingProvider(ResourceProvider):
     """Base of the binding providers: subclasses set SPEC, KIND and UNDO and implement create, read, update
     and `undo` (what delete does when removal is allowed)."""

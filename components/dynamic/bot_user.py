@@ -27,7 +27,7 @@ from components.clients.arm import ArmBotReader, parse_bot_resource_id
 from components.clients.dataverse import BotUserSpec, DataverseClient
 from components.clients.records import BotProvider, SystemUser
 
-from .base import BindingProvider, BindingResource, unless_gone
+from .base import BindingProvider, BindingResource, create_or_find, unless_gone
 from .specs import (Spec, State, check_azure_bot_id, check_text, derived, integer, outputs, prop,
                     resource_props, same)
 
@@ -96,20 +96,11 @@ def _post(client: DataverseClient, spec: BotUserSpec) -> Optional[SystemUser]:
 
 def create_bot_user(client: DataverseClient, want: BotApplicationUserSpec, business_unit_id: str
                     ) -> Optional[SystemUser]:
-    """The user this call created, or None when Dataverse says the App ID is taken (DuplicateApplicationUser).
-
-    When the outcome of the POST is unknown (5xx, connection dropped after sending), the App ID tells: a user
-    found is the one the POST made; none means it was not applied and one more POST is safe, since the App
-    ID's uniqueness turns any race into DuplicateApplicationUser. Two POSTs at most."""
+    """The user this call created, or None when Dataverse says the App ID is taken (DuplicateApplicationUser,
+    what a concurrent create turns into); a lost answer is settled by the App ID (`create_or_find`)."""
     spec = BotUserSpec(app_id=want.bot_app_id, business_unit_id=business_unit_id, last_name=want.display_name,
                        provider=PROVIDERS[want.bot_provider], capacity=want.capacity)
-    try:
-        return _post(client, spec)
-    except errors.AmbiguousWriteError:
-        found = find_bot_user(client, want.bot_app_id)
-        if found is not None:
-            return found
-    return _post(client, spec)
+    return create_or_find(lambda: _post(client, spec), lambda: find_bot_user(client, want.bot_app_id))
 
 
 def adopt_or_create(client: DataverseClient, want: BotApplicationUserSpec) -> tuple[SystemUser, bool]:

@@ -25,7 +25,7 @@ from components.clients import errors
 from components.clients.dataverse import DataverseClient
 from components.clients.records import ContextVariable, ContextVariableType
 
-from .base import BindingProvider, BindingResource
+from .base import BindingProvider, BindingResource, create_or_find
 from .specs import Spec, State, check_variables, outputs, prop, resource_props
 
 
@@ -74,18 +74,19 @@ class ContextVariablesState(State):
 
 def create_variable(client: DataverseClient, workstream_id: str, name: str,
                     data_type: ContextVariableType) -> ContextVariable:
+    """The variable, created; the name is unique per workstream, so a lost answer or a conflict (someone
+    made it meanwhile) is settled by reading it back."""
+    def find() -> Optional[ContextVariable]:
+        return next((v for v in client.context_variables(workstream_id) if v.name.lower() == name.lower()),
+                    None)
+
     try:
-        return client.create_context_variable(workstream_id, name, data_type)
-    except (errors.AmbiguousWriteError, errors.ConflictError) as failure:
-        # The name is unique per workstream: read it back rather than guess whether the create happened.
-        found = next((v for v in client.context_variables(workstream_id) if v.name.lower() == name.lower()),
-                     None)
-        if found is not None:
-            return found
-        if isinstance(failure, errors.ConflictError):
+        return create_or_find(lambda: client.create_context_variable(workstream_id, name, data_type), find)
+    except errors.ConflictError:
+        found = find()
+        if found is None:
             raise
-    # The lost create did not happen (the read shows no such variable): sending it once more makes no twin.
-    return client.create_context_variable(workstream_id, name, data_type)
+        return found
 
 
 def retype(client: DataverseClient, variable: ContextVariable,
