@@ -25,9 +25,15 @@ $(POLICY_VENV)/.installed: policy/requirements.txt policy/requirements-dev.txt p
 	touch $@
 
 # The policy tests run in the pack's venv; --confcutdir keeps the suite's conftest (emulator imports) out.
-test: setup
+test: setup lint
 	$(PY) -m pytest
 	$(POLICY_PY) -m pytest --confcutdir=tests/policy tests/policy
+
+# The house style (pyproject.toml [tool.ruff]): lint rules and the formatter's layout, checked, never rewritten.
+.PHONY: lint
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # The README's "Try it offline": the whole program against a seeded emulator (no tenant, no Pulumi CLI).
 offline-trial: $(VENV)/.installed

@@ -4,36 +4,53 @@ Validated settings -> providers -> BotIdentity (the bot's app registration) -> T
 Teams channel) -> OmnichannelBinding (the bot's connection in the Dataverse environment, protected) -> stack
 outputs. Nothing is declared until the whole stack configuration is valid.
 """
+
 from components.settings import require_supported_python
 
-require_supported_python()   # before anything is pickled into state: pickles are tied to the Python version
+require_supported_python()  # before anything is pickled into state: pickles are tied to the Python version
 
-import pulumi  # noqa: E402
+import pulumi
 
-from components.identity import BotIdentity, BotIdentityArgs, entra_provider  # noqa: E402
-from components.omnichannel import OmnichannelBinding, OmnichannelBindingArgs  # noqa: E402
-from components.settings import load_settings  # noqa: E402
-from components.teams import (TeamsChannel, TeamsChannelArgs, arm_provider,  # noqa: E402
-                              managed_identity_client_id)
+from components.identity import BotIdentity, BotIdentityArgs, entra_provider
+from components.omnichannel import OmnichannelBinding, OmnichannelBindingArgs
+from components.settings import load_settings
+from components.teams import (
+    TeamsChannel,
+    TeamsChannelArgs,
+    arm_provider,
+    managed_identity_client_id,
+)
 
 settings = load_settings()
 arm = arm_provider(settings)
 
 if settings.bot.app_type == "SingleTenant":
-    identity = BotIdentity("bot", BotIdentityArgs.from_settings(settings),
-                           opts=pulumi.ResourceOptions(providers=[entra_provider(settings)]))
+    identity = BotIdentity(
+        "bot",
+        BotIdentityArgs.from_settings(settings),
+        opts=pulumi.ResourceOptions(providers=[entra_provider(settings)]),
+    )
     bot_app_id = identity.client_id
     pulumi.export("botAppObjectId", identity.object_id)
     if identity.client_secret is not None:
         pulumi.export("botClientSecret", identity.client_secret)
-else:   # UserAssignedMSI: the managed identity is the bot's identity; there is no app registration to make
+else:  # UserAssignedMSI: the managed identity is the bot's identity; there is no app registration to make
     bot_app_id = managed_identity_client_id(settings, arm)
 
-teams = TeamsChannel("channel", TeamsChannelArgs.from_settings(settings, msa_app_id=bot_app_id),
-                     opts=pulumi.ResourceOptions(providers=[arm]))
-binding = OmnichannelBinding("omnichannel", OmnichannelBindingArgs.from_settings(
-    settings, bot_app_id=bot_app_id, azure_bot_id=teams.bot_resource_id,
-    teams_channel_id=teams.channel_resource_id))
+teams = TeamsChannel(
+    "channel",
+    TeamsChannelArgs.from_settings(settings, msa_app_id=bot_app_id),
+    opts=pulumi.ResourceOptions(providers=[arm]),
+)
+binding = OmnichannelBinding(
+    "omnichannel",
+    OmnichannelBindingArgs.from_settings(
+        settings,
+        bot_app_id=bot_app_id,
+        azure_bot_id=teams.bot_resource_id,
+        teams_channel_id=teams.channel_resource_id,
+    ),
+)
 
 pulumi.export("botAppId", bot_app_id)
 pulumi.export("tenantId", settings.tenant_id)

@@ -35,6 +35,7 @@ The minimum for one binding (dev stack: two context variables, one of which exis
 Exit status 1 when a target is missed (redeploy requests > 0, refresh reads != resources, deploy writes other
 than the minimum).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,10 +46,16 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.fleet import (all_at_once, bench_fixture, counted, minimum_writes, peak_rss_mib,  # noqa: E402
-                              seed_world)
-from tests.emulator import Emulator  # noqa: E402
-from tests.providers.support import ORDER, Binding, BindingSpec, start_server  # noqa: E402
+from benchmarks.fleet import (
+    all_at_once,
+    bench_fixture,
+    counted,
+    minimum_writes,
+    peak_rss_mib,
+    seed_world,
+)
+from tests.emulator import Emulator
+from tests.providers.support import ORDER, Binding, BindingSpec, start_server
 
 MINIMUM = {"entra": 2, "arm": 0, "dataverse": 15, "writes": 6}
 WITH_PREFLIGHT = {"entra": 3, "arm": 2, "dataverse": 17, "writes": 6}
@@ -62,9 +69,11 @@ def run(emulator: Emulator, specs: list[BindingSpec], latency_ms: int) -> tuple[
     server = start_server(emulator)
     try:
         bindings = [Binding(server, spec, name=f"binding{i:02d}") for i, spec in enumerate(specs)]
-        figures = {"deploy": counted(emulator, lambda: all_at_once(bindings, lambda b: b.deploy())),
-                   "redeploy": counted(emulator, lambda: all_at_once(bindings, lambda b: b.preview())),
-                   "refresh": counted(emulator, lambda: all_at_once(bindings, lambda b: b.refresh()))}
+        figures = {
+            "deploy": counted(emulator, lambda: all_at_once(bindings, lambda b: b.deploy())),
+            "redeploy": counted(emulator, lambda: all_at_once(bindings, lambda b: b.preview())),
+            "refresh": counted(emulator, lambda: all_at_once(bindings, lambda b: b.refresh())),
+        }
         figures["deploy"]["minimum_writes"] = needed
         return figures, peak_rss_mib(server.pid)
     finally:
@@ -75,7 +84,9 @@ def run(emulator: Emulator, specs: list[BindingSpec], latency_ms: int) -> tuple[
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--bindings", type=int, default=20, help="bindings of the large run")
-    parser.add_argument("--latency-ms", type=int, default=50, help="latency the emulator adds to every request")
+    parser.add_argument(
+        "--latency-ms", type=int, default=50, help="latency the emulator adds to every request"
+    )
     args = parser.parse_args(argv)
 
     emulator = Emulator().start()
@@ -89,7 +100,11 @@ def main(argv=None) -> int:
     deploy, ok = one["deploy"], True
     print("First deploy of one binding (dev stack), requests by service:")
     print(f"  {'':<24}{'entra':>7}{'arm':>6}{'dataverse':>11}{'writes':>8}")
-    for label, row in (("measured", deploy), ("API minimum", MINIMUM), ("minimum + preflights", WITH_PREFLIGHT)):
+    for label, row in (
+        ("measured", deploy),
+        ("API minimum", MINIMUM),
+        ("minimum + preflights", WITH_PREFLIGHT),
+    ):
         print(f"  {label:<24}{row['entra']:>7}{row['arm']:>6}{row['dataverse']:>11}{row['writes']:>8}")
     total_min = sum(MINIMUM[s] for s in ("entra", "arm", "dataverse"))
     ratio = deploy["requests"] / total_min
@@ -100,17 +115,24 @@ def main(argv=None) -> int:
     header = f"{'phase':<10}{'bindings':>9}{'wall s':>9}{'requests':>10}{'writes':>8}{'per binding':>13}"
     print(f"  {header}  target")
     for count, figures in ((1, one), (len(specs), many)):
-        for phase, target in (("deploy", f"writes = minimum {figures['deploy']['minimum_writes']}"),
-                              ("redeploy", "0 requests"), ("refresh", f"{len(ORDER)} reads per binding")):
+        for phase, target in (
+            ("deploy", f"writes = minimum {figures['deploy']['minimum_writes']}"),
+            ("redeploy", "0 requests"),
+            ("refresh", f"{len(ORDER)} reads per binding"),
+        ):
             row = figures[phase]
-            print(f"  {phase:<10}{count:>9}{row['wall_s']:>9.2f}{row['requests']:>10}{row['writes']:>8}"
-                  f"{row['requests'] / count:>13.1f}  {target}")
+            print(
+                f"  {phase:<10}{count:>9}{row['wall_s']:>9.2f}{row['requests']:>10}{row['writes']:>8}"
+                f"{row['requests'] / count:>13.1f}  {target}"
+            )
         ok &= figures["redeploy"]["requests"] == 0
         ok &= figures["refresh"]["requests"] == len(ORDER) * count and figures["refresh"]["writes"] == 0
         ok &= figures["deploy"]["writes"] == figures["deploy"]["minimum_writes"]
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\nPeak memory: provider server {one_rss:.0f} MiB (1 binding), {many_rss:.0f} MiB "
-          f"({len(specs)} bindings); this process (tests, emulator) {own:.0f} MiB")
+    print(
+        f"\nPeak memory: provider server {one_rss:.0f} MiB (1 binding), {many_rss:.0f} MiB "
+        f"({len(specs)} bindings); this process (tests, emulator) {own:.0f} MiB"
+    )
     print("all targets met" if ok else "TARGET MISSED")
     return 0 if ok else 1
 

@@ -11,6 +11,7 @@
 
 Exit status 1 when a target is missed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,24 +24,32 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from components.clients import auth  # noqa: E402
-from components.clients.arm import ArmBotReader  # noqa: E402
-from components.clients.config import ClientConfig  # noqa: E402
-from components.clients.dataverse import BotUserSpec, DataverseClient  # noqa: E402
-from tests.conftest import load_default_fixture  # noqa: E402
-from tests.emulator import Emulator  # noqa: E402
+from components.clients import auth
+from components.clients.arm import ArmBotReader
+from components.clients.config import ClientConfig
+from components.clients.dataverse import BotUserSpec, DataverseClient
+from tests.conftest import load_default_fixture
+from tests.emulator import Emulator
 
 TENANT = "11111111-1111-4111-8111-111111111111"
-ENV = {"ARM_CLIENT_ID": "22222222-2222-4222-8222-222222222222", "ARM_TENANT_ID": TENANT,
-       "ARM_CLIENT_SECRET": "fake-deployer-secret-for-the-offline-emulator"}
+ENV = {
+    "ARM_CLIENT_ID": "22222222-2222-4222-8222-222222222222",
+    "ARM_TENANT_ID": TENANT,
+    "ARM_CLIENT_SECRET": "fake-deployer-secret-for-the-offline-emulator",
+}
 DEV, PROD = "https://contoso-dev.crm.dynamics.com", "https://contoso.crm4.dynamics.com"
 
 
 def offline_config(emulator: Emulator) -> ClientConfig:
     base = emulator.base_url
-    return ClientConfig.from_mapping({"handoff:tenantId": TENANT, "handoff:authorityHost": base,
-                                      "handoff:resourceManagerEndpoint": base,
-                                      "handoff:dataverseApiEndpoint": f"{base}/api/data/v9.2"})
+    return ClientConfig.from_mapping(
+        {
+            "handoff:tenantId": TENANT,
+            "handoff:authorityHost": base,
+            "handoff:resourceManagerEndpoint": base,
+            "handoff:dataverseApiEndpoint": f"{base}/api/data/v9.2",
+        }
+    )
 
 
 def token_requests(emulator: Emulator) -> int:
@@ -49,6 +58,7 @@ def token_requests(emulator: Emulator) -> int:
 
 def tokens_per_audience(emulator: Emulator, config: ClientConfig, instances: int) -> dict[str, int]:
     """One phase per audience; in each, `instances` provider instances read concurrently."""
+
     def dataverse_instance(url: str) -> None:
         client = DataverseClient.connect(config, url, environ=ENV)
         client.who_am_i()
@@ -57,10 +67,14 @@ def tokens_per_audience(emulator: Emulator, config: ClientConfig, instances: int
 
     def arm_instance() -> None:
         ArmBotReader.connect(config, environ=ENV).teams_channel(
-            "33333333-3333-4333-8333-333333333333", "rg-handoff-dev", "contoso-handoff-dev")
+            "33333333-3333-4333-8333-333333333333", "rg-handoff-dev", "contoso-handoff-dev"
+        )
 
-    phases = {f"{DEV}/.default": lambda: dataverse_instance(DEV), f"{PROD}/.default": lambda: dataverse_instance(PROD),
-              "https://management.azure.com/.default": arm_instance}
+    phases = {
+        f"{DEV}/.default": lambda: dataverse_instance(DEV),
+        f"{PROD}/.default": lambda: dataverse_instance(PROD),
+        "https://management.azure.com/.default": arm_instance,
+    }
     counts = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=instances) as pool:
         for audience, work in phases.items():
@@ -80,8 +94,13 @@ def throttled_bursts(emulator: Emulator, config: ClientConfig, retry_after: int)
     emulator.inject(method="POST", path=r"/systemusers$", status=429, count=2, retry_after=retry_after)
     started = time.monotonic()
     client.who_am_i()
-    client.create_bot_user(BotUserSpec(app_id="44444444-4444-4444-8444-444444444444",
-                                       business_unit_id="a1100000-0000-4000-8000-000000000001", last_name="Bench bot"))
+    client.create_bot_user(
+        BotUserSpec(
+            app_id="44444444-4444-4444-8444-444444444444",
+            business_unit_id="a1100000-0000-4000-8000-000000000001",
+            last_name="Bench bot",
+        )
+    )
     elapsed = time.monotonic() - started
     log = emulator.requests(service="dataverse")
     waited = sum(retry_after for r in log if r.status == 429)
@@ -91,8 +110,14 @@ def throttled_bursts(emulator: Emulator, config: ClientConfig, retry_after: int)
             answered = previous.started + previous.duration_ms / 1000.0
             if current.started - answered < retry_after - 0.005:  # 5 ms of clock granularity
                 early += 1
-    return {"elapsed_s": elapsed, "retry_after_sum_s": waited, "ratio": elapsed / waited if waited else 0.0,
-            "sent_early": early, "requests": len(log), "throttled": sum(r.status == 429 for r in log)}
+    return {
+        "elapsed_s": elapsed,
+        "retry_after_sum_s": waited,
+        "ratio": elapsed / waited if waited else 0.0,
+        "sent_early": early,
+        "requests": len(log),
+        "throttled": sum(r.status == 429 for r in log),
+    }
 
 
 def main(argv=None) -> int:
@@ -122,10 +147,14 @@ def main(argv=None) -> int:
     for audience, count in counts.items():
         ok &= count == 1
         print(f"  {audience:<55} {count}")
-    print(f"429 bursts ({bursts['throttled']} throttled answers of {bursts['requests']} requests, "
-          f"Retry-After {args.retry_after} s, real sleeps):")
-    print(f"  total time {bursts['elapsed_s']:.3f} s / sum of Retry-After {bursts['retry_after_sum_s']} s "
-          f"= ratio {bursts['ratio']:.3f} (target <= 1.1)")
+    print(
+        f"429 bursts ({bursts['throttled']} throttled answers of {bursts['requests']} requests, "
+        f"Retry-After {args.retry_after} s, real sleeps):"
+    )
+    print(
+        f"  total time {bursts['elapsed_s']:.3f} s / sum of Retry-After {bursts['retry_after_sum_s']} s "
+        f"= ratio {bursts['ratio']:.3f} (target <= 1.1)"
+    )
     print(f"  requests sent before Retry-After elapsed: {bursts['sent_early']} (target 0)")
     ok &= bursts["ratio"] <= 1.1 and bursts["sent_early"] == 0
     print("all targets met" if ok else "TARGET MISSED")

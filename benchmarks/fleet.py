@@ -4,6 +4,7 @@ queue, workstream and agent), the bindings walked all at once through one provid
 binding, as the engine runs independent steps in parallel; the server serves four calls at a time), and what
 that cost: requests from the emulator's log, wall time, peak memory.
 """
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -23,7 +24,7 @@ FIXED_WRITES = 5
 
 
 def bench_id(kind: str, index: int) -> str:
-    return f"a1{kind}0000-0000-4000-8000-{0xbe00 + index:012x}"
+    return f"a1{kind}0000-0000-4000-8000-{0xBE00 + index:012x}"
 
 
 def bench_app_id(index: int) -> str:
@@ -35,8 +36,9 @@ def bench_fixture(count: int) -> tuple[dict, list[BindingSpec]]:
     default = load_default_fixture()
     dev = next(e for e in default["dataverse"]["environments"] if e["url"] == dv.DEV)["tables"]
     queue = next(r for r in dev["queues"] if r["queueid"] == dv.BOT_ESCALATIONS)
-    workstream = next(r for r in dev["msdyn_liveworkstreams"]
-                      if r["msdyn_liveworkstreamid"] == dv.CONTOSO_CHAT)
+    workstream = next(
+        r for r in dev["msdyn_liveworkstreams"] if r["msdyn_liveworkstreamid"] == dv.CONTOSO_CHAT
+    )
     agent = next(r for r in dev["bots"] if r["botid"] == dv.CONTOSO_HELPER)
     azure_bot = native_fixture()["arm"]["botServices"][0]
     tables: dict[str, list] = {"queues": [], "msdyn_liveworkstreams": [], "bots": []}
@@ -44,20 +46,35 @@ def bench_fixture(count: int) -> tuple[dict, list[BindingSpec]]:
     for i in range(count):
         app_id = bench_app_id(i)
         tables["queues"].append({**queue, "queueid": bench_id("40", i), "name": f"Bench queue {i:02d}"})
-        tables["msdyn_liveworkstreams"].append({**workstream, "msdyn_liveworkstreamid": bench_id("50", i),
-                                                "msdyn_name": f"Bench chat {i:02d}"})
-        tables["bots"].append({**agent, "botid": bench_id("70", i), "name": f"Bench Agent {i:02d}",
-                               "schemaname": f"cr5a1_bench{i:02d}"})
+        tables["msdyn_liveworkstreams"].append(
+            {**workstream, "msdyn_liveworkstreamid": bench_id("50", i), "msdyn_name": f"Bench chat {i:02d}"}
+        )
+        tables["bots"].append(
+            {
+                **agent,
+                "botid": bench_id("70", i),
+                "name": f"Bench Agent {i:02d}",
+                "schemaname": f"cr5a1_bench{i:02d}",
+            }
+        )
         bot = copy.deepcopy(azure_bot)
         bot["name"], bot["properties"]["msaAppId"] = f"contoso-bench-{i:02d}", app_id
         bots.append(bot)
-        specs.append(BindingSpec(
-            app_id=app_id, display_name=f"Bench bot {i:02d}", queue=f"Bench queue {i:02d}",
-            workstream=f"Bench chat {i:02d}", agent_schema_name=f"cr5a1_bench{i:02d}",
-            agent_name=f"Bench Agent {i:02d}",
-            azure_bot_id=BindingSpec().azure_bot_id.replace("contoso-handoff-dev", bot["name"])))
-    fixture = {"dataverse": {"environments": [{"url": dv.DEV, "tables": tables}]},
-               "arm": {"botServices": bots}}
+        specs.append(
+            BindingSpec(
+                app_id=app_id,
+                display_name=f"Bench bot {i:02d}",
+                queue=f"Bench queue {i:02d}",
+                workstream=f"Bench chat {i:02d}",
+                agent_schema_name=f"cr5a1_bench{i:02d}",
+                agent_name=f"Bench Agent {i:02d}",
+                azure_bot_id=BindingSpec().azure_bot_id.replace("contoso-handoff-dev", bot["name"]),
+            )
+        )
+    fixture = {
+        "dataverse": {"environments": [{"url": dv.DEV, "tables": tables}]},
+        "arm": {"botServices": bots},
+    }
     return fixture, specs
 
 
@@ -78,20 +95,25 @@ def counted(emulator: Emulator, work: Callable[[], object]) -> dict:
     work()
     wall = time.perf_counter() - started
     log = emulator.requests()
-    figures = {service: sum(1 for r in log if r.service == service)
-               for service in ("entra", "arm", "dataverse")}
-    figures.update(wall_s=wall, requests=len(log), writes=sum(1 for r in log if r.method != "GET"
-                                                               and r.service == "dataverse"))
+    figures = {
+        service: sum(1 for r in log if r.service == service) for service in ("entra", "arm", "dataverse")
+    }
+    figures.update(
+        wall_s=wall,
+        requests=len(log),
+        writes=sum(1 for r in log if r.method != "GET" and r.service == "dataverse"),
+    )
     return figures
 
 
-def all_at_once(bindings: Sequence[Binding], step: Callable[[Binding], object],
-                timeout_s: float = 600.0) -> None:
+def all_at_once(
+    bindings: Sequence[Binding], step: Callable[[Binding], object], timeout_s: float = 600.0
+) -> None:
     """`step` of every binding, each in its own thread; the first failure is raised once all have ended."""
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=len(bindings))
     futures = [pool.submit(step, b) for b in bindings]
     _, running = concurrent.futures.wait(futures, timeout=timeout_s)
-    pool.shutdown(wait=not running, cancel_futures=True)   # a stuck binding must not hang the caller too
+    pool.shutdown(wait=not running, cancel_futures=True)  # a stuck binding must not hang the caller too
     if running:
         raise TimeoutError(f"{len(running)} of {len(futures)} bindings still running after {timeout_s:g} s")
     for future in futures:
@@ -109,8 +131,11 @@ def minimum_writes(emulator: Emulator, specs: Sequence[BindingSpec]) -> int:
     """The writes these bindings need: the fixed ones, and a create per declared variable not yet there."""
     environment = next(e for e in emulator.state("dataverse")["environments"] if e["url"] == dv.DEV)["tables"]
     names = {r["msdyn_liveworkstreamid"]: r["msdyn_name"] for r in environment["msdyn_liveworkstreams"]}
-    present = {(names.get(r["_msdyn_liveworkstreamid_value"]), r["msdyn_name"].lower())
-               for r in environment["msdyn_ocliveworkstreamcontextvariables"]}
-    missing = sum(1 for s in specs for v in s.variables
-                  if (s.workstream, v.split(":")[0].lower()) not in present)
+    present = {
+        (names.get(r["_msdyn_liveworkstreamid_value"]), r["msdyn_name"].lower())
+        for r in environment["msdyn_ocliveworkstreamcontextvariables"]
+    }
+    missing = sum(
+        1 for s in specs for v in s.variables if (s.workstream, v.split(":")[0].lower()) not in present
+    )
     return FIXED_WRITES * len(specs) + missing

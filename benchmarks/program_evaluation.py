@@ -9,6 +9,7 @@ timed).
 
     venv/bin/python benchmarks/program_evaluation.py [--runs 5] [--stack dev]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,7 +19,7 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from benchmarks.program_runs import one_run  # noqa: E402
+from benchmarks.program_runs import one_run
 
 TARGET_SECONDS = 3.0
 
@@ -31,11 +32,15 @@ def main() -> int:
 
     runs = [one_run(options.stack, trace=False) for _ in range(max(1, options.runs))]
     for number, r in enumerate(runs, 1):
-        print(f"run {number}: process {r['process_s']:.3f} s, in-process {r['in_process_s']:.3f} s, "
-              f"peak RSS {r['max_rss_mib']:.1f} MiB, {r['registrations']} registrations")
+        print(
+            f"run {number}: process {r['process_s']:.3f} s, in-process {r['in_process_s']:.3f} s, "
+            f"peak RSS {r['max_rss_mib']:.1f} MiB, {r['registrations']} registrations"
+        )
     process = [r["process_s"] for r in runs]
-    print(f"process wall time over {len(runs)} runs: min {min(process):.3f} s, median "
-          f"{statistics.median(process):.3f} s, max {max(process):.3f} s (target < {TARGET_SECONDS:.1f} s)")
+    print(
+        f"process wall time over {len(runs)} runs: min {min(process):.3f} s, median "
+        f"{statistics.median(process):.3f} s, max {max(process):.3f} s (target < {TARGET_SECONDS:.1f} s)"
+    )
     print(f"peak RSS: max {max(r['max_rss_mib'] for r in runs):.1f} MiB")
     traced = one_run(options.stack, trace=True)
     print(f"tracemalloc peak of Python allocations (one extra run): {traced['traced_peak_mib']:.1f} MiB")

@@ -7,6 +7,7 @@ Each run starts a new Python (`sys.executable`), imports the program's modules a
 `__main__.py` through offline/program.py (mocks, no engine), and reports the process wall time (interpreter
 start-up included), the in-process time (first import to stack outputs), the registrations and the peak RSS.
 """
+
 from __future__ import annotations
 
 import ast

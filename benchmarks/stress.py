@@ -22,6 +22,7 @@ this script working). Exit status 1 when a hard target is missed (redeploy reque
 request, create writes other than the minimum, a retry before its Retry-After, a binding not deployed).
 Timings on a shared machine are reported, and their targets are soft.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,11 +40,11 @@ from typing import Optional
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.fleet import all_at_once, counted, minimum_writes, peak_rss_mib, seed_world  # noqa: E402
-from benchmarks.program_runs import one_run, write_variant  # noqa: E402
-from components.omnichannel import binding_fingerprint  # noqa: E402
-from tests.emulator import Emulator  # noqa: E402
-from tests.providers.support import ORDER, Binding, BindingSpec, Deployed, Driver, start_server  # noqa: E402
+from benchmarks.fleet import all_at_once, counted, minimum_writes, peak_rss_mib, seed_world
+from benchmarks.program_runs import one_run, write_variant
+from components.omnichannel import binding_fingerprint
+from tests.emulator import Emulator
+from tests.providers.support import ORDER, Binding, BindingSpec, Deployed, Driver, start_server
 
 OPERATIONS = ("create", "read", "update", "delete", "redeploy")
 # The requests each operation needs at the least, per resource, for the dev stack (two declared variables, one
@@ -77,14 +78,18 @@ MINIMUM = {
     "redeploy": dict.fromkeys(ORDER, 0),
 }
 TOKEN_MINIMUM = 2
-UPDATES = {"user": {"capacity": 120}, "role": {"roleName": "Omnichannel supervisor"},
-           "queue": {"queue": "Tier 2 chat"}, "workstream": {"workstream": "Bench chat 00"},
-           "context": {"variables": ["customerTier:text", "orderNumber:text", "channelName:text"]},
-           "agent": {"bindingFingerprint": binding_fingerprint(["an", "updated", "binding"])}}
-FAULT_PERIOD = 4          # every 4th Dataverse request is throttled
-RETRY_AFTER = 1           # seconds: real sleeps
-CLOCK_SLACK = 0.005       # the log's timestamps and the client's sleep are both time-of-day seconds
-PROGRAM_TARGET_S = 3.0    # one hand-off, fresh interpreter (benchmarks/program_evaluation.py)
+UPDATES = {
+    "user": {"capacity": 120},
+    "role": {"roleName": "Omnichannel supervisor"},
+    "queue": {"queue": "Tier 2 chat"},
+    "workstream": {"workstream": "Bench chat 00"},
+    "context": {"variables": ["customerTier:text", "orderNumber:text", "channelName:text"]},
+    "agent": {"bindingFingerprint": binding_fingerprint(["an", "updated", "binding"])},
+}
+FAULT_PERIOD = 4  # every 4th Dataverse request is throttled
+RETRY_AFTER = 1  # seconds: real sleeps
+CLOCK_SLACK = 0.005  # the log's timestamps and the client's sleep are both time-of-day seconds
+PROGRAM_TARGET_S = 3.0  # one hand-off, fresh interpreter (benchmarks/program_evaluation.py)
 
 
 @dataclasses.dataclass
@@ -96,7 +101,7 @@ class Row:
     ratio: str = ""
     per_binding: str = ""
     target: str = ""
-    met: Optional[bool] = None     # None: no target
+    met: Optional[bool] = None  # None: no target
     hard: bool = True
 
 
@@ -119,7 +124,7 @@ def requests_per_operation(emulator: Emulator) -> tuple[dict, int]:
         for role in ORDER:
             measured["create"][role] = counted(emulator, lambda: binding.deploy((role,)))
         tokens = sum(f["entra"] for f in measured["create"].values())
-        desired = {role: binding.inputs(role) for role in ORDER}   # before any update moves an id
+        desired = {role: binding.inputs(role) for role in ORDER}  # before any update moves an id
         for role in ORDER:
             driver, deployed = binding.drivers[role], binding.state[role]
             measured["redeploy"][role] = counted(emulator, lambda: driver.diff(deployed, desired[role]))
@@ -127,14 +132,16 @@ def requests_per_operation(emulator: Emulator) -> tuple[dict, int]:
         for role in ORDER:
             driver, deployed = binding.drivers[role], binding.state[role]
             after: list[Deployed] = []
-            measured["update"][role] = counted(emulator, lambda: after.append(
-                driver.update(deployed, inputs={**desired[role], **UPDATES[role]})))
+            measured["update"][role] = counted(
+                emulator,
+                lambda: after.append(driver.update(deployed, inputs={**desired[role], **UPDATES[role]})),
+            )
             binding.state[role] = after[0]
     finally:
         server.stop()
     remover = start_server(emulator, allowBindingRemoval=True)
     try:
-        for role in reversed(ORDER):   # dependents first, as the engine deletes
+        for role in reversed(ORDER):  # dependents first, as the engine deletes
             driver = Driver(remover, role, f"omnichannel-{role}")
             measured["delete"][role] = counted(emulator, lambda: driver.delete(binding.state[role]))
     finally:
@@ -155,13 +162,30 @@ def request_rows(measured: dict, tokens: int) -> list[Row]:
             elif op == "redeploy":
                 row.target, row.met = "= 0", count == 0
             rows.append(row)
-        rows.append(Row("requests", f"{op} total (6 resources)", str(total), str(total_min),
-                        _ratio(total, total_min)))
+        rows.append(
+            Row("requests", f"{op} total (6 resources)", str(total), str(total_min), _ratio(total, total_min))
+        )
     writes = sum(f["writes"] for f in measured["create"].values())
-    rows.append(Row("requests", "create writes", str(writes), "6", _ratio(writes, 6), target="= minimum",
-                    met=writes == 6))
-    rows.append(Row("requests", "tokens per provider process", str(tokens), str(TOKEN_MINIMUM),
-                    _ratio(tokens, TOKEN_MINIMUM)))
+    rows.append(
+        Row(
+            "requests",
+            "create writes",
+            str(writes),
+            "6",
+            _ratio(writes, 6),
+            target="= minimum",
+            met=writes == 6,
+        )
+    )
+    rows.append(
+        Row(
+            "requests",
+            "tokens per provider process",
+            str(tokens),
+            str(TOKEN_MINIMUM),
+            _ratio(tokens, TOKEN_MINIMUM),
+        )
+    )
     return rows
 
 
@@ -173,8 +197,13 @@ def deploy_once(emulator: Emulator, faults: int) -> tuple[float, list]:
     # Rule i lets through the requests the earlier rules did not take: skips of (period - 1) * i make the
     # rules fire on requests period, 2 * period, ... (retries included).
     for i in range(1, faults + 1):
-        emulator.inject(method="*", path=r"^/api/data/v9\.2/", status=429, retry_after=RETRY_AFTER,
-                        skip=(FAULT_PERIOD - 1) * i)
+        emulator.inject(
+            method="*",
+            path=r"^/api/data/v9\.2/",
+            status=429,
+            retry_after=RETRY_AFTER,
+            skip=(FAULT_PERIOD - 1) * i,
+        )
     server = start_server(emulator)
     try:
         binding = Binding(server, BindingSpec())
@@ -191,24 +220,45 @@ def deploy_once(emulator: Emulator, faults: int) -> tuple[float, list]:
 def throttling_rows(emulator: Emulator, faults: int) -> list[Row]:
     first, _ = deploy_once(emulator, 0)
     wall, log = deploy_once(emulator, faults)
-    baseline = min(first, deploy_once(emulator, 0)[0])   # before and after: the machine is shared
+    baseline = min(first, deploy_once(emulator, 0)[0])  # before and after: the machine is shared
     served = [r for r in log if r.status == 429]
     waited = RETRY_AFTER * len(served)
     # One binding walks its resources one call at a time: the request after a 429 is its retry.
     answered = [r.started + r.duration_ms / 1000.0 for r in log]
-    early = sum(1 for i in range(1, len(log)) if log[i - 1].status == 429
-                and log[i].started - answered[i - 1] < RETRY_AFTER - CLOCK_SLACK)
+    early = sum(
+        1
+        for i in range(1, len(log))
+        if log[i - 1].status == 429 and log[i].started - answered[i - 1] < RETRY_AFTER - CLOCK_SLACK
+    )
     excess = wall - baseline - waited
     return [
-        Row("throttling", f"429s served / Dataverse requests (1 in {FAULT_PERIOD})", str(len(served)),
-            str(len(log))),
-        Row("throttling", "deploy s with 429s vs Σ Retry-After s", f"{wall:.2f}", f"{waited}",
-            _ratio(wall, waited)),
+        Row(
+            "throttling",
+            f"429s served / Dataverse requests (1 in {FAULT_PERIOD})",
+            str(len(served)),
+            str(len(log)),
+        ),
+        Row(
+            "throttling",
+            "deploy s with 429s vs Σ Retry-After s",
+            f"{wall:.2f}",
+            f"{waited}",
+            _ratio(wall, waited),
+        ),
         Row("throttling", "deploy s without 429s (baseline, best of 2)", f"{baseline:.2f}"),
-        Row("throttling", "s beyond baseline + Σ Retry-After", f"{excess:.2f}", f"{waited}",
-            _ratio(excess, waited), target="≤ 10% of Σ", met=excess <= 0.1 * waited, hard=False),
-        Row("throttling", "retries sent before Retry-After elapsed", str(early), target="= 0",
-            met=early == 0),
+        Row(
+            "throttling",
+            "s beyond baseline + Σ Retry-After",
+            f"{excess:.2f}",
+            f"{waited}",
+            _ratio(excess, waited),
+            target="≤ 10% of Σ",
+            met=excess <= 0.1 * waited,
+            hard=False,
+        ),
+        Row(
+            "throttling", "retries sent before Retry-After elapsed", str(early), target="= 0", met=early == 0
+        ),
     ]
 
 
@@ -231,11 +281,18 @@ def scale_point(count: int, latency_ms: int) -> dict:
             server.stop()
     finally:
         emulator.stop()
-    return {"bindings": count, "deploy_s": deploy["wall_s"], "deploy_requests": deploy["requests"],
-            "deploy_writes": deploy["writes"], "minimum_writes": needed,
-            "redeploy_requests": redeploy["requests"],
-            "refresh_s": refresh["wall_s"], "refresh_requests": refresh["requests"], "server_mib": server_mib,
-            "harness_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "bindings": count,
+        "deploy_s": deploy["wall_s"],
+        "deploy_requests": deploy["requests"],
+        "deploy_writes": deploy["writes"],
+        "minimum_writes": needed,
+        "redeploy_requests": redeploy["requests"],
+        "refresh_s": refresh["wall_s"],
+        "refresh_requests": refresh["requests"],
+        "server_mib": server_mib,
+        "harness_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def scale_in_child(count: int, latency_ms: int) -> dict:
@@ -248,33 +305,60 @@ def _bindings(n: int) -> str:
     return f"{n} binding{'s' if n != 1 else ''}"
 
 
-def _growth_rows(section: str, label: str, unit: str, points: list[dict], key: str,
-                 marginal: bool = False) -> list[Row]:
+def _growth_rows(
+    section: str, label: str, unit: str, points: list[dict], key: str, marginal: bool = False
+) -> list[Row]:
     one, rows = points[0][key], []
     for point in points:
         n, value = point["bindings"], point[key]
         per = (value - one) / (n - 1) if marginal and n > 1 else (None if marginal else value / n)
         shown = (lambda x: f"{x:.2f}") if unit == "s" else (lambda x: f"{x:.0f}")
-        rows.append(Row(section, f"{label}, {_bindings(n)}", shown(value), shown(one), _ratio(value, one),
-                        "" if per is None else (f"{per:.3f}" if unit == "s" else f"+{per:.2f}")))
+        rows.append(
+            Row(
+                section,
+                f"{label}, {_bindings(n)}",
+                shown(value),
+                shown(one),
+                _ratio(value, one),
+                "" if per is None else (f"{per:.3f}" if unit == "s" else f"+{per:.2f}"),
+            )
+        )
     return rows
 
 
 def scale_rows(sizes: tuple[int, ...], latency_ms: int) -> list[Row]:
     points = [scale_in_child(n, latency_ms) for n in sizes]
     section = f"scale ({latency_ms} ms latency)"
-    rows = (_growth_rows(section, "deploy wall s", "s", points, "deploy_s")
-            + _growth_rows(section, "refresh wall s", "s", points, "refresh_s")
-            + _growth_rows(section, "provider server peak MiB", "MiB", points, "server_mib", marginal=True)
-            + _growth_rows(section, "harness (emulator + driver) peak MiB", "MiB", points, "harness_mib",
-                           marginal=True))
+    rows = (
+        _growth_rows(section, "deploy wall s", "s", points, "deploy_s")
+        + _growth_rows(section, "refresh wall s", "s", points, "refresh_s")
+        + _growth_rows(section, "provider server peak MiB", "MiB", points, "server_mib", marginal=True)
+        + _growth_rows(
+            section, "harness (emulator + driver) peak MiB", "MiB", points, "harness_mib", marginal=True
+        )
+    )
     for point in points:
         n = point["bindings"]
-        rows.append(Row(section, f"deploy writes, {_bindings(n)}", str(point["deploy_writes"]),
-                        str(point["minimum_writes"]), _ratio(point["deploy_writes"], point["minimum_writes"]),
-                        target="= minimum", met=point["deploy_writes"] == point["minimum_writes"]))
-        rows.append(Row(section, f"redeploy requests, {_bindings(n)}", str(point["redeploy_requests"]),
-                        target="= 0", met=point["redeploy_requests"] == 0))
+        rows.append(
+            Row(
+                section,
+                f"deploy writes, {_bindings(n)}",
+                str(point["deploy_writes"]),
+                str(point["minimum_writes"]),
+                _ratio(point["deploy_writes"], point["minimum_writes"]),
+                target="= minimum",
+                met=point["deploy_writes"] == point["minimum_writes"],
+            )
+        )
+        rows.append(
+            Row(
+                section,
+                f"redeploy requests, {_bindings(n)}",
+                str(point["redeploy_requests"]),
+                target="= 0",
+                met=point["redeploy_requests"] == 0,
+            )
+        )
     return rows
 
 
@@ -285,20 +369,37 @@ def program_rows(sizes: tuple[int, ...], runs: int) -> list[Row]:
         for n in sizes:
             project = write_variant(pathlib.Path(tmp) / f"bindings-{n}", n)
             figures = [one_run("dev", project=project) for _ in range(runs)]
-            points.append({"bindings": n, "process_s": statistics.median(f["process_s"] for f in figures),
-                           "in_process_s": statistics.median(f["in_process_s"] for f in figures),
-                           "rss_mib": max(f["max_rss_mib"] for f in figures),
-                           "registrations": figures[0]["registrations"]})
+            points.append(
+                {
+                    "bindings": n,
+                    "process_s": statistics.median(f["process_s"] for f in figures),
+                    "in_process_s": statistics.median(f["in_process_s"] for f in figures),
+                    "rss_mib": max(f["max_rss_mib"] for f in figures),
+                    "registrations": figures[0]["registrations"],
+                }
+            )
     section = f"program (median of {runs})"
-    rows = (_growth_rows(section, "evaluation s (process)", "s", points, "process_s")
-            + _growth_rows(section, "evaluation s (in process)", "s", points, "in_process_s")
-            + _growth_rows(section, "peak RSS MiB", "MiB", points, "rss_mib", marginal=True))
-    rows[0].target, rows[0].met, rows[0].hard = f"< {PROGRAM_TARGET_S:g} s", \
-        points[0]["process_s"] < PROGRAM_TARGET_S, False
+    rows = (
+        _growth_rows(section, "evaluation s (process)", "s", points, "process_s")
+        + _growth_rows(section, "evaluation s (in process)", "s", points, "in_process_s")
+        + _growth_rows(section, "peak RSS MiB", "MiB", points, "rss_mib", marginal=True)
+    )
+    rows[0].target, rows[0].met, rows[0].hard = (
+        f"< {PROGRAM_TARGET_S:g} s",
+        points[0]["process_s"] < PROGRAM_TARGET_S,
+        False,
+    )
     for point in points:
         count, first = point["registrations"], points[0]["registrations"]
-        rows.append(Row(section, f"registrations, {_bindings(point['bindings'])}", str(count), str(first),
-                        _ratio(count, first)))
+        rows.append(
+            Row(
+                section,
+                f"registrations, {_bindings(point['bindings'])}",
+                str(count),
+                str(first),
+                _ratio(count, first),
+            )
+        )
     return rows
 
 
@@ -307,9 +408,19 @@ HEADER = ("section", "figure", "measured", "against", "ratio", "per binding", "t
 
 
 def render(rows: list[Row]) -> str:
-    cells = [HEADER] + [(r.section, r.figure, r.measured, r.against, r.ratio, r.per_binding, r.target,
-                         "" if r.met is None else ("yes" if r.met else ("NO" if r.hard else "no (soft)")))
-                        for r in rows]
+    cells = [HEADER] + [
+        (
+            r.section,
+            r.figure,
+            r.measured,
+            r.against,
+            r.ratio,
+            r.per_binding,
+            r.target,
+            "" if r.met is None else ("yes" if r.met else ("NO" if r.hard else "no (soft)")),
+        )
+        for r in rows
+    ]
     lines = ["| " + " | ".join(row) + " |" for row in cells]
     lines.insert(1, "|" + "|".join("---" if i < 2 else "---:" for i in range(len(HEADER))) + "|")
     return "\n".join(lines)
@@ -318,7 +429,7 @@ def render(rows: list[Row]) -> str:
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="1 and 2 bindings, no latency, fewer runs")
-    parser.add_argument("--scale-point", type=int, help=argparse.SUPPRESS)   # one size, in a child process
+    parser.add_argument("--scale-point", type=int, help=argparse.SUPPRESS)  # one size, in a child process
     parser.add_argument("--latency-ms", type=int, default=None, help="emulator latency of the scale runs")
     args = parser.parse_args(argv)
     latency = args.latency_ms if args.latency_ms is not None else (0 if args.quick else 50)
@@ -338,9 +449,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     print(render(rows))
     missed = [r.figure for r in rows if r.met is False and r.hard]
     soft = [r.figure for r in rows if r.met is False and not r.hard]
-    print(f"\n{len(rows)} rows in {time.perf_counter() - started:.0f} s; "
-          f"{'all hard targets met' if not missed else 'HARD TARGET MISSED: ' + '; '.join(missed)}"
-          f"{'; soft targets missed: ' + '; '.join(soft) if soft else ''}")
+    print(
+        f"\n{len(rows)} rows in {time.perf_counter() - started:.0f} s; "
+        f"{'all hard targets met' if not missed else 'HARD TARGET MISSED: ' + '; '.join(missed)}"
+        f"{'; soft targets missed: ' + '; '.join(soft) if soft else ''}"
+    )
     return 1 if missed else 0
 
 

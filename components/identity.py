@@ -10,6 +10,7 @@ Omnichannel; deleting it cannot be undone by re-creating it (a new registration 
 means a new bot connection). The service principal, the federated credentials and the secret stay unprotected:
 each can be re-created for the same client id, and credentials must stay rotatable.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -56,12 +57,16 @@ class BotIdentityArgs:
     @classmethod
     def from_settings(cls, settings: Settings) -> "BotIdentityArgs":
         return cls(
-            display_name=settings.bot.display_name, tenant_id=settings.tenant_id,
+            display_name=settings.bot.display_name,
+            tenant_id=settings.tenant_id,
             federated_credentials=settings.identity.federated_credentials,
             create_client_secret=settings.identity.create_client_secret,
             client_secret_rotation=settings.identity.client_secret_rotation,
-            notes=(f"Managed by Pulumi (project handoff, stack {settings.stack}). Its client id is the bot's "
-                   "identity in Azure Bot Service and Omnichannel: deleting it breaks the hand-off."))
+            notes=(
+                f"Managed by Pulumi (project handoff, stack {settings.stack}). Its client id is the bot's "
+                "identity in Azure Bot Service and Omnichannel: deleting it breaks the hand-off."
+            ),
+        )
 
 
 class BotIdentity(pulumi.ComponentResource):
@@ -73,29 +78,41 @@ class BotIdentity(pulumi.ComponentResource):
     service_principal_object_id: pulumi.Output[str]
     client_secret: Optional[pulumi.Output[str]]
 
-    def __init__(self, name: str, args: BotIdentityArgs,
-                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
+    def __init__(
+        self, name: str, args: BotIdentityArgs, opts: Optional[pulumi.ResourceOptions] = None
+    ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
 
         def child(protect: bool, **extra) -> pulumi.ResourceOptions:
             return pulumi.ResourceOptions(parent=self, protect=protect, **extra)
 
         app = azuread.Application(
-            f"{name}-app", display_name=args.display_name, sign_in_audience="AzureADMyOrg",
+            f"{name}-app",
+            display_name=args.display_name,
+            sign_in_audience="AzureADMyOrg",
             # A create that failed after Graph made the app leaves nothing in state; refusing a duplicate name
             # turns the retry into a clear error instead of a second registration.
-            prevent_duplicate_names=True, notes=args.notes or None, opts=child(True))
+            prevent_duplicate_names=True,
+            notes=args.notes or None,
+            opts=child(True),
+        )
         principal = azuread.ServicePrincipal(
-            f"{name}-sp", client_id=app.client_id, app_role_assignment_required=False, opts=child(False))
+            f"{name}-sp", client_id=app.client_id, app_role_assignment_required=False, opts=child(False)
+        )
         for credential in args.federated_credentials:
             # `<n>` is the stable hash in the credential's name, not its list position: Entra requires issuer
             # + subject (and name) to be unique per app, so position-keyed URNs would collide when the list
             # changes.
             azuread.ApplicationFederatedIdentityCredential(
-                f"{name}-fic-{credential.key}", application_id=app.id,
-                display_name=credential.name, description=credential.description,
-                audiences=[v.TOKEN_EXCHANGE_AUDIENCE], issuer=credential.issuer, subject=credential.subject,
-                opts=child(False, delete_before_replace=True))
+                f"{name}-fic-{credential.key}",
+                application_id=app.id,
+                display_name=credential.name,
+                description=credential.description,
+                audiences=[v.TOKEN_EXCHANGE_AUDIENCE],
+                issuer=credential.issuer,
+                subject=credential.subject,
+                opts=child(False, delete_before_replace=True),
+            )
 
         self.client_secret = None
         if args.create_client_secret:
@@ -103,16 +120,24 @@ class BotIdentity(pulumi.ComponentResource):
             # Keyword arguments on purpose: azuread.ApplicationPasswordArgs is the nested
             # Application(password=...) block; this resource's args class is ApplicationPasswordInitArgs.
             password = azuread.ApplicationPassword(
-                f"{name}-secret", application_id=app.id, display_name=f"pulumi {label}",
-                rotate_when_changed={"rotation": label}, opts=child(False))
+                f"{name}-secret",
+                application_id=app.id,
+                display_name=f"pulumi {label}",
+                rotate_when_changed={"rotation": label},
+                opts=child(False),
+            )
             self.client_secret = pulumi.Output.secret(password.value)
 
         self.client_id = app.client_id
         self.object_id = app.object_id
         self.tenant_id = pulumi.Output.from_input(args.tenant_id)
         self.service_principal_object_id = principal.object_id
-        outputs = {"client_id": self.client_id, "object_id": self.object_id, "tenant_id": self.tenant_id,
-                   "service_principal_object_id": self.service_principal_object_id}
+        outputs = {
+            "client_id": self.client_id,
+            "object_id": self.object_id,
+            "tenant_id": self.tenant_id,
+            "service_principal_object_id": self.service_principal_object_id,
+        }
         if self.client_secret is not None:
             outputs["client_secret"] = self.client_secret
         self.register_outputs(outputs)

@@ -16,6 +16,7 @@ program, `pulumi destroy` or a replacement fails in the engine; the providers' d
 The user's preflight checks the Azure Bot's Teams channel, so its `azureBotId` input also waits for the Teams
 channel resource (`teams_channel_id`): on a first deploy the channel exists before the check runs.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -66,16 +67,30 @@ class OmnichannelBindingArgs:
     """The Teams channel resource's id: the user waits for it (its preflight checks the channel)."""
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, bot_app_id: pulumi.Input[str],
-                      azure_bot_id: pulumi.Input[str], teams_channel_id: Optional[pulumi.Input[str]] = None
-                      ) -> "OmnichannelBindingArgs":
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        bot_app_id: pulumi.Input[str],
+        azure_bot_id: pulumi.Input[str],
+        teams_channel_id: Optional[pulumi.Input[str]] = None,
+    ) -> "OmnichannelBindingArgs":
         oc = settings.omnichannel
-        return cls(environment_url=oc.dataverse_url, bot_app_id=bot_app_id, azure_bot_id=azure_bot_id,
-                   bot_display_name=settings.bot.display_name, agent_schema_name=oc.agent_schema_name,
-                   agent_name=oc.agent_name, queue=oc.queue, workstream=oc.workstream,
-                   bot_provider=oc.bot_provider, bot_capacity=oc.bot_capacity,
-                   context_variables=tuple(f"{v.name}:{v.type}" for v in oc.context_variables),
-                   publish_agent=oc.publish_agent, teams_channel_id=teams_channel_id)
+        return cls(
+            environment_url=oc.dataverse_url,
+            bot_app_id=bot_app_id,
+            azure_bot_id=azure_bot_id,
+            bot_display_name=settings.bot.display_name,
+            agent_schema_name=oc.agent_schema_name,
+            agent_name=oc.agent_name,
+            queue=oc.queue,
+            workstream=oc.workstream,
+            bot_provider=oc.bot_provider,
+            bot_capacity=oc.bot_capacity,
+            context_variables=tuple(f"{v.name}:{v.type}" for v in oc.context_variables),
+            publish_agent=oc.publish_agent,
+            teams_channel_id=teams_channel_id,
+        )
 
 
 def binding_fingerprint(parts: Sequence[Any]) -> str:
@@ -90,8 +105,11 @@ def binding_fingerprint(parts: Sequence[Any]) -> str:
 def _after(value: pulumi.Input[str], *waits: Optional[pulumi.Input[Any]]) -> pulumi.Output[str]:
     """`value`, resolved only once every wait has: the consumer depends on their resources too."""
     present = [w for w in waits if w is not None]
-    return pulumi.Output.all(value, *present).apply(lambda values: values[0]) if present else \
-        pulumi.Output.from_input(value)
+    return (
+        pulumi.Output.all(value, *present).apply(lambda values: values[0])
+        if present
+        else pulumi.Output.from_input(value)
+    )
 
 
 class OmnichannelBinding(pulumi.ComponentResource):
@@ -105,32 +123,63 @@ class OmnichannelBinding(pulumi.ComponentResource):
     published_on: pulumi.Output[Optional[str]]
     warnings: pulumi.Output[list]
 
-    def __init__(self, name: str, args: OmnichannelBindingArgs,
-                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        super().__init__(TYPE_TOKEN, name, None,
-                         pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=True)))
+    def __init__(
+        self, name: str, args: OmnichannelBindingArgs, opts: Optional[pulumi.ResourceOptions] = None
+    ) -> None:
+        super().__init__(
+            TYPE_TOKEN, name, None, pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=True))
+        )
         where = {"environment_url": args.environment_url, "bot_app_id": args.bot_app_id}
 
         def child(*after: pulumi.Resource) -> pulumi.ResourceOptions:
             return pulumi.ResourceOptions(parent=self, depends_on=list(after))
 
         user = BotApplicationUser(
-            f"{name}-user", **where, display_name=args.bot_display_name,
-            azure_bot_id=_after(args.azure_bot_id, args.teams_channel_id), bot_provider=args.bot_provider,
-            capacity=args.bot_capacity, opts=child())
-        role = RoleAssignment(f"{name}-role", **where, user_id=user.user_id,
-                              business_unit_id=user.business_unit_id, opts=child())
-        queue = QueueMembership(f"{name}-queue", **where, user_id=user.user_id, queue=args.queue,
-                                capacity=user.capacity, opts=child(role))
-        workstream = WorkstreamBot(f"{name}-workstream", **where, user_id=user.user_id,
-                                   workstream=args.workstream, opts=child(role))
-        context = ContextVariables(f"{name}-context", **where, workstream_id=workstream.workstream_id,
-                                   variables=list(args.context_variables), opts=child())
-        fingerprint = pulumi.Output.all(user.user_id, role.role_id, queue.queue_id, workstream.workstream_id,
-                                        context.variables).apply(binding_fingerprint)
-        agent = CopilotAgent(f"{name}-agent", **where, schema_name=args.agent_schema_name,
-                             agent_name=args.agent_name, publish=args.publish_agent,
-                             binding_fingerprint=fingerprint, opts=child())
+            f"{name}-user",
+            **where,
+            display_name=args.bot_display_name,
+            azure_bot_id=_after(args.azure_bot_id, args.teams_channel_id),
+            bot_provider=args.bot_provider,
+            capacity=args.bot_capacity,
+            opts=child(),
+        )
+        role = RoleAssignment(
+            f"{name}-role",
+            **where,
+            user_id=user.user_id,
+            business_unit_id=user.business_unit_id,
+            opts=child(),
+        )
+        queue = QueueMembership(
+            f"{name}-queue",
+            **where,
+            user_id=user.user_id,
+            queue=args.queue,
+            capacity=user.capacity,
+            opts=child(role),
+        )
+        workstream = WorkstreamBot(
+            f"{name}-workstream", **where, user_id=user.user_id, workstream=args.workstream, opts=child(role)
+        )
+        context = ContextVariables(
+            f"{name}-context",
+            **where,
+            workstream_id=workstream.workstream_id,
+            variables=list(args.context_variables),
+            opts=child(),
+        )
+        fingerprint = pulumi.Output.all(
+            user.user_id, role.role_id, queue.queue_id, workstream.workstream_id, context.variables
+        ).apply(binding_fingerprint)
+        agent = CopilotAgent(
+            f"{name}-agent",
+            **where,
+            schema_name=args.agent_schema_name,
+            agent_name=args.agent_name,
+            publish=args.publish_agent,
+            binding_fingerprint=fingerprint,
+            opts=child(),
+        )
 
         self.bot_user_id = user.user_id
         self.bot_user_adopted = user.adopted
@@ -140,10 +189,17 @@ class OmnichannelBinding(pulumi.ComponentResource):
         self.published_on = agent.published_on
         # Capacity problems do not stop a deployment; they are shown on every preview and update.
         self.warnings = queue.warnings.apply(lambda found: _warn(found, queue))
-        self.register_outputs({"bot_user_id": self.bot_user_id, "bot_user_adopted": self.bot_user_adopted,
-                               "queue_id": self.queue_id, "workstream_id": self.workstream_id,
-                               "context_variables": self.context_variables, "published_on": self.published_on,
-                               "warnings": self.warnings})
+        self.register_outputs(
+            {
+                "bot_user_id": self.bot_user_id,
+                "bot_user_adopted": self.bot_user_adopted,
+                "queue_id": self.queue_id,
+                "workstream_id": self.workstream_id,
+                "context_variables": self.context_variables,
+                "published_on": self.published_on,
+                "warnings": self.warnings,
+            }
+        )
 
 
 def _warn(found: Optional[Sequence[str]], resource: pulumi.Resource) -> list[str]:

@@ -22,6 +22,7 @@ Protection: the Bot is `protect=True` (deleting it loses the registration Omnich
 global name may be taken meanwhile). The Teams channel is not protected: it can be re-enabled on the same bot
 without changing any identity, and drift detection reports it disabled or missing.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -52,8 +53,12 @@ def teams_deployment_environment(geography: str) -> str:
 
 def arm_provider(settings: Settings, name: str = "azure-native") -> azure_native.Provider:
     """The azure-native provider for this stack's subscription, tenant and cloud; credentials from ARM_*."""
-    return azure_native.Provider(name, subscription_id=settings.subscription_id, tenant_id=settings.tenant_id,
-                                 environment=settings.cloud)
+    return azure_native.Provider(
+        name,
+        subscription_id=settings.subscription_id,
+        tenant_id=settings.tenant_id,
+        environment=settings.cloud,
+    )
 
 
 def managed_identity_client_id(settings: Settings, provider: pulumi.ProviderResource) -> pulumi.Output[str]:
@@ -62,8 +67,10 @@ def managed_identity_client_id(settings: Settings, provider: pulumi.ProviderReso
     if msi is None:
         raise ValueError("the bot has no user-assigned identity (handoff:botAppType is SingleTenant)")
     found = managedidentity.get_user_assigned_identity_output(
-        resource_group_name=msi.resource_group_name, resource_name=msi.name,
-        opts=pulumi.InvokeOutputOptions(provider=provider))
+        resource_group_name=msi.resource_group_name,
+        resource_name=msi.name,
+        opts=pulumi.InvokeOutputOptions(provider=provider),
+    )
     return found.client_id
 
 
@@ -97,13 +104,28 @@ class TeamsChannelArgs:
     def from_settings(cls, settings: Settings, msa_app_id: pulumi.Input[str]) -> "TeamsChannelArgs":
         bot = settings.bot
         msi = bot.msi
-        msi_id = (f"/subscriptions/{msi.subscription_id}/resourceGroups/{msi.resource_group_name}/providers/"
-                  f"Microsoft.ManagedIdentity/userAssignedIdentities/{msi.name}") if msi else ""
-        return cls(bot_name=bot.name, display_name=bot.display_name,
-                   resource_group_name=bot.resource_group_name, messaging_endpoint=bot.messaging_endpoint,
-                   tenant_id=settings.tenant_id, msa_app_id=msa_app_id,
-                   geography=settings.geography, location=bot.location, sku=bot.sku, app_type=bot.app_type,
-                   msi_resource_id=msi_id, tags={"handoff-stack": settings.stack} if settings.stack else {})
+        msi_id = (
+            (
+                f"/subscriptions/{msi.subscription_id}/resourceGroups/{msi.resource_group_name}/providers/"
+                f"Microsoft.ManagedIdentity/userAssignedIdentities/{msi.name}"
+            )
+            if msi
+            else ""
+        )
+        return cls(
+            bot_name=bot.name,
+            display_name=bot.display_name,
+            resource_group_name=bot.resource_group_name,
+            messaging_endpoint=bot.messaging_endpoint,
+            tenant_id=settings.tenant_id,
+            msa_app_id=msa_app_id,
+            geography=settings.geography,
+            location=bot.location,
+            sku=bot.sku,
+            app_type=bot.app_type,
+            msi_resource_id=msi_id,
+            tags={"handoff-stack": settings.stack} if settings.stack else {},
+        )
 
 
 class TeamsChannel(pulumi.ComponentResource):
@@ -113,34 +135,61 @@ class TeamsChannel(pulumi.ComponentResource):
     bot_name: pulumi.Output[str]
     channel_resource_id: pulumi.Output[str]
 
-    def __init__(self, name: str, args: TeamsChannelArgs,
-                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
+    def __init__(
+        self, name: str, args: TeamsChannelArgs, opts: Optional[pulumi.ResourceOptions] = None
+    ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
         bot = botservice.Bot(
-            f"{name}-bot", resource_group_name=args.resource_group_name, resource_name_=args.bot_name,
-            kind=botservice.Kind.AZUREBOT, location=args.location, sku=botservice.SkuArgs(name=args.sku),
+            f"{name}-bot",
+            resource_group_name=args.resource_group_name,
+            resource_name_=args.bot_name,
+            kind=botservice.Kind.AZUREBOT,
+            location=args.location,
+            sku=botservice.SkuArgs(name=args.sku),
             properties=botservice.BotPropertiesArgs(
-                display_name=args.display_name, endpoint=args.messaging_endpoint, msa_app_id=args.msa_app_id,
-                msa_app_type=args.app_type, msa_app_tenant_id=args.tenant_id,
-                msa_app_msi_resource_id=args.msi_resource_id or None),
+                display_name=args.display_name,
+                endpoint=args.messaging_endpoint,
+                msa_app_id=args.msa_app_id,
+                msa_app_type=args.app_type,
+                msa_app_tenant_id=args.tenant_id,
+                msa_app_msi_resource_id=args.msi_resource_id or None,
+            ),
             tags={**args.tags, GEOGRAPHY_TAG: args.geography},
-            opts=pulumi.ResourceOptions(parent=self, protect=True, delete_before_replace=True,
-                                        replace_on_changes=list(CREATE_ONLY_PROPERTIES)))
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=True,
+                delete_before_replace=True,
+                replace_on_changes=list(CREATE_ONLY_PROPERTIES),
+            ),
+        )
         # A regional bot's channels live in the bot's location [I: as ARM exports show]; `global` otherwise.
         channel = botservice.Channel(
-            f"{name}-teams", resource_group_name=args.resource_group_name, resource_name_=bot.name,
-            channel_name=TEAMS_CHANNEL, location=args.location,
+            f"{name}-teams",
+            resource_group_name=args.resource_group_name,
+            resource_name_=bot.name,
+            channel_name=TEAMS_CHANNEL,
+            location=args.location,
             properties=botservice.MsTeamsChannelArgs(
-                channel_name=TEAMS_CHANNEL, location=args.location,
+                channel_name=TEAMS_CHANNEL,
+                location=args.location,
                 properties=botservice.MsTeamsChannelPropertiesArgs(
-                    is_enabled=True, enable_calling=False,
-                    deployment_environment=teams_deployment_environment(args.geography))),
+                    is_enabled=True,
+                    enable_calling=False,
+                    deployment_environment=teams_deployment_environment(args.geography),
+                ),
+            ),
             # One Teams channel per bot at a fixed ARM path: a create-before-delete replace would PUT and then
             # DELETE the same resource, so delete first.
-            opts=pulumi.ResourceOptions(parent=self, protect=False, delete_before_replace=True))
+            opts=pulumi.ResourceOptions(parent=self, protect=False, delete_before_replace=True),
+        )
 
         self.bot_resource_id = bot.id
         self.bot_name = bot.name
         self.channel_resource_id = channel.id
-        self.register_outputs({"bot_resource_id": self.bot_resource_id, "bot_name": self.bot_name,
-                               "channel_resource_id": self.channel_resource_id})
+        self.register_outputs(
+            {
+                "bot_resource_id": self.bot_resource_id,
+                "bot_name": self.bot_name,
+                "channel_resource_id": self.channel_resource_id,
+            }
+        )

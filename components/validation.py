@@ -21,6 +21,7 @@ Sources of the facts encoded here (tags as in ../shared/reference/microsoft-apis
   [C: several public setups].
 - Copilot Studio agent names longer than 30 characters fail to connect [D: MCS].
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -34,16 +35,33 @@ CLOUDS = ("public", "usgovernment", "china")
 
 # Public cloud Dataverse hosts `<org>.crm<N>.dynamics.com`: region number N -> Power Platform geography.
 # crm9 is GCC, whose tenants use the commercial Entra and ARM endpoints; 19-22 are [C].
-_PUBLIC_REGIONS = {"": "unitedstates", "2": "southamerica", "3": "canada", "4": "europe", "5": "asia",
-                   "6": "australia", "7": "japan", "8": "india", "9": "usgov", "11": "unitedkingdom",
-                   "12": "france", "14": "southafrica", "15": "unitedarabemirates", "16": "germany",
-                   "17": "switzerland", "19": "norway", "20": "singapore", "21": "korea", "22": "sweden"}
+_PUBLIC_REGIONS = {
+    "": "unitedstates",
+    "2": "southamerica",
+    "3": "canada",
+    "4": "europe",
+    "5": "asia",
+    "6": "australia",
+    "7": "japan",
+    "8": "india",
+    "9": "usgov",
+    "11": "unitedkingdom",
+    "12": "france",
+    "14": "southafrica",
+    "15": "unitedarabemirates",
+    "16": "germany",
+    "17": "switzerland",
+    "19": "norway",
+    "20": "singapore",
+    "21": "korea",
+    "22": "sweden",
+}
 # Dataverse host suffix (after "<org>.") -> (cloud, geography).
 _DATAVERSE_SUFFIXES: dict[str, tuple[str, str]] = {
     **{f"crm{n}.dynamics.com": ("public", geography) for n, geography in _PUBLIC_REGIONS.items()},
-    "crm.microsoftdynamics.us": ("usgovernment", "usgovhigh"),   # GCC High
-    "crm.appsplatform.us": ("usgovernment", "usdod"),            # DoD
-    "crm.dynamics.cn": ("china", "china"),                       # operated by 21Vianet
+    "crm.microsoftdynamics.us": ("usgovernment", "usgovhigh"),  # GCC High
+    "crm.appsplatform.us": ("usgovernment", "usdod"),  # DoD
+    "crm.dynamics.cn": ("china", "china"),  # operated by 21Vianet
 }
 
 #: The Power Platform geographies this project supports (one per Dataverse host family above).
@@ -58,23 +76,26 @@ AZURE_DEVOPS_ISSUER_PREFIX = "https://vstoken.dev.azure.com/"
 TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
 MAX_FEDERATED_CREDENTIALS = 20
 AGENT_NAME_MAX = 30
-CAPACITY_RANGE = (1, 2_147_483_647)   # 0 would never take a conversation; the upper bound is the column's
+CAPACITY_RANGE = (1, 2_147_483_647)  # 0 would never take a conversation; the upper bound is the column's
 CONTEXT_VARIABLE_TYPES = ("text", "number", "boolean", "entity")
 
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _ORG_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _BOT_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*")
-_RESOURCE_GROUP = re.compile(r"[\w().-]+")          # \w: Unicode letters and digits, and "_"
+_RESOURCE_GROUP = re.compile(r"[\w().-]+")  # \w: Unicode letters and digits, and "_"
 _SCHEMA_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{1,7}_[A-Za-z0-9_]+")
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _MSI_ID = re.compile(
     r"/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)/providers/"
-    r"Microsoft\.ManagedIdentity/userAssignedIdentities/(?P<name>[^/]+)", re.IGNORECASE)
+    r"Microsoft\.ManagedIdentity/userAssignedIdentities/(?P<name>[^/]+)",
+    re.IGNORECASE,
+)
 
 
 @dataclasses.dataclass(frozen=True)
 class ContextVariable:
     """A workstream context variable declared as `name:type`."""
+
     name: str
     type: str
 
@@ -82,7 +103,8 @@ class ContextVariable:
 @dataclasses.dataclass(frozen=True)
 class FederatedCredential:
     """One federated identity credential of the bot's app registration (a CI subject that needs no secret)."""
-    name: str           # Entra's immutable, URL-friendly credential name (<= 120 characters)
+
+    name: str  # Entra's immutable, URL-friendly credential name (<= 120 characters)
     issuer: str
     subject: str
     description: str
@@ -96,6 +118,7 @@ class FederatedCredential:
 @dataclasses.dataclass(frozen=True)
 class UserAssignedIdentityId:
     """The parts of a user-assigned managed identity's ARM resource id."""
+
     subscription_id: str
     resource_group_name: str
     name: str
@@ -126,8 +149,9 @@ def check_https_url(value: Any) -> str:
     if parts.scheme.lower() != "https":
         raise ValueError(f"{text!r} is not https; use https://<host>/<path>")
     if not parts.hostname or parts.username or parts.password or parts.fragment:
-        raise ValueError(f"{text!r} is not a plain https URL; use https://<host>/<path> without user or "
-                         "fragment")
+        raise ValueError(
+            f"{text!r} is not a plain https URL; use https://<host>/<path> without user or fragment"
+        )
     return normalize_url(text)
 
 
@@ -188,8 +212,9 @@ def check_cloud(value: Any) -> str:
 def check_geography(value: Any) -> str:
     text = _text(value).lower()
     if text not in GEOGRAPHIES:
-        raise ValueError(f"{text!r} is not a supported geography; use one of "
-                         f"{', '.join(sorted(GEOGRAPHIES))}")
+        raise ValueError(
+            f"{text!r} is not a supported geography; use one of {', '.join(sorted(GEOGRAPHIES))}"
+        )
     return text
 
 
@@ -214,8 +239,10 @@ def check_bot_name(value: Any) -> str:
     """An Azure Bot resource name (ARM: 2-64 characters, `^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)."""
     text = _text(value)
     if not 2 <= len(text) <= 64 or not _BOT_NAME.fullmatch(text):
-        raise ValueError(f"{text!r} is not a valid Azure Bot name; use 2-64 letters, digits, '_', '.' or '-' "
-                         "starting with a letter or digit")
+        raise ValueError(
+            f"{text!r} is not a valid Azure Bot name; use 2-64 letters, digits, '_', '.' or '-' "
+            "starting with a letter or digit"
+        )
     return text
 
 
@@ -223,8 +250,10 @@ def check_resource_group_name(value: Any) -> str:
     """A resource group name (1-90 letters, digits, `_ ( ) . -`, not ending in a period)."""
     text = _text(value)
     if not 1 <= len(text) <= 90 or not _RESOURCE_GROUP.fullmatch(text) or text.endswith("."):
-        raise ValueError(f"{text!r} is not a valid resource group name; use 1-90 letters, digits, '_', '(', "
-                         "')', '.' or '-', not ending in '.'")
+        raise ValueError(
+            f"{text!r} is not a valid resource group name; use 1-90 letters, digits, '_', '(', "
+            "')', '.' or '-', not ending in '.'"
+        )
     return text
 
 
@@ -241,8 +270,10 @@ def check_agent_name(value: Any) -> str:
     if not text:
         raise ValueError("the agent name is empty; use the agent's display name (at most 30 characters)")
     if len(text) > AGENT_NAME_MAX:
-        raise ValueError(f"{text!r} has {len(text)} characters; rename the agent to at most {AGENT_NAME_MAX} "
-                         "characters (longer names fail to connect to Omnichannel)")
+        raise ValueError(
+            f"{text!r} has {len(text)} characters; rename the agent to at most {AGENT_NAME_MAX} "
+            "characters (longer names fail to connect to Omnichannel)"
+        )
     return text
 
 
@@ -250,8 +281,10 @@ def check_agent_schema_name(value: Any) -> str:
     """A Copilot Studio agent schema name: `<publisher prefix>_<name>`, at most 100 characters."""
     text = _text(value)
     if len(text) > 100 or not _SCHEMA_NAME.fullmatch(text):
-        raise ValueError(f"{text!r} is not an agent schema name; use <prefix>_<name> such as "
-                         "cr5a1_contosoHelper (Copilot Studio: agent Settings > Advanced > Metadata)")
+        raise ValueError(
+            f"{text!r} is not an agent schema name; use <prefix>_<name> such as "
+            "cr5a1_contosoHelper (Copilot Studio: agent Settings > Advanced > Metadata)"
+        )
     return text
 
 
@@ -294,7 +327,7 @@ def check_string_list(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         try:
             items = json.loads(value) if value.strip() else []
-        except (json.JSONDecodeError, RecursionError):   # nesting past the decoder's depth raises the latter
+        except (json.JSONDecodeError, RecursionError):  # nesting past the decoder's depth raises the latter
             raise ValueError(f"{value!r} is not a list; write a YAML list of strings") from None
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
         raise ValueError(f"{value!r} is not a list of strings; write a YAML list of strings")
@@ -338,8 +371,10 @@ def parse_context_variable(value: Any) -> ContextVariable:
     name, sep, kind = text.partition(":")
     name, kind = name.strip(), kind.strip().lower()
     if not sep or not _VARIABLE_NAME.fullmatch(name) or len(name) > 100 or kind not in CONTEXT_VARIABLE_TYPES:
-        raise ValueError(f"{text!r} is not name:type; use a name of letters, digits and '_' and a type of "
-                         f"{', '.join(CONTEXT_VARIABLE_TYPES)} (e.g. customerTier:text)")
+        raise ValueError(
+            f"{text!r} is not name:type; use a name of letters, digits and '_' and a type of "
+            f"{', '.join(CONTEXT_VARIABLE_TYPES)} (e.g. customerTier:text)"
+        )
     return ContextVariable(name, kind)
 
 
@@ -347,9 +382,11 @@ def parse_user_assigned_identity_id(value: Any) -> UserAssignedIdentityId:
     text = _text(value)
     match = _MSI_ID.fullmatch(text)
     if not match or not is_guid(match["sub"]):
-        raise ValueError(f"{text!r} is not a user-assigned identity id; use /subscriptions/<id>/"
-                         "resourceGroups/<group>/providers/Microsoft.ManagedIdentity/"
-                         "userAssignedIdentities/<name>")
+        raise ValueError(
+            f"{text!r} is not a user-assigned identity id; use /subscriptions/<id>/"
+            "resourceGroups/<group>/providers/Microsoft.ManagedIdentity/"
+            "userAssignedIdentities/<name>"
+        )
     return UserAssignedIdentityId(match["sub"].lower(), match["rg"], match["name"])
 
 
@@ -365,10 +402,13 @@ def github_credential(subject: Any) -> FederatedCredential:
     """A federated credential for a GitHub Actions OIDC subject (`repo:contoso/handoff:environment:prod`)."""
     text = _text(subject)
     if not text or len(text) > 600 or any(c.isspace() for c in text) or ":" not in text:
-        raise ValueError(f"{text!r} is not a GitHub OIDC subject; use e.g. repo:<owner>/<repo>:environment:"
-                         "<name> (at most 600 characters, matched case-sensitively)")
-    return FederatedCredential(_credential_name("github", GITHUB_ISSUER, text), GITHUB_ISSUER, text,
-                               f"GitHub Actions: {text}")
+        raise ValueError(
+            f"{text!r} is not a GitHub OIDC subject; use e.g. repo:<owner>/<repo>:environment:"
+            "<name> (at most 600 characters, matched case-sensitively)"
+        )
+    return FederatedCredential(
+        _credential_name("github", GITHUB_ISSUER, text), GITHUB_ISSUER, text, f"GitHub Actions: {text}"
+    )
 
 
 def azure_devops_credential(entry: Any) -> FederatedCredential:
@@ -380,13 +420,21 @@ def azure_devops_credential(entry: Any) -> FederatedCredential:
     text = _text(entry)
     parts = [p.strip() for p in text.split("/")]
     if len(parts) != 4 or not is_guid(parts[0]) or not all(parts[1:]):
-        raise ValueError(f"{text!r} is not <organizationId>/<organization>/<project>/<serviceConnection>; "
-                         "copy the issuer's GUID and the subject's parts from the service connection's "
-                         "federation details")
+        raise ValueError(
+            f"{text!r} is not <organizationId>/<organization>/<project>/<serviceConnection>; "
+            "copy the issuer's GUID and the subject's parts from the service connection's "
+            "federation details"
+        )
     issuer = AZURE_DEVOPS_ISSUER_PREFIX + parts[0].lower()
     subject = "sc://" + "/".join(parts[1:])
     if len(subject) > 600:
-        raise ValueError(f"{text!r} gives a subject longer than 600 characters; shorten the organization, "
-                         "project or service connection name")
-    return FederatedCredential(_credential_name("ado", issuer, subject), issuer, subject,
-                               f"Azure DevOps service connection: {subject}")
+        raise ValueError(
+            f"{text!r} gives a subject longer than 600 characters; shorten the organization, "
+            "project or service connection name"
+        )
+    return FederatedCredential(
+        _credential_name("ado", issuer, subject),
+        issuer,
+        subject,
+        f"Azure DevOps service connection: {subject}",
+    )

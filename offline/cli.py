@@ -11,6 +11,7 @@ Start an emulator for the single commands with `python -m tests.emulator --ca-ou
 --seed tests/emulator/fixtures/default/directory.json --seed tests/emulator/fixtures/default/arm.json
 --seed tests/emulator/fixtures/default/dataverse.json` (it prints its base_url); `up` adds the native seed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,7 +19,8 @@ import pathlib
 import sys
 from typing import Optional, Sequence, TextIO
 
-from . import report, runner as runner_module
+from . import report
+from . import runner as runner_module
 from .emulator import EmulatorTarget, EmulatorUnreachableError
 from .portal import CHANGES, Binding, PortalError, apply_change
 from .program import DeterministicMocks
@@ -30,31 +32,51 @@ DEFAULT_STATE_DIR = pathlib.Path(".offline")
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m offline", formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog="python -m offline",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Run the program for a stack offline, against the emulator, as the Pulumi engine would.",
-        epilog=runner_module.__doc__)
+        epilog=runner_module.__doc__,
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def stack_options(sub: argparse.ArgumentParser, emulator: bool = True) -> None:
         sub.add_argument("--stack", default="dev", help="stack name: Pulumi.<stack>.yaml (default dev)")
-        sub.add_argument("--state-dir", type=pathlib.Path, default=DEFAULT_STATE_DIR,
-                         help="where <stack>.json and secrets.key live (default .offline)")
+        sub.add_argument(
+            "--state-dir",
+            type=pathlib.Path,
+            default=DEFAULT_STATE_DIR,
+            help="where <stack>.json and secrets.key live (default .offline)",
+        )
         if emulator:
-            sub.add_argument("--emulator", metavar="URL", required=True,
-                             help="base URL of a running emulator (python -m tests.emulator prints it)")
+            sub.add_argument(
+                "--emulator",
+                metavar="URL",
+                required=True,
+                help="base URL of a running emulator (python -m tests.emulator prints it)",
+            )
             sub.add_argument("--ca", metavar="PATH", required=True, help="the emulator's CA certificate")
 
-    for name, what in (("up", "deploy: create, update or delete to match the program"),
-                       ("preview", "show what up would do; writes nothing")):
+    for name, what in (
+        ("up", "deploy: create, update or delete to match the program"),
+        ("preview", "show what up would do; writes nothing"),
+    ):
         sub = commands.add_parser(name, help=what)
-        sub.add_argument("--refresh", action="store_true",
-                         help="read the live state first, as `pulumi up --refresh`: the way to remediate "
-                              "drift (a plain up compares the program with recorded state only)")
+        sub.add_argument(
+            "--refresh",
+            action="store_true",
+            help="read the live state first, as `pulumi up --refresh`: the way to remediate "
+            "drift (a plain up compares the program with recorded state only)",
+        )
         stack_options(sub)
-    refresh = commands.add_parser("refresh",
-                                  help="compare recorded state with the live service; exit 7 on drift")
-    refresh.add_argument("--preview-only", action="store_true", required=True,
-                         help="required: offline refresh never rewrites state (only the real engine does)")
+    refresh = commands.add_parser(
+        "refresh", help="compare recorded state with the live service; exit 7 on drift"
+    )
+    refresh.add_argument(
+        "--preview-only",
+        action="store_true",
+        required=True,
+        help="required: offline refresh never rewrites state (only the real engine does)",
+    )
     stack_options(refresh)
     portal = commands.add_parser("portal", help="make a portal-like change in the emulator (see --list)")
     portal.add_argument("change", nargs="?", choices=sorted(CHANGES), metavar="CHANGE")
@@ -64,12 +86,23 @@ def _parser() -> argparse.ArgumentParser:
     portal.add_argument("--ca", metavar="PATH", help="the emulator's CA certificate")
     trial = commands.add_parser("trial", help="start an emulator and walk through up, up, portal, refresh")
     trial.add_argument("--stack", default="dev", help="committed stack to run (default dev)")
-    trial.add_argument("--change", default="remove-queue-membership", choices=sorted(CHANGES),
-                       help="the portal-like change to make (default remove-queue-membership)")
-    trial.add_argument("--no-remediate", dest="remediate", action="store_false",
-                       help="stop after the refresh that reports the drift")
-    trial.add_argument("--state-dir", type=pathlib.Path,
-                       help="keep the state here (default: a temporary directory, removed at the end)")
+    trial.add_argument(
+        "--change",
+        default="remove-queue-membership",
+        choices=sorted(CHANGES),
+        help="the portal-like change to make (default remove-queue-membership)",
+    )
+    trial.add_argument(
+        "--no-remediate",
+        dest="remediate",
+        action="store_false",
+        help="stop after the refresh that reports the drift",
+    )
+    trial.add_argument(
+        "--state-dir",
+        type=pathlib.Path,
+        help="keep the state here (default: a temporary directory, removed at the end)",
+    )
     return parser
 
 
@@ -77,16 +110,28 @@ def main(argv: Optional[Sequence[str]] = None, stream: TextIO = sys.stdout) -> i
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "trial":
-        return run_trial(stream, stack=args.stack, change=args.change, remediate=args.remediate,
-                         state_dir=args.state_dir)
+        return run_trial(
+            stream, stack=args.stack, change=args.change, remediate=args.remediate, state_dir=args.state_dir
+        )
     if args.command == "portal" and args.list:
-        report.emit(stream, report.table(("change", "what it does", "drift expected on"),
-                                         [(c.name, c.summary, c.drifts) for c in CHANGES.values()]))
+        report.emit(
+            stream,
+            report.table(
+                ("change", "what it does", "drift expected on"),
+                [(c.name, c.summary, c.drifts) for c in CHANGES.values()],
+            ),
+        )
         return SUCCESS
-    if getattr(args, "emulator", None) is None or getattr(args, "ca", None) is None or \
-            (args.command == "portal" and args.change is None):
-        parser.error(f"{args.command} needs " + ("a CHANGE, " if args.command == "portal" else "")
-                     + "--emulator URL and --ca PATH")
+    if (
+        getattr(args, "emulator", None) is None
+        or getattr(args, "ca", None) is None
+        or (args.command == "portal" and args.change is None)
+    ):
+        parser.error(
+            f"{args.command} needs "
+            + ("a CHANGE, " if args.command == "portal" else "")
+            + "--emulator URL and --ca PATH"
+        )
     if not pathlib.Path(args.ca).is_file():
         parser.error(f"--ca {args.ca}: no such file (python -m tests.emulator --ca-out PATH writes it)")
     target = EmulatorTarget(args.emulator.rstrip("/"), str(pathlib.Path(args.ca).resolve()))
@@ -99,10 +144,14 @@ def main(argv: Optional[Sequence[str]] = None, stream: TextIO = sys.stdout) -> i
 
 
 def _run(args: argparse.Namespace, target: EmulatorTarget, stream: TextIO) -> int:
-    runner = OfflineRunner(args.stack, state_dir=getattr(args, "state_dir", DEFAULT_STATE_DIR),
-                           overrides=target.overrides(), provider_env=target.provider_env(),
-                           on_step=lambda e: report.emit(stream, report.event_lines(e)),
-                           on_refresh=lambda r, d: report.emit(stream, [report.refresh_line(r, d)]))
+    runner = OfflineRunner(
+        args.stack,
+        state_dir=getattr(args, "state_dir", DEFAULT_STATE_DIR),
+        overrides=target.overrides(),
+        provider_env=target.provider_env(),
+        on_step=lambda e: report.emit(stream, report.event_lines(e)),
+        on_refresh=lambda r, d: report.emit(stream, [report.refresh_line(r, d)]),
+    )
     if args.command == "portal":
         config = runner.config()
         bot_app_id = DeterministicMocks(args.stack, config, runner.project).bot_app_client_id
@@ -116,11 +165,17 @@ def _run(args: argparse.Namespace, target: EmulatorTarget, stream: TextIO) -> in
             report.emit(stream, report.drift_lines(refreshed.report))
         return refreshed.exit_code
     if args.command == "up":
-        target.seed_for_offline_runs()   # stands in for the native providers' creates (idempotent)
+        target.seed_for_offline_runs()  # stands in for the native providers' creates (idempotent)
     result = runner.up(args.refresh) if args.command == "up" else runner.preview(args.refresh)
     if result.failure:
         report.emit(sys.stderr, report.failure_lines(result.failure))
     else:
-        report.emit(stream, [f"Resources: {report.counts(result)}", "Outputs:",
-                             *report.output_lines(result.outputs, result.secret_outputs)])
+        report.emit(
+            stream,
+            [
+                f"Resources: {report.counts(result)}",
+                "Outputs:",
+                *report.output_lines(result.outputs, result.secret_outputs),
+            ],
+        )
     return result.exit_code

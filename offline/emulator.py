@@ -7,6 +7,7 @@ a private cloud would set. The providers sign in as the emulator's deployer (app
 fixture's fake client secret) through the same ARM_* variables CI uses, and trust only the emulator's CA
 through REQUESTS_CA_BUNDLE. TLS verification stays on.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -35,41 +36,53 @@ class EmulatorUnreachableError(Exception):
 @dataclasses.dataclass(frozen=True)
 class EmulatorTarget:
     """A running emulator: its HTTPS base URL and the CA certificate that signs it."""
+
     base_url: str
     ca_path: str
 
     # --- what an offline run needs -----------------------------------------------------------------
     def overrides(self) -> dict[str, str]:
         """Stack config overrides that send every request to the emulator (token audiences unchanged)."""
-        return {"authorityHost": self.base_url, "resourceManagerEndpoint": self.base_url,
-                "dataverseApiEndpoint": f"{self.base_url}/api/data/v9.2"}
+        return {
+            "authorityHost": self.base_url,
+            "resourceManagerEndpoint": self.base_url,
+            "dataverseApiEndpoint": f"{self.base_url}/api/data/v9.2",
+        }
 
     def provider_env(self) -> dict[str, str]:
         """The provider server's credentials and trust: the emulator's deployer, the emulator's CA."""
-        return {"ARM_CLIENT_ID": DEPLOYER_APP, "ARM_TENANT_ID": TENANT,
-                "ARM_CLIENT_SECRET": fixture_secret(DEPLOYER_APP), "ARM_USE_CLI": "false",
-                "REQUESTS_CA_BUNDLE": self.ca_path, "NO_PROXY": "127.0.0.1,localhost",
-                "no_proxy": "127.0.0.1,localhost"}
+        return {
+            "ARM_CLIENT_ID": DEPLOYER_APP,
+            "ARM_TENANT_ID": TENANT,
+            "ARM_CLIENT_SECRET": fixture_secret(DEPLOYER_APP),
+            "ARM_USE_CLI": "false",
+            "REQUESTS_CA_BUNDLE": self.ca_path,
+            "NO_PROXY": "127.0.0.1,localhost",
+            "no_proxy": "127.0.0.1,localhost",
+        }
 
     # --- the control plane -------------------------------------------------------------------------
     def _session(self) -> requests.Session:
         session = requests.Session()
-        session.trust_env = False      # no proxy for loopback; REQUESTS_CA_BUNDLE must not replace `verify`
+        session.trust_env = False  # no proxy for loopback; REQUESTS_CA_BUNDLE must not replace `verify`
         session.verify = self.ca_path
         return session
 
     def _control(self, method: str, path: str, body: Any = None) -> Any:
         with self._session() as session:
             try:
-                response = session.request(method, f"{self.base_url}/_emulator/{path}", json=body,
-                                           timeout=_TIMEOUT)
+                response = session.request(
+                    method, f"{self.base_url}/_emulator/{path}", json=body, timeout=_TIMEOUT
+                )
             except requests.RequestException as exc:
                 raise EmulatorUnreachableError(
                     f"no emulator answers at {self.base_url} ({type(exc).__name__}); start one with "
-                    "`python -m tests.emulator --ca-out <path>` and pass its base_url and CA") from None
+                    "`python -m tests.emulator --ca-out <path>` and pass its base_url and CA"
+                ) from None
         if response.status_code >= 400:
-            raise RuntimeError(f"emulator control plane {method} {path}: HTTP {response.status_code} "
-                               f"{response.text[:300]}")
+            raise RuntimeError(
+                f"emulator control plane {method} {path}: HTTP {response.status_code} {response.text[:300]}"
+            )
         return response.json() if response.content else None
 
     def check(self) -> None:
@@ -107,5 +120,10 @@ class EmulatorTarget:
 
 def writes(log: list[dict], caller: Optional[str] = None) -> list[dict]:
     """The requests of a log that could change something (token requests are POSTs but change nothing)."""
-    return [r for r in log if r["method"] in WRITE_METHODS and r.get("service") != "entra"
-            and (caller is None or r.get("caller") == caller)]
+    return [
+        r
+        for r in log
+        if r["method"] in WRITE_METHODS
+        and r.get("service") != "entra"
+        and (caller is None or r.get("caller") == caller)
+    ]

@@ -9,6 +9,7 @@ and a protected one is refused with the engine's message. State is checkpointed 
 that changed something and written in full at the end of a successful `up`; a failed step writes nothing,
 stops further steps, and the run skips the deletes, as the engine does.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -41,10 +42,18 @@ class StepSkippedError(Exception):
 class Deployment:
     """The engine side of one run: registrations in, steps out, state checkpointed."""
 
-    def __init__(self, *, project: str, stack: str, config: dict, prior: StackState,
-                 server: Callable[[], ProviderServer], preview: bool,
-                 state_file: Optional[StateFile] = None, on_step: Callable[[StepEvent], None] = lambda e: None
-                 ) -> None:
+    def __init__(
+        self,
+        *,
+        project: str,
+        stack: str,
+        config: dict,
+        prior: StackState,
+        server: Callable[[], ProviderServer],
+        preview: bool,
+        state_file: Optional[StateFile] = None,
+        on_step: Callable[[StepEvent], None] = lambda e: None,
+    ) -> None:
         self.project, self.stack, self.prior, self.preview = project, stack, prior, preview
         self.state_file = None if preview else state_file
         self.on_step = on_step
@@ -55,10 +64,10 @@ class Deployment:
         self.failure: Optional[StepError] = None
         self._lock = threading.Lock()
         self._context = threading.local()
-        self._urns: dict[str, str] = {}              # mock monitor URN -> engine URN
-        self._registered: set[str] = set()           # URNs the program declared this run
-        self._news: dict[str, ResourceState] = {}    # what to record for them, in order
-        self._gone: set[str] = set()                  # deleted this run
+        self._urns: dict[str, str] = {}  # mock monitor URN -> engine URN
+        self._registered: set[str] = set()  # URNs the program declared this run
+        self._news: dict[str, ResourceState] = {}  # what to record for them, in order
+        self._gone: set[str] = set()  # deleted this run
 
     # --- the monitor the program talks to ------------------------------------------------------------
     def monitor(self, mock: mocks.Mocks) -> RecordingMonitor:
@@ -106,22 +115,39 @@ class Deployment:
         inputs, secret_inputs = unwrap_bag(program_inputs)
         provider_urn, _, provider_id = request.provider.rpartition("::")
         provider = f"{self._urns.get(provider_urn, provider_urn)}::{provider_id}" if request.provider else ""
-        return Goal(urn=urn, type=request.type, custom=bool(request.custom), parent=parent,
-                    protect=bool(request.protect),
-                    dependencies=tuple(self._urns.get(d, d) for d in request.dependencies),
-                    provider=provider, inputs=inputs, secret_inputs=secret_inputs,
-                    additional_secret_outputs=frozenset(request.additionalSecretOutputs),
-                    delete_before_replace=bool(request.deleteBeforeReplace),
-                    retain_on_delete=bool(request.retainOnDelete))
+        return Goal(
+            urn=urn,
+            type=request.type,
+            custom=bool(request.custom),
+            parent=parent,
+            protect=bool(request.protect),
+            dependencies=tuple(self._urns.get(d, d) for d in request.dependencies),
+            provider=provider,
+            inputs=inputs,
+            secret_inputs=secret_inputs,
+            additional_secret_outputs=frozenset(request.additionalSecretOutputs),
+            delete_before_replace=bool(request.deleteBeforeReplace),
+            retain_on_delete=bool(request.retainOnDelete),
+        )
 
     @staticmethod
     def refuse_unsimulated_options(goal: Goal, request) -> None:
-        unsimulated = [name for name, value in (("ignore_changes", request.ignoreChanges),
-                                                ("replace_on_changes", request.replaceOnChanges),
-                                                ("import", request.importId)) if value]
+        unsimulated = [
+            name
+            for name, value in (
+                ("ignore_changes", request.ignoreChanges),
+                ("replace_on_changes", request.replaceOnChanges),
+                ("import", request.importId),
+            )
+            if value
+        ]
         if unsimulated:
-            raise StepError("register", goal.urn, "the offline runner does not simulate "
-                            f"{', '.join(unsimulated)}; only the real engine applies it")
+            raise StepError(
+                "register",
+                goal.urn,
+                "the offline runner does not simulate "
+                f"{', '.join(unsimulated)}; only the real engine applies it",
+            )
 
     def _native(self, goal: Goal, old: Optional[ResourceState], args: mocks.MockResourceArgs) -> Outcome:
         id_, answer = self.native.new_resource(args)
@@ -149,7 +175,7 @@ class Deployment:
             try:
                 if old.custom and is_dynamic(old.type):
                     event = self.steps.delete(old)
-                else:   # a mocked native resource or a component: only its record goes
+                else:  # a mocked native resource or a component: only its record goes
                     event = StepEvent("delete", old.urn, old.type, mocked=old.custom, preview=self.preview)
                     self._checkpoint(old.urn, None)
             except StepError as failure:

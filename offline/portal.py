@@ -8,6 +8,7 @@ an application user here, and the request log tells its requests from the deploy
 found by their natural keys from the stack config (bot application id, queue and workstream names, agent
 schema name, context variable names), as a person finds them on screen, never from the runner's state.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -21,8 +22,8 @@ from .emulator import PORTAL_ADMIN_SEED, EmulatorTarget
 
 _ADMIN = json.loads(PORTAL_ADMIN_SEED.read_text(encoding="utf-8"))["directory"]["applications"][0]
 PORTAL_ADMIN_APP: str = _ADMIN["appId"]
-_ADMIN_SECRET: str = _ADMIN["passwordCredentials"][0]["secretText"]   # the fixture's fake secret
-BOT_AGENT_TYPE = 192350001        # systemuser.msdyn_agentType: bot (reference §5)
+_ADMIN_SECRET: str = _ADMIN["passwordCredentials"][0]["secretText"]  # the fixture's fake secret
+BOT_AGENT_TYPE = 192350001  # systemuser.msdyn_agentType: bot (reference §5)
 AGENT_ROLE = "Omnichannel agent"
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _TIMEOUT = 10.0
@@ -35,6 +36,7 @@ class PortalError(Exception):
 @dataclasses.dataclass(frozen=True)
 class Binding:
     """What the change is about, from the stack config: where, and the records' natural keys."""
+
     environment_url: str
     tenant_id: str
     bot_app_id: str
@@ -47,9 +49,17 @@ class Binding:
     def from_config(cls, config: Mapping[str, str], bot_app_id: str, project: str = "handoff") -> "Binding":
         def key(name: str) -> str:
             return config.get(f"{project}:{name}", "")
+
         variables = tuple(item.split(":", 1)[0] for item in json.loads(key("contextVariables") or "[]"))
-        return cls(key("dataverseUrl").rstrip("/"), key("tenantId"), bot_app_id.lower(), key("queue"),
-                   key("workstream"), key("copilotAgentSchemaName"), variables)
+        return cls(
+            key("dataverseUrl").rstrip("/"),
+            key("tenantId"),
+            bot_app_id.lower(),
+            key("queue"),
+            key("workstream"),
+            key("copilotAgentSchemaName"),
+            variables,
+        )
 
 
 class PortalSession:
@@ -62,21 +72,35 @@ class PortalSession:
         self.session.trust_env = False
         self.session.verify = target.ca_path
         token = self.session.post(
-            f"{target.base_url}/{binding.tenant_id}/oauth2/v2.0/token", timeout=_TIMEOUT,
-            data={"grant_type": "client_credentials", "client_id": PORTAL_ADMIN_APP,
-                  "client_secret": _ADMIN_SECRET, "scope": f"{binding.environment_url}/.default"})
+            f"{target.base_url}/{binding.tenant_id}/oauth2/v2.0/token",
+            timeout=_TIMEOUT,
+            data={
+                "grant_type": "client_credentials",
+                "client_id": PORTAL_ADMIN_APP,
+                "client_secret": _ADMIN_SECRET,
+                "scope": f"{binding.environment_url}/.default",
+            },
+        )
         if token.status_code != 200:
-            raise PortalError(f"the portal administrator cannot sign in: HTTP {token.status_code} "
-                              f"{token.text[:200]} (was offline/fixtures/portal-admin.json seeded?)")
-        self.session.headers.update({"Authorization": f"Bearer {token.json()['access_token']}",
-                                     "Accept": "application/json", "OData-MaxVersion": "4.0",
-                                     "OData-Version": "4.0"})
+            raise PortalError(
+                f"the portal administrator cannot sign in: HTTP {token.status_code} "
+                f"{token.text[:200]} (was offline/fixtures/portal-admin.json seeded?)"
+            )
+        self.session.headers.update(
+            {
+                "Authorization": f"Bearer {token.json()['access_token']}",
+                "Accept": "application/json",
+                "OData-MaxVersion": "4.0",
+                "OData-Version": "4.0",
+            }
+        )
 
     def request(self, method: str, path: str, body: Any = None) -> Any:
         response = self.session.request(method, self.base + path, json=body, timeout=_TIMEOUT)
         if response.status_code >= 400:
-            raise PortalError(f"{method} {path.split('?')[0]}: HTTP {response.status_code} "
-                              f"{response.text[:300]}")
+            raise PortalError(
+                f"{method} {path.split('?')[0]}: HTTP {response.status_code} {response.text[:300]}"
+            )
         return response.json() if response.content else None
 
     def one(self, entity_set: str, filter_: str, what: str) -> dict:
@@ -87,8 +111,11 @@ class PortalSession:
 
     # --- the records a person would open ---------------------------------------------------------------
     def bot_user(self) -> dict:
-        return self.one("systemusers", f"applicationid eq {self.binding.bot_app_id}",
-                        f"the bot's application user ({self.binding.bot_app_id})")
+        return self.one(
+            "systemusers",
+            f"applicationid eq {self.binding.bot_app_id}",
+            f"the bot's application user ({self.binding.bot_app_id})",
+        )
 
     def queue_id(self) -> str:
         name = self.binding.queue
@@ -100,8 +127,9 @@ class PortalSession:
         name = self.binding.workstream
         if _GUID.match(name):
             return name
-        return self.one("msdyn_liveworkstreams", f"msdyn_name eq {_quoted(name)}",
-                        f"workstream {name!r}")["msdyn_liveworkstreamid"]
+        return self.one("msdyn_liveworkstreams", f"msdyn_name eq {_quoted(name)}", f"workstream {name!r}")[
+            "msdyn_liveworkstreamid"
+        ]
 
     def agent(self) -> dict:
         schema = self.binding.agent_schema_name
@@ -120,20 +148,30 @@ def _remove_queue_membership(portal: PortalSession) -> str:
 
 
 def _replace_workstream_bot(portal: PortalSession) -> str:
-    other = portal.one("systemusers", f"msdyn_agentType eq {BOT_AGENT_TYPE} and applicationid ne "
-                       f"{portal.binding.bot_app_id}", "another bot user")
-    portal.request("PATCH", f"msdyn_liveworkstreams({portal.workstream_id()})",
-                   {"msdyn_bot_user@odata.bind": f"/systemusers({other['systemuserid']})"})
+    other = portal.one(
+        "systemusers",
+        f"msdyn_agentType eq {BOT_AGENT_TYPE} and applicationid ne {portal.binding.bot_app_id}",
+        "another bot user",
+    )
+    portal.request(
+        "PATCH",
+        f"msdyn_liveworkstreams({portal.workstream_id()})",
+        {"msdyn_bot_user@odata.bind": f"/systemusers({other['systemuserid']})"},
+    )
     who = other.get("fullname") or other["systemuserid"]
     return f"set {who} as the bot of workstream {portal.binding.workstream!r}"
 
 
 def _remove_role(portal: PortalSession) -> str:
     user = portal.bot_user()
-    role = portal.one("roles", f"name eq {_quoted(AGENT_ROLE)} and _businessunitid_value eq "
-                      f"{user['_businessunitid_value']}", f"role {AGENT_ROLE!r}")
-    portal.request("DELETE",
-                   f"systemusers({user['systemuserid']})/systemuserroles_association({role['roleid']})/$ref")
+    role = portal.one(
+        "roles",
+        f"name eq {_quoted(AGENT_ROLE)} and _businessunitid_value eq {user['_businessunitid_value']}",
+        f"role {AGENT_ROLE!r}",
+    )
+    portal.request(
+        "DELETE", f"systemusers({user['systemuserid']})/systemuserroles_association({role['roleid']})/$ref"
+    )
     return f"removed the {AGENT_ROLE!r} role from the bot user"
 
 
@@ -146,13 +184,23 @@ def _edit_agent_unpublished(portal: PortalSession) -> str:
     agent = portal.agent()
     topics = portal.request("GET", f"botcomponents?$filter=_parentbotid_value eq {agent['botid']}")["value"]
     if topics:
-        portal.request("PATCH", f"botcomponents({topics[0]['botcomponentid']})",
-                       {"content": "kind: AdaptiveDialog  # edited in Copilot Studio, not published"})
+        portal.request(
+            "PATCH",
+            f"botcomponents({topics[0]['botcomponentid']})",
+            {"content": "kind: AdaptiveDialog  # edited in Copilot Studio, not published"},
+        )
         return f"edited topic {topics[0].get('name')!r} of agent {agent['name']!r} without publishing"
-    portal.request("POST", "botcomponents", {
-        "name": "Edited in the portal", "schemaname": f"{agent['schemaname']}.topic.EditedInPortal",
-        "componenttype": 0, "content": "kind: AdaptiveDialog",
-        "parentbotid@odata.bind": f"/bots({agent['botid']})"})
+    portal.request(
+        "POST",
+        "botcomponents",
+        {
+            "name": "Edited in the portal",
+            "schemaname": f"{agent['schemaname']}.topic.EditedInPortal",
+            "componenttype": 0,
+            "content": "kind: AdaptiveDialog",
+            "parentbotid@odata.bind": f"/bots({agent['botid']})",
+        },
+    )
     return f"added a topic to agent {agent['name']!r} without publishing"
 
 
@@ -161,8 +209,11 @@ def _delete_context_variable(portal: PortalSession) -> str:
         raise PortalError("the stack declares no context variables (handoff:contextVariables)")
     name = portal.binding.context_variables[0]
     entity_set = "msdyn_ocliveworkstreamcontextvariables"
-    variable = portal.one(entity_set, f"_msdyn_liveworkstreamid_value eq {portal.workstream_id()} and "
-                          f"msdyn_name eq {_quoted(name)}", f"context variable {name!r}")
+    variable = portal.one(
+        entity_set,
+        f"_msdyn_liveworkstreamid_value eq {portal.workstream_id()} and msdyn_name eq {_quoted(name)}",
+        f"context variable {name!r}",
+    )
     portal.request("DELETE", f"{entity_set}({variable['msdyn_ocliveworkstreamcontextvariableid']})")
     return f"deleted context variable {name!r} from workstream {portal.binding.workstream!r}"
 
@@ -171,24 +222,51 @@ def _delete_context_variable(portal: PortalSession) -> str:
 class PortalChange:
     name: str
     summary: str
-    drifts: str                # the dynamic resource type (after the module) that refresh should report
+    drifts: str  # the dynamic resource type (after the module) that refresh should report
     apply: Callable[[PortalSession], str]
 
 
-CHANGES: Mapping[str, PortalChange] = {change.name: change for change in (
-    PortalChange("remove-queue-membership", "remove the bot from its queue", "omnichannel:QueueMembership",
-                 _remove_queue_membership),
-    PortalChange("replace-workstream-bot", "set another bot on the workstream", "omnichannel:WorkstreamBot",
-                 _replace_workstream_bot),
-    PortalChange("remove-role", "remove the Omnichannel agent role from the bot user",
-                 "omnichannel:RoleAssignment", _remove_role),
-    PortalChange("disable-bot-user", "disable the bot's application user", "omnichannel:BotApplicationUser",
-                 _disable_bot_user),
-    PortalChange("edit-agent-unpublished", "edit the agent in Copilot Studio without publishing",
-                 "copilot:CopilotAgent", _edit_agent_unpublished),
-    PortalChange("delete-context-variable", "delete one of the workstream's context variables",
-                 "omnichannel:ContextVariables", _delete_context_variable),
-)}
+CHANGES: Mapping[str, PortalChange] = {
+    change.name: change
+    for change in (
+        PortalChange(
+            "remove-queue-membership",
+            "remove the bot from its queue",
+            "omnichannel:QueueMembership",
+            _remove_queue_membership,
+        ),
+        PortalChange(
+            "replace-workstream-bot",
+            "set another bot on the workstream",
+            "omnichannel:WorkstreamBot",
+            _replace_workstream_bot,
+        ),
+        PortalChange(
+            "remove-role",
+            "remove the Omnichannel agent role from the bot user",
+            "omnichannel:RoleAssignment",
+            _remove_role,
+        ),
+        PortalChange(
+            "disable-bot-user",
+            "disable the bot's application user",
+            "omnichannel:BotApplicationUser",
+            _disable_bot_user,
+        ),
+        PortalChange(
+            "edit-agent-unpublished",
+            "edit the agent in Copilot Studio without publishing",
+            "copilot:CopilotAgent",
+            _edit_agent_unpublished,
+        ),
+        PortalChange(
+            "delete-context-variable",
+            "delete one of the workstream's context variables",
+            "omnichannel:ContextVariables",
+            _delete_context_variable,
+        ),
+    )
+}
 
 
 def apply_change(name: str, target: EmulatorTarget, binding: Binding, seed: bool = True) -> str:
@@ -196,7 +274,7 @@ def apply_change(name: str, target: EmulatorTarget, binding: Binding, seed: bool
     change: Optional[PortalChange] = CHANGES.get(name)
     if change is None:
         raise PortalError(f"unknown portal change {name!r}; one of: {', '.join(CHANGES)}")
-    if seed:   # the administrator's identity; seeding is idempotent
+    if seed:  # the administrator's identity; seeding is idempotent
         target.seed_files([PORTAL_ADMIN_SEED])
     portal = PortalSession(target, binding)
     try:

@@ -17,6 +17,7 @@ and the engine's enforcement of options (protect is recorded, only the engine re
 `set_mocks` is process-global: each `run_program` call installs fresh mocks and config, so tests call it
 inside the test (or a fixture), never at module level.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -30,9 +31,8 @@ import uuid
 from typing import Any, Callable, Iterator, Mapping, Optional
 
 import yaml
-
-import pulumi
-from pulumi.runtime import mocks, rpc, set_all_config, settings as runtime_settings
+from pulumi.runtime import mocks, rpc, set_all_config
+from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
@@ -42,12 +42,13 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 STACK_TYPE = "pulumi:pulumi:Stack"
 DEPLOYER_CLIENT_ID = "22222222-2222-4222-8222-222222222222"
 _FIC_TYPE = "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential"
-_NAMESPACE = uuid.UUID("9f0d3a52-6c1e-4b8a-9d57-2f4e8b1c7a30")   # for deterministic mock ids
+_NAMESPACE = uuid.UUID("9f0d3a52-6c1e-4b8a-9d57-2f4e8b1c7a30")  # for deterministic mock ids
 
 
 @dataclasses.dataclass(frozen=True)
 class StackIdentities:
     """Ids the mocks give a stack's resources, equal to the emulator seed's (docs/architecture.md)."""
+
     bot_app_client_id: str
 
 
@@ -56,7 +57,7 @@ STACK_IDENTITIES: Mapping[str, StackIdentities] = {
     "prod": StackIdentities(bot_app_client_id="77777777-7777-4777-8777-777777777777"),
 }
 
-REMOVE: Any = object()   # an override value that deletes the key from the stack file
+REMOVE: Any = object()  # an override value that deletes the key from the stack file
 
 
 class StackConfigError(Exception):
@@ -75,16 +76,17 @@ class ProgramError(Exception):
 @dataclasses.dataclass(frozen=True)
 class Registration:
     """One RegisterResource call, as the engine receives it, and the mock's answer."""
+
     urn: str
     type: str
     name: str
-    parent: str                     # parent URN ("" for the root stack's own registration)
-    custom: bool                    # False for components
+    parent: str  # parent URN ("" for the root stack's own registration)
+    custom: bool  # False for components
     protect: bool
-    inputs: Mapping[str, Any]       # wire (camelCase) names, secrets unwrapped
-    secret_inputs: frozenset[str]   # top-level input names that were secret
+    inputs: Mapping[str, Any]  # wire (camelCase) names, secrets unwrapped
+    secret_inputs: frozenset[str]  # top-level input names that were secret
     dependencies: tuple[str, ...]
-    provider: str                   # provider reference "urn::id", "" for the default provider
+    provider: str  # provider reference "urn::id", "" for the default provider
     delete_before_replace: bool
     replace_on_changes: tuple[str, ...]
     additional_secret_outputs: tuple[str, ...]
@@ -96,6 +98,7 @@ class Registration:
 @dataclasses.dataclass(frozen=True)
 class ProgramRun:
     """The registrations and stack outputs of one evaluation of the program."""
+
     project: str
     stack: str
     config: Mapping[str, str]
@@ -139,8 +142,9 @@ def _type_ok(declared: str, value: Any) -> bool:
     return not isinstance(value, (list, dict))
 
 
-def load_stack_config(project_dir: pathlib.Path = ROOT, stack: str = "dev",
-                      overrides: Optional[Mapping[str, Any]] = None) -> dict[str, str]:
+def load_stack_config(
+    project_dir: pathlib.Path = ROOT, stack: str = "dev", overrides: Optional[Mapping[str, Any]] = None
+) -> dict[str, str]:
     """The namespaced config the engine would pass for `stack`.
 
     `overrides` (short or namespaced keys, YAML values, `REMOVE` to delete) are applied to the stack file
@@ -155,8 +159,11 @@ def load_stack_config(project_dir: pathlib.Path = ROOT, stack: str = "dev",
             values.pop(full, None)
         else:
             values[full] = value
-    problems = [f"'{key}' is an encrypted secret; this harness cannot decrypt it"
-                for key, value in values.items() if isinstance(value, dict) and "secure" in value]
+    problems = [
+        f"'{key}' is an encrypted secret; this harness cannot decrypt it"
+        for key, value in values.items()
+        if isinstance(value, dict) and "secure" in value
+    ]
     for key, spec in schema.items():
         full = f"{name}:{key}"
         if full not in values:
@@ -165,8 +172,9 @@ def load_stack_config(project_dir: pathlib.Path = ROOT, stack: str = "dev",
             else:
                 problems.append(f"Stack '{stack}' is missing configuration value '{full}'")
         elif not _type_ok(spec.get("type", "string"), values[full]):
-            problems.append(f"Stack '{stack}' with configuration key '{full}' must be of type "
-                            f"'{spec['type']}'")
+            problems.append(
+                f"Stack '{stack}' with configuration key '{full}' must be of type '{spec['type']}'"
+            )
     if problems:
         raise StackConfigError("; ".join(problems))
     return {key: _engine_string(value) for key, value in values.items()}
@@ -180,9 +188,14 @@ class DeterministicMocks(mocks.Mocks):
     """Outputs a provider would return, deterministic per stack; `resource_hook`/`call_hook` answer first
     when they return something (the offline runner forwards dynamic resources to the provider server)."""
 
-    def __init__(self, stack: str, config: Mapping[str, str], project: str = "handoff",
-                 resource_hook: Optional[Callable[[mocks.MockResourceArgs], Optional[tuple]]] = None,
-                 call_hook: Optional[Callable[[mocks.MockCallArgs], Optional[dict]]] = None) -> None:
+    def __init__(
+        self,
+        stack: str,
+        config: Mapping[str, str],
+        project: str = "handoff",
+        resource_hook: Optional[Callable[[mocks.MockResourceArgs], Optional[tuple]]] = None,
+        call_hook: Optional[Callable[[mocks.MockCallArgs], Optional[dict]]] = None,
+    ) -> None:
         self.stack, self.config, self.project = stack, config, project
         self.resource_hook, self.call_hook = resource_hook, call_hook
         known = STACK_IDENTITIES.get(stack)
@@ -199,25 +212,39 @@ class DeterministicMocks(mocks.Mocks):
             return "", {}
         inputs, object_id = dict(args.inputs), _mock_id(self.stack, args.typ, args.name)
         if args.typ == "azuread:index/application:Application":
-            return f"/applications/{object_id}", {**inputs, "objectId": object_id,
-                                                  "clientId": self.bot_app_client_id}
+            return f"/applications/{object_id}", {
+                **inputs,
+                "objectId": object_id,
+                "clientId": self.bot_app_client_id,
+            }
         if args.typ == "azuread:index/servicePrincipal:ServicePrincipal":
             return object_id, {**inputs, "objectId": object_id, "applicationTenantId": self.tenant_id}
         if args.typ == _FIC_TYPE:
-            return (f"{inputs['applicationId']}/federatedIdentityCredential/{object_id}",
-                    {**inputs, "credentialId": object_id})
+            return (
+                f"{inputs['applicationId']}/federatedIdentityCredential/{object_id}",
+                {**inputs, "credentialId": object_id},
+            )
         if args.typ == "azuread:index/applicationPassword:ApplicationPassword":
-            return (f"{inputs['applicationId']}/password/{object_id}",
-                    {**inputs, "keyId": object_id, "value": f"mock-secret-{object_id[:8]}"})
+            return (
+                f"{inputs['applicationId']}/password/{object_id}",
+                {**inputs, "keyId": object_id, "value": f"mock-secret-{object_id[:8]}"},
+            )
         if args.typ == "azure-native:botservice:Bot":
-            arm_id = (f"/subscriptions/{self.subscription_id}/resourceGroups/{inputs['resourceGroupName']}"
-                      f"/providers/Microsoft.BotService/botServices/{inputs['resourceName']}")
-            return arm_id, {**inputs, "name": inputs["resourceName"],
-                            "type": "Microsoft.BotService/botServices"}
+            arm_id = (
+                f"/subscriptions/{self.subscription_id}/resourceGroups/{inputs['resourceGroupName']}"
+                f"/providers/Microsoft.BotService/botServices/{inputs['resourceName']}"
+            )
+            return arm_id, {
+                **inputs,
+                "name": inputs["resourceName"],
+                "type": "Microsoft.BotService/botServices",
+            }
         if args.typ == "azure-native:botservice:Channel":
-            arm_id = (f"/subscriptions/{self.subscription_id}/resourceGroups/{inputs['resourceGroupName']}"
-                      f"/providers/Microsoft.BotService/botServices/{inputs['resourceName']}"
-                      f"/channels/{inputs['channelName']}")
+            arm_id = (
+                f"/subscriptions/{self.subscription_id}/resourceGroups/{inputs['resourceGroupName']}"
+                f"/providers/Microsoft.BotService/botServices/{inputs['resourceName']}"
+                f"/channels/{inputs['channelName']}"
+            )
             return arm_id, {**inputs, "name": f"{inputs['resourceName']}/{inputs['channelName']}"}
         return object_id, inputs
 
@@ -228,9 +255,12 @@ class DeterministicMocks(mocks.Mocks):
             if answer is not None:
                 return answer
         if args.token == "azure-native:managedidentity:getUserAssignedIdentity":
-            return {"clientId": self.bot_app_client_id, "tenantId": self.tenant_id,
-                    "principalId": _mock_id(self.stack, "msi-principal"),
-                    "name": args.args.get("resourceName")}
+            return {
+                "clientId": self.bot_app_client_id,
+                "tenantId": self.tenant_id,
+                "principalId": _mock_id(self.stack, "msi-principal"),
+                "name": args.args.get("resourceName"),
+            }
         raise NotImplementedError(f"offline/program.py has no mock for the invoke {args.token}; add one")
 
 
@@ -248,16 +278,26 @@ class RecordingMonitor(mocks.MockMonitor):
         if request.type != STACK_TYPE:
             inputs, secret_inputs = unwrap_bag(rpc.deserialize_properties(request.object))
             registered = self.resources.get(response.urn)
-            self.registrations.append(Registration(
-                urn=response.urn, type=request.type, name=request.name, parent=request.parent,
-                custom=bool(request.custom), protect=bool(request.protect), inputs=inputs,
-                secret_inputs=secret_inputs, dependencies=tuple(request.dependencies),
-                provider=request.provider,
-                delete_before_replace=bool(request.deleteBeforeReplace),
-                replace_on_changes=tuple(request.replaceOnChanges),
-                additional_secret_outputs=tuple(request.additionalSecretOutputs),
-                retain_on_delete=bool(request.retainOnDelete), id=response.id,
-                outputs=dict(registered.state) if registered else {}))
+            self.registrations.append(
+                Registration(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent,
+                    custom=bool(request.custom),
+                    protect=bool(request.protect),
+                    inputs=inputs,
+                    secret_inputs=secret_inputs,
+                    dependencies=tuple(request.dependencies),
+                    provider=request.provider,
+                    delete_before_replace=bool(request.deleteBeforeReplace),
+                    replace_on_changes=tuple(request.replaceOnChanges),
+                    additional_secret_outputs=tuple(request.additionalSecretOutputs),
+                    retain_on_delete=bool(request.retainOnDelete),
+                    id=response.id,
+                    outputs=dict(registered.state) if registered else {},
+                )
+            )
         return response
 
     def RegisterResourceOutputs(self, request):  # noqa: N802 (gRPC method name)
@@ -289,14 +329,21 @@ def _drain(loop: asyncio.AbstractEventLoop) -> None:
     if pending:
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     # Futures the SDK failed but nobody awaited any more: their errors are the one already reported.
-    loop.set_exception_handler(lambda _loop, context: None if "exception" in context else
-                               _loop.default_exception_handler(context))
+    loop.set_exception_handler(
+        lambda _loop, context: None if "exception" in context else _loop.default_exception_handler(context)
+    )
 
 
-def run_program(project_dir: pathlib.Path = ROOT, stack: str = "dev", *,
-                overrides: Optional[Mapping[str, Any]] = None, config: Optional[Mapping[str, str]] = None,
-                preview: bool = False, mock: Optional[mocks.Mocks] = None,
-                monitor_factory: Optional[Callable[[mocks.Mocks], RecordingMonitor]] = None) -> ProgramRun:
+def run_program(
+    project_dir: pathlib.Path = ROOT,
+    stack: str = "dev",
+    *,
+    overrides: Optional[Mapping[str, Any]] = None,
+    config: Optional[Mapping[str, str]] = None,
+    preview: bool = False,
+    mock: Optional[mocks.Mocks] = None,
+    monitor_factory: Optional[Callable[[mocks.Mocks], RecordingMonitor]] = None,
+) -> ProgramRun:
     """Evaluate `project_dir/__main__.py` for `stack`; ProgramError if the program raised.
 
     `monitor_factory` builds the monitor from the mocks (the offline runner's engine monitor records more)."""
@@ -312,22 +359,23 @@ def run_program(project_dir: pathlib.Path = ROOT, stack: str = "dev", *,
     try:
         set_all_config(config, [])
         mocks.set_mocks(mock, project=project, stack=stack, preview=preview, monitor=monitor)
-        runtime_settings.ROOT.set(None)    # the program gets its own root Stack, as under the engine
+        runtime_settings.ROOT.set(None)  # the program gets its own root Stack, as under the engine
         # set_mocks does not reset the SDK's set of pending output tasks: a program that failed leaves tasks
         # of its (now closed) event loop there, and the next run would wait on them ("Event loop is closed").
         runtime_settings.SETTINGS.outputs = set()
         with _importable(project_dir):
             program = str(project_dir / "__main__.py")
             _sync_await(run_in_stack(lambda: runpy.run_path(program, run_name="__main__")))
-    except Exception as raised:   # noqa: BLE001 - the process edge of the simulated program: reported below
+    except Exception as raised:  # noqa: BLE001 - the process edge of the simulated program: reported below
         error = raised
     finally:
         set_all_config({}, [])
         _drain(loop)
         asyncio.set_event_loop(None)
         loop.close()
-    stack_outputs = next((bag for urn, bag in monitor.outputs_by_urn.items() if f"::{STACK_TYPE}::" in urn),
-                         ({}, frozenset()))
+    stack_outputs = next(
+        (bag for urn, bag in monitor.outputs_by_urn.items() if f"::{STACK_TYPE}::" in urn), ({}, frozenset())
+    )
     run = ProgramRun(project, stack, config, tuple(monitor.registrations), stack_outputs[0], stack_outputs[1])
     if error is not None:
         raise ProgramError(error, run) from error

@@ -10,6 +10,7 @@ secrets for real.
 What it does NOT simulate is the engine's own logic (planning, state, protect, replace ordering,
 re-marking outputs as secrets): callers that need those say so (see offline/runner.py).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -23,13 +24,12 @@ from typing import Any, Mapping, Optional
 
 import grpc
 from google.protobuf import empty_pb2
-
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 PROVIDER_KEY = "__provider"
-_START_TIMEOUT = 30.0      # seconds for the server to print its port
-_RPC_TIMEOUT = 300.0       # seconds for one RPC: bounded, like every loop here
+_START_TIMEOUT = 30.0  # seconds for the server to print its port
+_RPC_TIMEOUT = 300.0  # seconds for one RPC: bounded, like every loop here
 
 
 class ProviderError(Exception):
@@ -46,12 +46,12 @@ class ProviderError(Exception):
 @dataclasses.dataclass(frozen=True)
 class CheckOutcome:
     inputs: dict
-    failures: tuple[tuple[str, str], ...]   # (property, reason)
+    failures: tuple[tuple[str, str], ...]  # (property, reason)
 
 
 @dataclasses.dataclass(frozen=True)
 class DiffOutcome:
-    changes: str                     # "none", "some" or "unknown" (DIFF_UNKNOWN: the engine decides)
+    changes: str  # "none", "some" or "unknown" (DIFF_UNKNOWN: the engine decides)
     replaces: tuple[str, ...]
     delete_before_replace: bool
     diffs: tuple[str, ...]
@@ -63,7 +63,7 @@ class DiffOutcome:
 
 @dataclasses.dataclass(frozen=True)
 class ReadOutcome:
-    id: str                          # "" when the resource is gone
+    id: str  # "" when the resource is gone
     outputs: dict
     inputs: dict
 
@@ -130,8 +130,13 @@ def _provider_message(details: str) -> str:
 class ProviderServer:
     """One `python -m pulumi.dynamic` process and a gRPC stub to it."""
 
-    def __init__(self, cwd: str, env: Optional[Mapping[str, str]] = None, project: str = "handoff",
-                 base_env: Optional[Mapping[str, str]] = None) -> None:
+    def __init__(
+        self,
+        cwd: str,
+        env: Optional[Mapping[str, str]] = None,
+        project: str = "handoff",
+        base_env: Optional[Mapping[str, str]] = None,
+    ) -> None:
         """`env` is added to `base_env` (default: this process's environment) for the server process."""
         self.cwd = cwd
         self.project = project
@@ -144,12 +149,17 @@ class ProviderServer:
 
     # --- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> "ProviderServer":
-        self._proc = subprocess.Popen([sys.executable, "-m", "pulumi.dynamic"], cwd=self.cwd, env=self._env,
-                                      stdout=subprocess.PIPE, stderr=self._stderr)
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "pulumi.dynamic"],
+            cwd=self.cwd,
+            env=self._env,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+        )
         ready, _, _ = select.select([self._proc.stdout], [], [], _START_TIMEOUT)
         line = self._proc.stdout.readline().decode().strip() if ready else ""
         if not line.isdigit():
-            log = self.stderr()   # before stop(), which deletes the log
+            log = self.stderr()  # before stop(), which deletes the log
             self.stop()
             raise RuntimeError(f"the provider server did not start (printed {line!r}); stderr: {log}")
         self._channel = grpc.insecure_channel(f"127.0.0.1:{line}")
@@ -202,47 +212,104 @@ class ProviderServer:
 
     def configure(self, config: Mapping[str, Any]) -> None:
         """Send the whole stack config, keys namespaced (`handoff:cloud`), secrets via `secret()`."""
-        request = provider_pb2.ConfigureRequest(args=_serialize(config), acceptSecrets=True,
-                                                acceptResources=True)
+        request = provider_pb2.ConfigureRequest(
+            args=_serialize(config), acceptSecrets=True, acceptResources=True
+        )
         self._call("Configure", "", "Configure", request)
 
     def check(self, urn_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> CheckOutcome:
-        response = self._call("Check", urn_, "Check", provider_pb2.CheckRequest(
-            urn=urn_, olds=_serialize(olds), news=_serialize(news)))
-        return CheckOutcome(inputs=_deserialize(response.inputs),
-                            failures=tuple((f.property, f.reason) for f in response.failures))
+        response = self._call(
+            "Check",
+            urn_,
+            "Check",
+            provider_pb2.CheckRequest(urn=urn_, olds=_serialize(olds), news=_serialize(news)),
+        )
+        return CheckOutcome(
+            inputs=_deserialize(response.inputs),
+            failures=tuple((f.property, f.reason) for f in response.failures),
+        )
 
-    def diff(self, id_: str, urn_: str, olds: Mapping[str, Any], news: Mapping[str, Any],
-             old_inputs: Optional[Mapping[str, Any]] = None) -> DiffOutcome:
-        response = self._call("Diff", urn_, "Diff", provider_pb2.DiffRequest(
-            id=id_, urn=urn_, olds=_serialize(olds), news=_serialize(news),
-            old_inputs=_serialize(old_inputs or {})))
+    def diff(
+        self,
+        id_: str,
+        urn_: str,
+        olds: Mapping[str, Any],
+        news: Mapping[str, Any],
+        old_inputs: Optional[Mapping[str, Any]] = None,
+    ) -> DiffOutcome:
+        response = self._call(
+            "Diff",
+            urn_,
+            "Diff",
+            provider_pb2.DiffRequest(
+                id=id_,
+                urn=urn_,
+                olds=_serialize(olds),
+                news=_serialize(news),
+                old_inputs=_serialize(old_inputs or {}),
+            ),
+        )
         names = {provider_pb2.DiffResponse.DIFF_NONE: "none", provider_pb2.DiffResponse.DIFF_SOME: "some"}
-        return DiffOutcome(changes=names.get(response.changes, "unknown"), replaces=tuple(response.replaces),
-                           delete_before_replace=response.deleteBeforeReplace, diffs=tuple(response.diffs))
+        return DiffOutcome(
+            changes=names.get(response.changes, "unknown"),
+            replaces=tuple(response.replaces),
+            delete_before_replace=response.deleteBeforeReplace,
+            diffs=tuple(response.diffs),
+        )
 
     def create(self, urn_: str, properties: Mapping[str, Any], preview: bool = False) -> tuple[str, dict]:
-        response = self._call("Create", urn_, "Create", provider_pb2.CreateRequest(
-            urn=urn_, properties=_serialize(properties), preview=preview))
+        response = self._call(
+            "Create",
+            urn_,
+            "Create",
+            provider_pb2.CreateRequest(urn=urn_, properties=_serialize(properties), preview=preview),
+        )
         return response.id, _deserialize(response.properties)
 
-    def read(self, id_: str, urn_: str, properties: Mapping[str, Any],
-             inputs: Optional[Mapping[str, Any]] = None) -> ReadOutcome:
-        response = self._call("Read", urn_, "Read", provider_pb2.ReadRequest(
-            id=id_, urn=urn_, properties=_serialize(properties), inputs=_serialize(inputs or {})))
-        return ReadOutcome(id=response.id, outputs=_deserialize(response.properties),
-                           inputs=_deserialize(response.inputs))
+    def read(
+        self, id_: str, urn_: str, properties: Mapping[str, Any], inputs: Optional[Mapping[str, Any]] = None
+    ) -> ReadOutcome:
+        response = self._call(
+            "Read",
+            urn_,
+            "Read",
+            provider_pb2.ReadRequest(
+                id=id_, urn=urn_, properties=_serialize(properties), inputs=_serialize(inputs or {})
+            ),
+        )
+        return ReadOutcome(
+            id=response.id, outputs=_deserialize(response.properties), inputs=_deserialize(response.inputs)
+        )
 
-    def update(self, id_: str, urn_: str, olds: Mapping[str, Any], news: Mapping[str, Any],
-               old_inputs: Optional[Mapping[str, Any]] = None) -> dict:
-        response = self._call("Update", urn_, "Update", provider_pb2.UpdateRequest(
-            id=id_, urn=urn_, olds=_serialize(olds), news=_serialize(news),
-            old_inputs=_serialize(old_inputs or {})))
+    def update(
+        self,
+        id_: str,
+        urn_: str,
+        olds: Mapping[str, Any],
+        news: Mapping[str, Any],
+        old_inputs: Optional[Mapping[str, Any]] = None,
+    ) -> dict:
+        response = self._call(
+            "Update",
+            urn_,
+            "Update",
+            provider_pb2.UpdateRequest(
+                id=id_,
+                urn=urn_,
+                olds=_serialize(olds),
+                news=_serialize(news),
+                old_inputs=_serialize(old_inputs or {}),
+            ),
+        )
         return _deserialize(response.properties)
 
     def delete(self, id_: str, urn_: str, properties: Mapping[str, Any]) -> None:
-        self._call("Delete", urn_, "Delete", provider_pb2.DeleteRequest(
-            id=id_, urn=urn_, properties=_serialize(properties)))
+        self._call(
+            "Delete",
+            urn_,
+            "Delete",
+            provider_pb2.DeleteRequest(id=id_, urn=urn_, properties=_serialize(properties)),
+        )
 
     def plugin_version(self) -> str:
         return self._stub.GetPluginInfo(empty_pb2.Empty(), timeout=_RPC_TIMEOUT).version

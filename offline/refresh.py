@@ -16,6 +16,7 @@ Native resources (Entra, ARM) are mocked offline: their drift is out of scope he
 gone is created again, a drifted one is diffed from its live outputs and updated), which is how the engine
 remediates drift: a plain `up` diffs against recorded state and does not see it.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -30,9 +31,10 @@ from .values import PropertyChange, property_changes
 @dataclasses.dataclass(frozen=True)
 class Drift:
     """One resource whose live state differs from what was deployed."""
+
     urn: str
     type: str
-    kind: str                                 # "changed" or "deleted"
+    kind: str  # "changed" or "deleted"
     properties: tuple[PropertyChange, ...] = ()
 
     @property
@@ -42,18 +44,20 @@ class Drift:
 
 @dataclasses.dataclass(frozen=True)
 class RefreshReport:
-    checked: tuple[str, ...]                  # URNs read through the provider server
+    checked: tuple[str, ...]  # URNs read through the provider server
     drifts: tuple[Drift, ...]
-    not_checked: tuple[ResourceState, ...]    # mocked native resources
+    not_checked: tuple[ResourceState, ...]  # mocked native resources
 
     @property
     def clean(self) -> bool:
         return not self.drifts
 
 
-def refresh_preview(state: StackState, server: Callable[[], ProviderServer],
-                    on_resource: Callable[[ResourceState, Optional[Drift]], None] = lambda r, d: None
-                    ) -> RefreshReport:
+def refresh_preview(
+    state: StackState,
+    server: Callable[[], ProviderServer],
+    on_resource: Callable[[ResourceState, Optional[Drift]], None] = lambda r, d: None,
+) -> RefreshReport:
     checked, drifts, not_checked = [], [], []
     for resource in state.resources:
         if not resource.custom:
@@ -69,8 +73,9 @@ def refresh_preview(state: StackState, server: Callable[[], ProviderServer],
     return RefreshReport(tuple(checked), tuple(drifts), tuple(not_checked))
 
 
-def read_live(server: ProviderServer,
-              recorded: ResourceState) -> tuple[Optional[ResourceState], Optional[Drift]]:
+def read_live(
+    server: ProviderServer, recorded: ResourceState
+) -> tuple[Optional[ResourceState], Optional[Drift]]:
     """The resource as the service has it now (None when gone) and its drift from what was recorded."""
     try:
         read = server.read(recorded.id, recorded.urn, recorded.outputs, recorded.inputs)
@@ -81,22 +86,33 @@ def read_live(server: ProviderServer,
     except ProviderError as exc:
         raise StepError(exc.operation.lower(), recorded.urn, exc.message, exc.details) from None
     secret = recorded.secret_inputs | recorded.secret_outputs
-    live = dataclasses.replace(recorded, inputs=live_inputs, outputs=read.outputs,
-                               secret_inputs=recorded.secret_inputs & frozenset(live_inputs),
-                               secret_outputs=secret & frozenset(read.outputs))
+    live = dataclasses.replace(
+        recorded,
+        inputs=live_inputs,
+        outputs=read.outputs,
+        secret_inputs=recorded.secret_inputs & frozenset(live_inputs),
+        secret_outputs=secret & frozenset(read.outputs),
+    )
     changed = diff.changed if diff.changes != "unknown" else live_inputs != dict(recorded.inputs)
     if not changed:
         return live, None
     # Read may return only the keys it manages: compare those, not what it left out.
-    properties = (property_changes(recorded.inputs, live_inputs, secret=secret,
-                                   keys=set(recorded.inputs) & set(live_inputs)) if read.inputs else ())
+    properties = (
+        property_changes(
+            recorded.inputs, live_inputs, secret=secret, keys=set(recorded.inputs) & set(live_inputs)
+        )
+        if read.inputs
+        else ()
+    )
     properties = properties or property_changes(recorded.outputs, read.outputs, secret=secret)
     return live, Drift(recorded.urn, recorded.type, "changed", properties)
 
 
-def refreshed_state(state: StackState, server: Callable[[], ProviderServer],
-                    on_resource: Callable[[ResourceState, Optional[Drift]], None] = lambda r, d: None
-                    ) -> StackState:
+def refreshed_state(
+    state: StackState,
+    server: Callable[[], ProviderServer],
+    on_resource: Callable[[ResourceState, Optional[Drift]], None] = lambda r, d: None,
+) -> StackState:
     """What `up --refresh` starts from: every dynamic resource as read now; gone ones dropped (re-created)."""
     resources = []
     for resource in state.resources:

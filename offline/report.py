@@ -3,6 +3,7 @@
 Plain text, no colour, so it reads the same in a terminal, a CI log and the README. Secret values are
 never printed: they show as `[secret]`.
 """
+
 from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Optional, Sequence, TextIO
@@ -61,8 +62,9 @@ def drift_lines(report: RefreshReport) -> list[str]:
             lines.append("       the provider reports a change without naming a property")
     if report.not_checked:
         names = ", ".join(r.name for r in report.not_checked)
-        lines.append("   not checked offline (native resources are mocked, their drift is out of scope): "
-                     + names)
+        lines.append(
+            "   not checked offline (native resources are mocked, their drift is out of scope): " + names
+        )
     return lines
 
 
@@ -77,9 +79,17 @@ def refresh_line(resource: ResourceState, drift: Optional[Drift]) -> str:
 
 
 def counts(result: RunResult) -> str:
-    parts = [f"{result.count(op)} {word}" for op, word in (("create", "created"), ("update", "updated"),
-                                                            ("replace", "replaced"), ("delete", "deleted"),
-                                                            ("same", "unchanged")) if result.count(op)]
+    parts = [
+        f"{result.count(op)} {word}"
+        for op, word in (
+            ("create", "created"),
+            ("update", "updated"),
+            ("replace", "replaced"),
+            ("delete", "deleted"),
+            ("same", "unchanged"),
+        )
+        if result.count(op)
+    ]
     return ", ".join(parts) or "nothing"
 
 
@@ -88,7 +98,6 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     render = [" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in cells]
     return [render[0], "-+-".join("-" * w for w in widths), *render[1:]]
-
 
 
 def emit(stream: TextIO, lines: Iterable[str]) -> None:

@@ -20,6 +20,7 @@ parallel steps (offline they run one at a time), the real refresh that rewrites 
 `replace_on_changes`, imports and aliases (refused or ignored), policy packs, the secrets provider
 (passphrase or KMS) and the state backend with its history and locking.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -39,7 +40,7 @@ SUCCESS, PROGRAM_FAILED, CONFIGURATION, DEPLOYMENT_FAILED, CHANGES_FOUND = 0, 1,
 
 @dataclasses.dataclass(frozen=True)
 class Failure:
-    kind: str                 # "configuration", "program" or "step"
+    kind: str  # "configuration", "program" or "step"
     message: str
     urn: str = ""
     op: str = ""
@@ -51,7 +52,7 @@ class Failure:
 
 @dataclasses.dataclass(frozen=True)
 class RunResult:
-    operation: str            # "up" or "preview"
+    operation: str  # "up" or "preview"
     events: tuple[StepEvent, ...] = ()
     outputs: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     secret_outputs: frozenset[str] = frozenset()
@@ -80,12 +81,18 @@ class RefreshResult:
 class OfflineRunner:
     """One stack of one project, its state directory, and where its dynamic providers point."""
 
-    def __init__(self, stack: str, *, state_dir: pathlib.Path, project_dir: pathlib.Path = ROOT,
-                 overrides: Optional[Mapping[str, Any]] = None,
-                 provider_env: Optional[Mapping[str, str]] = None,
-                 servers: Optional[ProviderServers] = None,
-                 on_step: Callable[[StepEvent], None] = lambda event: None,
-                 on_refresh: Callable[[ResourceState, Optional[Drift]], None] = lambda r, d: None) -> None:
+    def __init__(
+        self,
+        stack: str,
+        *,
+        state_dir: pathlib.Path,
+        project_dir: pathlib.Path = ROOT,
+        overrides: Optional[Mapping[str, Any]] = None,
+        provider_env: Optional[Mapping[str, str]] = None,
+        servers: Optional[ProviderServers] = None,
+        on_step: Callable[[StepEvent], None] = lambda event: None,
+        on_refresh: Callable[[ResourceState, Optional[Drift]], None] = lambda r, d: None,
+    ) -> None:
         self.stack, self.project_dir = stack, pathlib.Path(project_dir)
         self.project = load_project(self.project_dir)["name"]
         self.overrides = dict(overrides or {})
@@ -133,12 +140,25 @@ class OfflineRunner:
             except StepError as exc:
                 self._close()
                 return RunResult(operation, failure=Failure("step", exc.message, exc.urn, exc.op))
-        deployment = Deployment(project=self.project, stack=self.stack, config=config, prior=prior,
-                                server=self._server_for(config), preview=preview, state_file=self.state_file,
-                                on_step=self.on_step)
+        deployment = Deployment(
+            project=self.project,
+            stack=self.stack,
+            config=config,
+            prior=prior,
+            server=self._server_for(config),
+            preview=preview,
+            state_file=self.state_file,
+            on_step=self.on_step,
+        )
         try:
-            run = run_program(self.project_dir, self.stack, config=config, preview=preview,
-                              mock=deployment.mocks, monitor_factory=deployment.monitor)
+            run = run_program(
+                self.project_dir,
+                self.stack,
+                config=config,
+                preview=preview,
+                mock=deployment.mocks,
+                monitor_factory=deployment.monitor,
+            )
             deployment.delete_unregistered()
         except (ProgramError, StepError) as exc:
             return RunResult(operation, tuple(deployment.events), failure=self._failure(deployment, exc))
@@ -158,10 +178,12 @@ class OfflineRunner:
 
     def _server_for(self, config: Mapping[str, str]) -> Callable[[], ProviderServer]:
         """Start (or reuse) the provider server only when a dynamic resource needs it."""
+
         def server() -> ProviderServer:
             if self._servers is None:
                 self._servers = ProviderServers(ROOT)
             return self._servers.get(self.project, config, self.provider_env)
+
         return server
 
     def _close(self) -> None:

@@ -10,6 +10,7 @@ that is shared, pasted or committed; it is not a secrets manager: whoever has th
 A sealed value has the engine's secret signature, so it reads like a secret in an exported stack:
 `{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:<base64>"}`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -21,8 +22,8 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-SIG_KEY = "4dabf18193072939515e22adb298388d"      # the SDK's rpc._special_sig_key
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"   # the SDK's rpc._special_secret_sig
+SIG_KEY = "4dabf18193072939515e22adb298388d"  # the SDK's rpc._special_sig_key
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # the SDK's rpc._special_secret_sig
 KEY_FILE = "secrets.key"
 _VERSION = "v1:"
 _NONCE_BYTES = 12
@@ -66,11 +67,13 @@ class SecretBox:
         if not isinstance(text, str) or not text.startswith(_VERSION):
             raise SecretBoxError("a secret in the state file has no ciphertext this runner can read")
         try:
-            raw = base64.b64decode(text[len(_VERSION):], validate=True)
+            raw = base64.b64decode(text[len(_VERSION) :], validate=True)
             plain = self._aead.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], None)
         except (InvalidTag, ValueError) as exc:
-            raise SecretBoxError("a secret in the state file does not open with this directory's "
-                                 f"{KEY_FILE}: was the state copied without its key?") from exc
+            raise SecretBoxError(
+                "a secret in the state file does not open with this directory's "
+                f"{KEY_FILE}: was the state copied without its key?"
+            ) from exc
         return json.loads(plain)
 
 

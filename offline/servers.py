@@ -6,6 +6,7 @@ be reused only for the same config and environment: that is the key here. A CLI 
 the trial and the tests keep one across commands so they stay fast, which differs from the engine only in
 process lifetime (a token cached by the first command serves the next).
 """
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,11 @@ _TRUST_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SS
 
 def clean_environment(environ: Mapping[str, str]) -> dict[str, str]:
     """`environ` without cloud credentials and CA overrides."""
-    return {k: v for k, v in environ.items()
-            if not k.upper().startswith(_CREDENTIAL_PREFIXES) and k.upper() not in _TRUST_VARIABLES}
+    return {
+        k: v
+        for k, v in environ.items()
+        if not k.upper().startswith(_CREDENTIAL_PREFIXES) and k.upper() not in _TRUST_VARIABLES
+    }
 
 
 class ProviderServers:

@@ -7,6 +7,7 @@ under a top-level key that is secret are sealed (offline/secret_box.py); everyth
 `StateFile.save` writes a temporary file in the same directory, flushes it to disk and renames it over the
 old one, so a crash leaves either the previous state or the new one, never half of each.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -32,6 +33,7 @@ def is_dynamic(type_: str) -> bool:
 @dataclasses.dataclass(frozen=True)
 class ResourceState:
     """One resource as recorded after a successful step (values plain; `secret_*` name the secret keys)."""
+
     urn: str
     type: str
     custom: bool
@@ -107,16 +109,28 @@ class StateFile:
         if document.get("format") != FORMAT or document.get("version") != VERSION:
             raise StateFileError(f"{self.path} is not version {VERSION} offline state")
         if document.get("stack") != self.stack or document.get("project") != self.project:
-            raise StateFileError(f"{self.path} belongs to {document.get('project')}/{document.get('stack')}, "
-                                 f"not {self.project}/{self.stack}")
+            raise StateFileError(
+                f"{self.path} belongs to {document.get('project')}/{document.get('stack')}, "
+                f"not {self.project}/{self.stack}"
+            )
         outputs, secret_outputs = self._open_bag(document.get("outputs") or {})
-        return StackState(self.project, self.stack, tuple(self._resource(r) for r in document["resources"]),
-                          outputs, secret_outputs)
+        return StackState(
+            self.project,
+            self.stack,
+            tuple(self._resource(r) for r in document["resources"]),
+            outputs,
+            secret_outputs,
+        )
 
     def save(self, state: StackState) -> None:
-        document = {"format": FORMAT, "version": VERSION, "project": state.project, "stack": state.stack,
-                    "outputs": self._seal_bag(state.outputs, state.secret_outputs),
-                    "resources": [self._record(r) for r in state.resources]}
+        document = {
+            "format": FORMAT,
+            "version": VERSION,
+            "project": state.project,
+            "stack": state.stack,
+            "outputs": self._seal_bag(state.outputs, state.secret_outputs),
+            "resources": [self._record(r) for r in state.resources],
+        }
         self.directory.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(prefix=f".{self.stack}-", suffix=".json", dir=self.directory)
         try:
@@ -132,24 +146,38 @@ class StateFile:
 
     # --- (de)serialisation ---------------------------------------------------------------------------
     def _record(self, resource: ResourceState) -> dict:
-        return {"urn": resource.urn, "type": resource.type, "custom": resource.custom, "id": resource.id,
-                "parent": resource.parent, "protect": resource.protect,
-                "dependencies": list(resource.dependencies), "provider": resource.provider,
-                "retainOnDelete": resource.retain_on_delete,
-                "inputs": self._seal_bag(resource.inputs, resource.secret_inputs),
-                "outputs": self._seal_bag(resource.outputs, resource.secret_outputs)}
+        return {
+            "urn": resource.urn,
+            "type": resource.type,
+            "custom": resource.custom,
+            "id": resource.id,
+            "parent": resource.parent,
+            "protect": resource.protect,
+            "dependencies": list(resource.dependencies),
+            "provider": resource.provider,
+            "retainOnDelete": resource.retain_on_delete,
+            "inputs": self._seal_bag(resource.inputs, resource.secret_inputs),
+            "outputs": self._seal_bag(resource.outputs, resource.secret_outputs),
+        }
 
     def _resource(self, record: Mapping[str, Any]) -> ResourceState:
         inputs, secret_inputs = self._open_bag(record.get("inputs") or {})
         outputs, secret_outputs = self._open_bag(record.get("outputs") or {})
-        return ResourceState(urn=record["urn"], type=record["type"], custom=bool(record["custom"]),
-                             id=record.get("id") or "", parent=record.get("parent") or "",
-                             protect=bool(record.get("protect")),
-                             dependencies=tuple(record.get("dependencies") or ()),
-                             provider=record.get("provider") or "",
-                             retain_on_delete=bool(record.get("retainOnDelete")), inputs=inputs,
-                             outputs=outputs,
-                             secret_inputs=secret_inputs, secret_outputs=secret_outputs)
+        return ResourceState(
+            urn=record["urn"],
+            type=record["type"],
+            custom=bool(record["custom"]),
+            id=record.get("id") or "",
+            parent=record.get("parent") or "",
+            protect=bool(record.get("protect")),
+            dependencies=tuple(record.get("dependencies") or ()),
+            provider=record.get("provider") or "",
+            retain_on_delete=bool(record.get("retainOnDelete")),
+            inputs=inputs,
+            outputs=outputs,
+            secret_inputs=secret_inputs,
+            secret_outputs=secret_outputs,
+        )
 
     def _seal_bag(self, bag: Mapping[str, Any], secret: frozenset[str]) -> dict:
         return {key: self.box.seal(value) if key in secret else value for key, value in bag.items()}

@@ -15,6 +15,7 @@ secret again.
 Messages of refusals are the engine's own (pulumi/pulumi pkg/resource/deploy/step_generator.go and
 step.go, `deleteProtectedError`).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -28,6 +29,7 @@ from .values import PropertyChange, property_changes, unknown_outputs, without_p
 @dataclasses.dataclass(frozen=True)
 class Goal:
     """What the program registered for one resource, in engine terms (URNs are the engine's)."""
+
     urn: str
     type: str
     custom: bool
@@ -35,7 +37,7 @@ class Goal:
     protect: bool
     dependencies: tuple[str, ...]
     provider: str
-    inputs: Mapping[str, Any]              # plain values (unknowns possible in a preview)
+    inputs: Mapping[str, Any]  # plain values (unknowns possible in a preview)
     secret_inputs: frozenset[str]
     additional_secret_outputs: frozenset[str]
     delete_before_replace: bool
@@ -45,24 +47,41 @@ class Goal:
     def name(self) -> str:
         return self.urn.rsplit("::", 1)[-1]
 
-    def recorded(self, id_: str, inputs: Mapping[str, Any], outputs: Mapping[str, Any],
-                 extra_secret_outputs: frozenset[str] = frozenset()) -> ResourceState:
-        secret_outputs = (self.secret_inputs | self.additional_secret_outputs | extra_secret_outputs) \
-            & frozenset(outputs)
-        return ResourceState(urn=self.urn, type=self.type, custom=self.custom, id=id_, parent=self.parent,
-                             protect=self.protect, dependencies=self.dependencies, provider=self.provider,
-                             retain_on_delete=self.retain_on_delete, inputs=dict(inputs),
-                             outputs=dict(outputs), secret_inputs=self.secret_inputs & frozenset(inputs),
-                             secret_outputs=secret_outputs)
+    def recorded(
+        self,
+        id_: str,
+        inputs: Mapping[str, Any],
+        outputs: Mapping[str, Any],
+        extra_secret_outputs: frozenset[str] = frozenset(),
+    ) -> ResourceState:
+        secret_outputs = (
+            self.secret_inputs | self.additional_secret_outputs | extra_secret_outputs
+        ) & frozenset(outputs)
+        return ResourceState(
+            urn=self.urn,
+            type=self.type,
+            custom=self.custom,
+            id=id_,
+            parent=self.parent,
+            protect=self.protect,
+            dependencies=self.dependencies,
+            provider=self.provider,
+            retain_on_delete=self.retain_on_delete,
+            inputs=dict(inputs),
+            outputs=dict(outputs),
+            secret_inputs=self.secret_inputs & frozenset(inputs),
+            secret_outputs=secret_outputs,
+        )
 
 
 @dataclasses.dataclass(frozen=True)
 class StepEvent:
     """One step as the progress display shows it."""
-    op: str                                  # create, update, replace, same, delete
+
+    op: str  # create, update, replace, same, delete
     urn: str
     type: str
-    mocked: bool = False                     # native resource: outputs from the deterministic mocks
+    mocked: bool = False  # native resource: outputs from the deterministic mocks
     changes: tuple[PropertyChange, ...] = ()
     preview: bool = False
 
@@ -74,9 +93,9 @@ class StepEvent:
 @dataclasses.dataclass(frozen=True)
 class Outcome:
     event: StepEvent
-    state: Optional[ResourceState]           # what to record (None: nothing, as in a preview create)
+    state: Optional[ResourceState]  # what to record (None: nothing, as in a preview create)
     id: str
-    outputs: Mapping[str, Any]               # what the program receives (secrets marked)
+    outputs: Mapping[str, Any]  # what the program receives (secrets marked)
 
 
 class StepError(Exception):
@@ -101,15 +120,19 @@ class ProtectedError(StepError):
 
 
 def replace_refusal(urn: str) -> str:
-    return (f'unable to replace resource "{urn}"\nas it is currently marked for protection. To unprotect '
-            "the resource, remove the `protect` flag from the resource in your Pulumi program and run "
-            "`pulumi up`")
+    return (
+        f'unable to replace resource "{urn}"\nas it is currently marked for protection. To unprotect '
+        "the resource, remove the `protect` flag from the resource in your Pulumi program and run "
+        "`pulumi up`"
+    )
 
 
 def delete_refusal(urn: str) -> str:
-    return (f'resource "{urn}" cannot be deleted\nbecause it is protected. To unprotect the resource, either '
-            "remove the `protect` flag from the resource in your Pulumi program and run `pulumi up`, or use "
-            f"the command:\n`pulumi state unprotect '{urn}'`")
+    return (
+        f'resource "{urn}" cannot be deleted\nbecause it is protected. To unprotect the resource, either '
+        "remove the `protect` flag from the resource in your Pulumi program and run `pulumi up`, or use "
+        f"the command:\n`pulumi state unprotect '{urn}'`"
+    )
 
 
 Checkpoint = Callable[[str, Optional[ResourceState]], None]
@@ -142,21 +165,32 @@ class DynamicSteps:
         if not changed:
             # The engine's SameStep: new inputs, the recorded outputs, no provider call that writes.
             state = goal.recorded(old.id, inputs, old.outputs, old.secret_outputs)
-            return Outcome(StepEvent("same", goal.urn, goal.type, preview=self.preview), state, old.id,
-                           wrap_secrets(old.outputs, state.secret_outputs))
+            return Outcome(
+                StepEvent("same", goal.urn, goal.type, preview=self.preview),
+                state,
+                old.id,
+                wrap_secrets(old.outputs, state.secret_outputs),
+            )
         if diff.replaces:
             return self._replace(server, goal, old, inputs, changes, diff.delete_before_replace)
         event = StepEvent("update", goal.urn, goal.type, changes=changes, preview=self.preview)
         if self.preview:
             return Outcome(event, None, old.id, unknown_outputs({**old.outputs, **inputs}))
-        outputs = self._call("update", goal.urn, server.update, old.id, goal.urn, old.outputs, inputs,
-                             old.inputs)
+        outputs = self._call(
+            "update", goal.urn, server.update, old.id, goal.urn, old.outputs, inputs, old.inputs
+        )
         state = goal.recorded(old.id, inputs, outputs)
         self._checkpoint(goal.urn, state)
         return Outcome(event, state, old.id, wrap_secrets(outputs, state.secret_outputs))
 
-    def _create(self, server: ProviderServer, goal: Goal, inputs: Mapping[str, Any],
-                op: str = "create", changes: tuple[PropertyChange, ...] = ()) -> Outcome:
+    def _create(
+        self,
+        server: ProviderServer,
+        goal: Goal,
+        inputs: Mapping[str, Any],
+        op: str = "create",
+        changes: tuple[PropertyChange, ...] = (),
+    ) -> Outcome:
         event = StepEvent(op, goal.urn, goal.type, changes=changes, preview=self.preview)
         if self.preview:
             return Outcome(event, None, "", unknown_outputs(without_provider(inputs)))
@@ -165,8 +199,15 @@ class DynamicSteps:
         self._checkpoint(goal.urn, state)
         return Outcome(event, state, id_, wrap_secrets(outputs, state.secret_outputs))
 
-    def _replace(self, server: ProviderServer, goal: Goal, old: ResourceState, inputs: Mapping[str, Any],
-                 changes: tuple[PropertyChange, ...], delete_first: bool) -> Outcome:
+    def _replace(
+        self,
+        server: ProviderServer,
+        goal: Goal,
+        old: ResourceState,
+        inputs: Mapping[str, Any],
+        changes: tuple[PropertyChange, ...],
+        delete_first: bool,
+    ) -> Outcome:
         if goal.protect and old.protect:
             raise ProtectedError("replace", goal.urn, replace_refusal(goal.urn))
         if self.preview:

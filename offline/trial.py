@@ -6,6 +6,7 @@ a portal-like change, `refresh --preview-only` (reports the drift, exit 7), `up`
 clean refresh. Prints each resource step, the drift report and a summary table; stops everything it started
 (emulator thread, provider server process) and removes its temporary state unless `state_dir` is given.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -24,13 +25,14 @@ from .program import ROOT, DeterministicMocks
 from .runner import CHANGES_FOUND, SUCCESS, OfflineRunner, RefreshResult, RunResult
 from .servers import ProviderServers
 
-LIMITS = ("native providers (Entra app, Azure Bot, Teams channel) are mocked: their outputs are the ids of "
-          "the emulator's native seed and their drift is not checked",
-          "steps run one at a time; the engine runs independent steps in parallel and deletes replaced "
-          "resources at the end",
-          "the real `pulumi refresh` rewrites state; offline only `refresh --preview-only` exists",
-          "no policy packs, no secrets provider (state secrets are sealed with a local key), "
-          "no backend history")
+LIMITS = (
+    "native providers (Entra app, Azure Bot, Teams channel) are mocked: their outputs are the ids of "
+    "the emulator's native seed and their drift is not checked",
+    "steps run one at a time; the engine runs independent steps in parallel and deletes replaced "
+    "resources at the end",
+    "the real `pulumi refresh` rewrites state; offline only `refresh --preview-only` exists",
+    "no policy packs, no secrets provider (state secrets are sealed with a local key), no backend history",
+)
 
 
 @dataclasses.dataclass
@@ -57,14 +59,21 @@ class Trial:
         self._portal(target, runner)
         self._refresh(target, runner, "4. refresh --preview-only: detect the change", expect=CHANGES_FOUND)
         if self.remediate:
-            self._up(target, runner, "5. up --refresh: put the binding back", expect_writes=True,
-                     refresh=True)
+            self._up(
+                target, runner, "5. up --refresh: put the binding back", expect_writes=True, refresh=True
+            )
             self._refresh(target, runner, "6. refresh --preview-only: clean again", expect=SUCCESS)
         return SUCCESS if not self.problems else 1
 
     # --- the steps ---------------------------------------------------------------------------------------
-    def _up(self, target: EmulatorTarget, runner: OfflineRunner, title: str, expect_writes: bool,
-            refresh: bool = False) -> RunResult:
+    def _up(
+        self,
+        target: EmulatorTarget,
+        runner: OfflineRunner,
+        title: str,
+        expect_writes: bool,
+        refresh: bool = False,
+    ) -> RunResult:
         self.say("", title)
         target.clear_requests()
         result = runner.up(refresh=refresh)
@@ -75,15 +84,27 @@ class Trial:
         sent = writes(log)
         self.say(f"   {report.counts(result)}; emulator requests: {len(log)}, writes: {len(sent)}")
         if not expect_writes:
-            verdict = "no request reached the emulator" if not log else \
-                "no write reached the emulator" if not sent else "WRITES SENT ON A REDEPLOY WITHOUT CHANGES"
+            verdict = (
+                "no request reached the emulator"
+                if not log
+                else "no write reached the emulator"
+                if not sent
+                else "WRITES SENT ON A REDEPLOY WITHOUT CHANGES"
+            )
             self.say(f"   {verdict}")
             if sent:
                 self.problems.append(f"{title}: {len(sent)} writes")
         if title.startswith("1.") and not result.failure:
             self.say("   outputs:", *report.output_lines(result.outputs, result.secret_outputs))
-        self.rows.append(_Row(title.split(":")[0], "ok" if not result.failure else f"exit {result.exit_code}",
-                              report.counts(result), len(log), len(sent)))
+        self.rows.append(
+            _Row(
+                title.split(":")[0],
+                "ok" if not result.failure else f"exit {result.exit_code}",
+                report.counts(result),
+                len(log),
+                len(sent),
+            )
+        )
         return result
 
     def _portal(self, target: EmulatorTarget, runner: OfflineRunner) -> None:
@@ -103,8 +124,9 @@ class Trial:
         admin_writes = writes(log, caller=PORTAL_ADMIN_APP)
         self.rows.append(_Row("3. portal", outcome, self.change, len(log), len(admin_writes)))
 
-    def _refresh(self, target: EmulatorTarget, runner: OfflineRunner, title: str,
-                 expect: int) -> RefreshResult:
+    def _refresh(
+        self, target: EmulatorTarget, runner: OfflineRunner, title: str, expect: int
+    ) -> RefreshResult:
         self.say("", title)
         target.clear_requests()
         result = runner.refresh_preview()
@@ -114,20 +136,35 @@ class Trial:
         elif result.report is not None:
             self.say(*report.drift_lines(result.report))
         meaning = {SUCCESS: "no drift", CHANGES_FOUND: "drift found"}.get(result.exit_code, "error")
-        self.say(f"   exit code {result.exit_code} ({meaning}); emulator requests: {len(log)}, "
-                 f"writes: {len(writes(log))}")
+        self.say(
+            f"   exit code {result.exit_code} ({meaning}); emulator requests: {len(log)}, "
+            f"writes: {len(writes(log))}"
+        )
         if result.exit_code != expect:
             self.problems.append(f"{title}: exit {result.exit_code}, expected {expect}")
         drifted = len(result.report.drifts) if result.report else 0
-        self.rows.append(_Row(title.split(":")[0], f"exit {result.exit_code}", f"{drifted} drifted",
-                              len(log), len(writes(log))))
+        self.rows.append(
+            _Row(
+                title.split(":")[0],
+                f"exit {result.exit_code}",
+                f"{drifted} drifted",
+                len(log),
+                len(writes(log)),
+            )
+        )
         return result
 
     def summary(self, seconds: float) -> None:
         self.say("", "Summary")
-        self.say(*("   " + line for line in report.table(
-            ("step", "result", "resources", "requests", "writes"),
-            [(r.step, r.outcome, r.resources, r.requests, r.writes) for r in self.rows])))
+        self.say(
+            *(
+                "   " + line
+                for line in report.table(
+                    ("step", "result", "resources", "requests", "writes"),
+                    [(r.step, r.outcome, r.resources, r.requests, r.writes) for r in self.rows],
+                )
+            )
+        )
         self.say("", f"Wall time {seconds:.1f} s. Emulator and provider server stopped.")
         self.say("Not simulated offline:", *(f"   - {line}" for line in LIMITS))
         for problem in self.problems:
@@ -143,8 +180,14 @@ def _state_directory(state_dir: Optional[pathlib.Path]) -> Iterator[pathlib.Path
         yield pathlib.Path(temporary)
 
 
-def run_trial(stream: TextIO, *, stack: str = "dev", change: str = "remove-queue-membership",
-              remediate: bool = True, state_dir: Optional[pathlib.Path] = None) -> int:
+def run_trial(
+    stream: TextIO,
+    *,
+    stack: str = "dev",
+    change: str = "remove-queue-membership",
+    remediate: bool = True,
+    state_dir: Optional[pathlib.Path] = None,
+) -> int:
     """Run the walk-through; 0 when every step behaved as expected, 1 otherwise."""
     started = time.monotonic()
     trial = Trial(stream, stack, change, remediate)
@@ -152,15 +195,21 @@ def run_trial(stream: TextIO, *, stack: str = "dev", change: str = "remove-queue
     try:
         target = EmulatorTarget(emulator.base_url, emulator.ca_path)
         target.seed_for_offline_runs(default=True)
-        trial.say(f"Offline trial of stack '{stack}': emulator at {emulator.base_url} "
-                  "(default fixture + native seed)",
-                  "   legend: + create  ~ update  = same  - delete   [mocked] = native resource, "
-                  "not run offline")
+        trial.say(
+            f"Offline trial of stack '{stack}': emulator at {emulator.base_url} "
+            "(default fixture + native seed)",
+            "   legend: + create  ~ update  = same  - delete   [mocked] = native resource, not run offline",
+        )
         with _state_directory(state_dir) as directory, ProviderServers(ROOT) as servers:
-            runner = OfflineRunner(stack, state_dir=directory, overrides=target.overrides(),
-                                   provider_env=target.provider_env(), servers=servers,
-                                   on_step=lambda event: trial.say(*report.event_lines(event)),
-                                   on_refresh=lambda r, drift: trial.say(report.refresh_line(r, drift)))
+            runner = OfflineRunner(
+                stack,
+                state_dir=directory,
+                overrides=target.overrides(),
+                provider_env=target.provider_env(),
+                servers=servers,
+                on_step=lambda event: trial.say(*report.event_lines(event)),
+                on_refresh=lambda r, drift: trial.say(report.refresh_line(r, drift)),
+            )
             code = trial.run(target, runner)
     finally:
         emulator.stop()

@@ -1,5 +1,6 @@
 """Property values as the engine handles them: secrets unwrapped and re-marked, unknowns, comparisons,
 property-level changes, and masking for display."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -72,6 +73,7 @@ def without_provider(bag: Mapping[str, Any]) -> dict:
 class PropertyChange:
     """One top-level property that differs: `before` is the recorded (desired) value, `after` the new or
     live one; either may be ABSENT."""
+
     name: str
     before: Any
     after: Any
@@ -83,14 +85,21 @@ class PropertyChange:
         return MASK if self.secret else _compact(value)
 
 
-def property_changes(before: Mapping[str, Any], after: Mapping[str, Any], *, secret: Iterable[str] = (),
-                     keys: Optional[Iterable[str]] = None) -> tuple[PropertyChange, ...]:
+def property_changes(
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    *,
+    secret: Iterable[str] = (),
+    keys: Optional[Iterable[str]] = None,
+) -> tuple[PropertyChange, ...]:
     """The top-level properties (all, or only `keys`) whose values differ, `__provider` excluded."""
     hidden = frozenset(secret)
     names = sorted(set(before) | set(after) if keys is None else set(keys))
-    return tuple(PropertyChange(name, before.get(name, ABSENT), after.get(name, ABSENT), name in hidden)
-                 for name in names
-                 if name != PROVIDER_KEY and before.get(name, ABSENT) != after.get(name, ABSENT))
+    return tuple(
+        PropertyChange(name, before.get(name, ABSENT), after.get(name, ABSENT), name in hidden)
+        for name in names
+        if name != PROVIDER_KEY and before.get(name, ABSENT) != after.get(name, ABSENT)
+    )
 
 
 def _compact(value: Any) -> str:

@@ -1,8 +1,10 @@
 """Fixtures shared by every test layer.
 
 `emulator` is the offline HTTPS emulator (tests/emulator), started once per session on loopback and
-reset and re-seeded with the default fixture (tests/emulator/fixtures/default/*.json) before each test that asks for it.
+reset and re-seeded with the default fixture (tests/emulator/fixtures/default/*.json) before each test that
+asks for it.
 """
+
 from __future__ import annotations
 
 import json

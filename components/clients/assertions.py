@@ -5,6 +5,7 @@ Federated assertions are callables because they rotate: AKS re-projects its toke
 Actions ID token lives minutes. msal calls the callable only when it must send a token request (its cache
 answers otherwise), so re-reading on each call costs nothing and never presents a stale token.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,14 +51,19 @@ def load_certificate(path: str, password: str) -> dict:
         else:
             key, cert, _ = pkcs12.load_key_and_certificates(data, secret)
     except (OSError, ValueError, TypeError) as exc:
-        raise errors.from_entry("certificate-unreadable", operation, type(exc).__name__ + ": " +
-                                errors.scrub(str(exc), [password])) from None
+        raise errors.from_entry(
+            "certificate-unreadable",
+            operation,
+            type(exc).__name__ + ": " + errors.scrub(str(exc), [password]),
+        ) from None
     if key is None or cert is None:
-        raise errors.from_entry("certificate-unreadable", operation,
-                                "the file must hold both the private key and its certificate")
+        raise errors.from_entry(
+            "certificate-unreadable", operation, "the file must hold both the private key and its certificate"
+        )
     return {
-        "private_key": key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                         serialization.NoEncryption()).decode(),
+        "private_key": key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode(),
         "public_certificate": cert.public_bytes(serialization.Encoding.PEM).decode(),
     }
 
@@ -90,11 +96,15 @@ def read_token_file(path: str) -> str:
         with open(path, encoding="utf-8") as handle:
             token = handle.read().strip()
     except OSError as exc:
-        raise errors.from_entry("federated-token-unavailable", "read the federated token file",
-                                f"{path}: {exc.strerror or type(exc).__name__}") from None
+        raise errors.from_entry(
+            "federated-token-unavailable",
+            "read the federated token file",
+            f"{path}: {exc.strerror or type(exc).__name__}",
+        ) from None
     if not token:
-        raise errors.from_entry("federated-token-unavailable", "read the federated token file",
-                                f"{path} is empty")
+        raise errors.from_entry(
+            "federated-token-unavailable", "read the federated token file", f"{path} is empty"
+        )
     return token
 
 
@@ -106,18 +116,24 @@ def request_oidc_token(url: str, bearer: str, audience: str) -> str:
     target = urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
     operation = "request the CI's OIDC token"
     try:
-        response = requests.get(target, headers={"Authorization": f"Bearer {bearer}",
-                                                 "Accept": "application/json"},
-                                timeout=_REQUEST_TIMEOUT, allow_redirects=False)
+        response = requests.get(
+            target,
+            headers={"Authorization": f"Bearer {bearer}", "Accept": "application/json"},
+            timeout=_REQUEST_TIMEOUT,
+            allow_redirects=False,
+        )
     except requests.RequestException as exc:
-        raise errors.from_entry("federated-token-unavailable", operation,
-                                f"{parts.scheme}://{parts.netloc}: {type(exc).__name__}") from None
+        raise errors.from_entry(
+            "federated-token-unavailable", operation, f"{parts.scheme}://{parts.netloc}: {type(exc).__name__}"
+        ) from None
     try:
         value = response.json().get("value") if response.status_code == 200 else None
     except (ValueError, AttributeError, json.JSONDecodeError):
         value = None
     if not isinstance(value, str) or not value:
-        raise errors.from_entry("federated-token-unavailable", operation,
-                                f"{parts.scheme}://{parts.netloc} answered HTTP {response.status_code} "
-                                "without a token")
+        raise errors.from_entry(
+            "federated-token-unavailable",
+            operation,
+            f"{parts.scheme}://{parts.netloc} answered HTTP {response.status_code} without a token",
+        )
     return value

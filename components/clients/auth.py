@@ -11,6 +11,7 @@ is ever pickled (credentials refuse to be).
 A 401 from an API calls `token(scope, force_refresh=True, rejected=<the token it refused>)`: the cached
 token is dropped only if it is still the refused one, so concurrent 401s cost one new token, not many.
 """
+
 from __future__ import annotations
 
 import logging
@@ -40,8 +41,10 @@ _DESCRIBED_CODE = re.compile(r"\s*AADSTS(\d+)\b")
 def http_failure(exc: requests.RequestException) -> str:
     """A transport failure in a few words, pointing at REQUESTS_CA_BUNDLE when TLS trust is the cause."""
     if "CERTIFICATE_VERIFY_FAILED" in str(exc):
-        return ("the server's TLS certificate is not trusted (trust a private CA with REQUESTS_CA_BUNDLE; "
-                "verification is never turned off)")
+        return (
+            "the server's TLS certificate is not trusted (trust a private CA with REQUESTS_CA_BUNDLE; "
+            "verification is never turned off)"
+        )
     return type(exc).__name__
 
 
@@ -62,8 +65,14 @@ class EntraHttpClient(requests.Session):
         # The API sessions' retry (retry.py) with a token request counted idempotent: 429, 502-504 and
         # dropped connections are sent again within ENTRA_RETRY; when attempts run out the last answer
         # reaches msal (raise_on_status=False) and becomes a catalogue error.
-        self.mount("https://", HTTPAdapter(max_retries=ServiceRetry.for_policy(
-            ENTRA_RETRY, idempotent=True, sleeper=time.sleep, clock=time.monotonic)))
+        self.mount(
+            "https://",
+            HTTPAdapter(
+                max_retries=ServiceRetry.for_policy(
+                    ENTRA_RETRY, idempotent=True, sleeper=time.sleep, clock=time.monotonic
+                )
+            ),
+        )
         self._last = threading.local()
 
     def request(self, method, url, **kwargs):  # noqa: D102 - requests' signature
@@ -119,12 +128,15 @@ class MsalCredential:
             except errors.ClientError:
                 raise
             except (requests.ConnectionError, requests.Timeout) as exc:
-                raise errors.from_entry("service-unavailable", operation,
-                                        f"cannot reach {self._authority}: {http_failure(exc)}") from None
-            except requests.exceptions.RetryError:   # answers kept failing past ENTRA_RETRY's time budget
                 raise errors.from_entry(
-                    "service-unavailable", operation,
-                    f"{self._authority} kept failing for {ENTRA_RETRY.max_total_seconds:g} s") from None
+                    "service-unavailable", operation, f"cannot reach {self._authority}: {http_failure(exc)}"
+                ) from None
+            except requests.exceptions.RetryError:  # answers kept failing past ENTRA_RETRY's time budget
+                raise errors.from_entry(
+                    "service-unavailable",
+                    operation,
+                    f"{self._authority} kept failing for {ENTRA_RETRY.max_total_seconds:g} s",
+                ) from None
             except (requests.HTTPError, msal.exceptions.MsalServiceError):  # Entra answered 5xx
                 raise self._failure(operation, None, "Entra ID failed") from None
             except ValueError as exc:  # msal: tenant discovery failed, or an unusable credential
@@ -137,20 +149,30 @@ class MsalCredential:
     def _application(self) -> msal.ConfidentialClientApplication:
         if self._app is None:  # built lazily: construction already talks to Entra (tenant discovery)
             self._app = msal.ConfidentialClientApplication(
-                self._spec.client_id, client_credential=assertions.client_credential(self._spec),
-                authority=self._authority, instance_discovery=self._instance_discovery,
-                http_client=self._http, token_cache=msal.TokenCache())
+                self._spec.client_id,
+                client_credential=assertions.client_credential(self._spec),
+                authority=self._authority,
+                instance_discovery=self._instance_discovery,
+                http_client=self._http,
+                token_cache=msal.TokenCache(),
+            )
         return self._app
 
     def _drop(self, app: msal.ConfidentialClientApplication, scope: str, rejected: Optional[str]) -> None:
         cache = app.token_cache
-        for entry in list(cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN, target=[scope],
-                                       query={"client_id": self._spec.client_id})):
+        for entry in list(
+            cache.search(
+                msal.TokenCache.CredentialType.ACCESS_TOKEN,
+                target=[scope],
+                query={"client_id": self._spec.client_id},
+            )
+        ):
             if rejected is None or entry.get("secret") == rejected:
                 cache.remove_at(entry)
 
-    def _failure(self, operation: str, status: Optional[int], text: Optional[str],
-                 result: Optional[dict] = None) -> errors.ClientError:
+    def _failure(
+        self, operation: str, status: Optional[int], text: Optional[str], result: Optional[dict] = None
+    ) -> errors.ClientError:
         """An AuthenticationError (or UnavailableError for 5xx) with the AADSTS entry when there is one."""
         answer = self._http.last_error()
         body = result or answer
@@ -163,19 +185,36 @@ class MsalCredential:
         status = status or answer.get("_status")
         # The code is reported on its own; the description repeats it and adds trace and correlation ids
         # and a timestamp on extra lines.
-        message = message[described.end():].lstrip(": ") if described else message
+        message = message[described.end() :].lstrip(": ") if described else message
         message = message.split("\r\n")[0].split("\n")[0]
         request_id = body.get("trace_id") or body.get("correlation_id")
         if status is not None and status >= 500:
-            return errors.UnavailableError(operation, status=status, code=code, service_message=message,
-                                           request_id=request_id, entry=catalogue.get("service-unavailable"))
-        if status == 429:   # Entra throttled the token request: not a credential problem
-            return errors.ThrottledError(operation, status=status, code=code, service_message=message,
-                                         request_id=request_id, entry=catalogue.get("throttled"))
+            return errors.UnavailableError(
+                operation,
+                status=status,
+                code=code,
+                service_message=message,
+                request_id=request_id,
+                entry=catalogue.get("service-unavailable"),
+            )
+        if status == 429:  # Entra throttled the token request: not a credential problem
+            return errors.ThrottledError(
+                operation,
+                status=status,
+                code=code,
+                service_message=message,
+                request_id=request_id,
+                entry=catalogue.get("throttled"),
+            )
         entry = catalogue.match("entra", code) or catalogue.get("entra-sign-in-failed")
         return errors.AuthenticationError(
-            operation, status=status, code=f"AADSTS{code}" if code else body.get("error"),
-            service_message=errors.scrub(message, self._spec.secrets()), request_id=request_id, entry=entry)
+            operation,
+            status=status,
+            code=f"AADSTS{code}" if code else body.get("error"),
+            service_message=errors.scrub(message, self._spec.secrets()),
+            request_id=request_id,
+            entry=entry,
+        )
 
     def __reduce__(self):
         raise TypeError("credentials are not picklable: build clients in the process that uses them")

@@ -4,6 +4,7 @@ Runs `az account get-access-token --output json --resource <resource> [--tenant 
 Azure SDKs' AzureCliCredential runs, and caches each token until five minutes before it expires. The
 output's `accessToken` is never logged; only the CLI's error line reaches a message.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -29,8 +30,9 @@ class AzureCliCredential:
 
     kind = "Azure CLI login"
 
-    def __init__(self, tenant_id: Optional[str], environ: Mapping[str, str],
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, tenant_id: Optional[str], environ: Mapping[str, str], clock: Callable[[], float] = time.time
+    ) -> None:
         self._tenant_id = tenant_id
         self._path = environ.get("PATH")
         self._clock = clock
@@ -54,8 +56,11 @@ class AzureCliCredential:
             raise ValueError(f"refusing to pass {resource!r} to the Azure CLI")
         executable = shutil.which("az", path=self._path)
         if executable is None:
-            raise errors.from_entry("credentials-missing", operation,
-                                    "no ARM_* credential variable is set and the Azure CLI (az) is not on PATH")
+            raise errors.from_entry(
+                "credentials-missing",
+                operation,
+                "no ARM_* credential variable is set and the Azure CLI (az) is not on PATH",
+            )
         command = [executable, "account", "get-access-token", "--output", "json", "--resource", resource]
         if self._tenant_id:
             command += ["--tenant", self._tenant_id]
@@ -70,8 +75,9 @@ class AzureCliCredential:
             value = answer["accessToken"]
             expires_on = _expiry(answer)
         except (ValueError, KeyError, TypeError):
-            raise errors.from_entry("azure-cli-failed", operation,
-                                    "the CLI's answer has no accessToken and expiry") from None
+            raise errors.from_entry(
+                "azure-cli-failed", operation, "the CLI's answer has no accessToken and expiry"
+            ) from None
         _LOG.debug("Azure CLI token for %s, expires at %s", scope, expires_on)
         return value, expires_on
 

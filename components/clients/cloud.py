@@ -15,6 +15,7 @@ Sources (checked with the project's search tools):
   <org>.crm.dynamics.cn (China): the global discovery hosts of microsoft/PowerApps-Samples' Cloud enum. The
   exact host list (crm, crm2 ... crm22) lives in components/validation.py, which config.py uses.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -41,29 +42,31 @@ class Cloud:
         return f"{self.graph}/.default"
 
 
-CLOUDS: Mapping[str, Cloud] = types.MappingProxyType({
-    "public": Cloud(
-        name="public",
-        authority_host="https://login.microsoftonline.com",
-        resource_manager="https://management.azure.com",
-        graph="https://graph.microsoft.com",
-        dataverse_domains=("dynamics.com",),
-    ),
-    "usgovernment": Cloud(
-        name="usgovernment",
-        authority_host="https://login.microsoftonline.us",
-        resource_manager="https://management.usgovcloudapi.net",
-        graph="https://graph.microsoft.us",
-        dataverse_domains=("microsoftdynamics.us", "appsplatform.us"),
-    ),
-    "china": Cloud(
-        name="china",
-        authority_host="https://login.partner.microsoftonline.cn",
-        resource_manager="https://management.chinacloudapi.cn",
-        graph="https://microsoftgraph.chinacloudapi.cn",
-        dataverse_domains=("dynamics.cn",),
-    ),
-})
+CLOUDS: Mapping[str, Cloud] = types.MappingProxyType(
+    {
+        "public": Cloud(
+            name="public",
+            authority_host="https://login.microsoftonline.com",
+            resource_manager="https://management.azure.com",
+            graph="https://graph.microsoft.com",
+            dataverse_domains=("dynamics.com",),
+        ),
+        "usgovernment": Cloud(
+            name="usgovernment",
+            authority_host="https://login.microsoftonline.us",
+            resource_manager="https://management.usgovcloudapi.net",
+            graph="https://graph.microsoft.us",
+            dataverse_domains=("microsoftdynamics.us", "appsplatform.us"),
+        ),
+        "china": Cloud(
+            name="china",
+            authority_host="https://login.partner.microsoftonline.cn",
+            resource_manager="https://management.chinacloudapi.cn",
+            graph="https://microsoftgraph.chinacloudapi.cn",
+            dataverse_domains=("dynamics.cn",),
+        ),
+    }
+)
 
 
 def cloud_named(name: str) -> Cloud:

@@ -14,6 +14,7 @@ Overrides move where requests go, never the token audience: a Dataverse token is
 real environment URL (`https://<org>.crm.dynamics.com/.default`), an ARM token for the cloud's ARM
 audience. That is what lets one emulator base URL stand in for every service.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -58,8 +59,11 @@ class ClientConfig:
     graph_endpoint_override: str = ""
 
     @classmethod
-    def from_lookup(cls, lookup: Callable[[str], Optional[str]], namespace: str = "handoff") -> "ClientConfig":
+    def from_lookup(
+        cls, lookup: Callable[[str], Optional[str]], namespace: str = "handoff"
+    ) -> "ClientConfig":
         """Parse `<namespace>:<key>` values; absent and empty values take their defaults."""
+
         def value(key: str) -> str:
             raw = lookup(f"{namespace}:{key}")
             return raw.strip() if isinstance(raw, str) else ""
@@ -73,8 +77,9 @@ class ClientConfig:
                 problems[f"{namespace}:cloud"] = str(exc)
         tenant = value("tenantId") or None
         if tenant is not None and not _GUID.fullmatch(tenant):
-            problems[f"{namespace}:tenantId"] = (f"{tenant!r} is not a GUID: use the Directory (tenant) ID "
-                                                 "from the Entra admin center")
+            problems[f"{namespace}:tenantId"] = (
+                f"{tenant!r} is not a GUID: use the Directory (tenant) ID from the Entra admin center"
+            )
         overrides = {}
         for key in ("authorityHost", "resourceManagerEndpoint", "dataverseApiEndpoint"):
             try:
@@ -83,10 +88,13 @@ class ClientConfig:
                 problems[f"{namespace}:{key}"] = f"{exc}; leave it empty to use the cloud's endpoint"
         if problems:
             raise ClientConfigError(problems)
-        return cls(cloud=cloud, tenant_id=tenant.lower() if tenant else None,
-                   authority_host_override=overrides["authorityHost"],
-                   resource_manager_endpoint_override=overrides["resourceManagerEndpoint"],
-                   dataverse_api_endpoint_override=overrides["dataverseApiEndpoint"])
+        return cls(
+            cloud=cloud,
+            tenant_id=tenant.lower() if tenant else None,
+            authority_host_override=overrides["authorityHost"],
+            resource_manager_endpoint_override=overrides["resourceManagerEndpoint"],
+            dataverse_api_endpoint_override=overrides["dataverseApiEndpoint"],
+        )
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, str], namespace: str = "handoff") -> "ClientConfig":
@@ -104,21 +112,27 @@ class ClientConfig:
 
     @property
     def resource_manager(self) -> ServiceEndpoint:
-        return ServiceEndpoint(self.resource_manager_endpoint_override or self.cloud.resource_manager,
-                               self.cloud.resource_manager_scope)
+        return ServiceEndpoint(
+            self.resource_manager_endpoint_override or self.cloud.resource_manager,
+            self.cloud.resource_manager_scope,
+        )
 
     @property
     def graph(self) -> ServiceEndpoint:
-        return ServiceEndpoint((self.graph_endpoint_override or self.cloud.graph) + "/v1.0", self.cloud.graph_scope)
+        return ServiceEndpoint(
+            (self.graph_endpoint_override or self.cloud.graph) + "/v1.0", self.cloud.graph_scope
+        )
 
     def dataverse(self, environment_url: str) -> ServiceEndpoint:
         """The Web API of one environment; the scope is always the environment's own URL."""
         url = self.normalise_environment_url(environment_url)
-        return ServiceEndpoint(self.dataverse_api_endpoint_override or url + DATAVERSE_API_PATH,
-                               f"{url}/.default")
+        return ServiceEndpoint(
+            self.dataverse_api_endpoint_override or url + DATAVERSE_API_PATH, f"{url}/.default"
+        )
 
     def normalise_environment_url(self, environment_url: str) -> str:
-        """`https://<org>.crm<n>.dynamics.com` of this cloud (lower case, no trailing slash) or a ValueError."""
+        """`https://<org>.crm<n>.dynamics.com` of this cloud (lower case, no trailing slash) or a
+        ValueError."""
         return validation.check_dataverse_url(environment_url, self.cloud.name)
 
 

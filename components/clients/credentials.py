@@ -18,6 +18,7 @@ then the Azure CLI; a configured method that is incomplete is an error, never a 
 The client id comes from ARM_CLIENT_ID | AZURE_CLIENT_ID; the tenant from ARM_TENANT_ID | AZURE_TENANT_ID,
 falling back to the stack's tenantId. Azure DevOps: map the AzureCLI task's `idToken` to ARM_OIDC_TOKEN.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -60,14 +61,30 @@ class CredentialSpec:
 
     @property
     def is_federated(self) -> bool:
-        return self.kind in (CredentialKind.OIDC_TOKEN, CredentialKind.OIDC_TOKEN_FILE,
-                             CredentialKind.OIDC_REQUEST, CredentialKind.WORKLOAD_IDENTITY)
+        return self.kind in (
+            CredentialKind.OIDC_TOKEN,
+            CredentialKind.OIDC_TOKEN_FILE,
+            CredentialKind.OIDC_REQUEST,
+            CredentialKind.WORKLOAD_IDENTITY,
+        )
 
     def fingerprint(self) -> str:
         """A digest of the credential material: two specs with equal fingerprints are the same login."""
-        material = "\0".join((self.kind.name, self.client_id or "", self.tenant_id or "", self.secret,
-                              self.certificate_path, self.certificate_password, self.token,
-                              self.token_file, self.request_url, self.request_token, self.audience))
+        material = "\0".join(
+            (
+                self.kind.name,
+                self.client_id or "",
+                self.tenant_id or "",
+                self.secret,
+                self.certificate_path,
+                self.certificate_password,
+                self.token,
+                self.token_file,
+                self.request_url,
+                self.request_token,
+                self.audience,
+            )
+        )
         return hashlib.sha256(material.encode()).hexdigest()[:32]
 
     def secrets(self) -> tuple[str, ...]:
@@ -104,19 +121,29 @@ def resolve_credentials(environ: Mapping[str, str], default_tenant: Optional[str
     federated_file, federated_var = _first(environ, "AZURE_FEDERATED_TOKEN_FILE")
 
     def service_principal(kind: CredentialKind, source: str, **material) -> CredentialSpec:
-        missing = [n for n, v in (("ARM_CLIENT_ID (or AZURE_CLIENT_ID)", client_id),
-                                  ("ARM_TENANT_ID (or AZURE_TENANT_ID, or the stack's tenantId)", tenant_id))
-                   if not v]
+        missing = [
+            n
+            for n, v in (
+                ("ARM_CLIENT_ID (or AZURE_CLIENT_ID)", client_id),
+                ("ARM_TENANT_ID (or AZURE_TENANT_ID, or the stack's tenantId)", tenant_id),
+            )
+            if not v
+        ]
         if missing:
-            raise errors.from_entry("credentials-missing", _OPERATION,
-                                    f"{source} selects a {kind.value} but {' and '.join(missing)} is not set")
-        return CredentialSpec(kind=kind, client_id=client_id.lower(), tenant_id=tenant_id, source=source,
-                              **material)
+            raise errors.from_entry(
+                "credentials-missing",
+                _OPERATION,
+                f"{source} selects a {kind.value} but {' and '.join(missing)} is not set",
+            )
+        return CredentialSpec(
+            kind=kind, client_id=client_id.lower(), tenant_id=tenant_id, source=source, **material
+        )
 
     if cert_path:
         password, _ = _first(environ, "ARM_CLIENT_CERTIFICATE_PASSWORD", "AZURE_CLIENT_CERTIFICATE_PASSWORD")
-        return service_principal(CredentialKind.CERTIFICATE, cert_var, certificate_path=cert_path,
-                                 certificate_password=password)
+        return service_principal(
+            CredentialKind.CERTIFICATE, cert_var, certificate_path=cert_path, certificate_password=password
+        )
     if secret:
         return service_principal(CredentialKind.SECRET, secret_var, secret=secret)
     if _flag(environ, "ARM_USE_OIDC"):
@@ -126,21 +153,37 @@ def resolve_credentials(environ: Mapping[str, str], default_tenant: Optional[str
             return service_principal(CredentialKind.OIDC_TOKEN, f"ARM_USE_OIDC + {token_var}", token=token)
         token_file, file_var = _first(environ, "ARM_OIDC_TOKEN_FILE_PATH", "AZURE_FEDERATED_TOKEN_FILE")
         if token_file:
-            return service_principal(CredentialKind.OIDC_TOKEN_FILE, f"ARM_USE_OIDC + {file_var}",
-                                     token_file=token_file)
+            return service_principal(
+                CredentialKind.OIDC_TOKEN_FILE, f"ARM_USE_OIDC + {file_var}", token_file=token_file
+            )
         url, url_var = _first(environ, "ARM_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL")
         bearer, _ = _first(environ, "ARM_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN")
         if url and bearer:
-            return service_principal(CredentialKind.OIDC_REQUEST, f"ARM_USE_OIDC + {url_var}",
-                                     request_url=url, request_token=bearer, audience=audience)
+            return service_principal(
+                CredentialKind.OIDC_REQUEST,
+                f"ARM_USE_OIDC + {url_var}",
+                request_url=url,
+                request_token=bearer,
+                audience=audience,
+            )
         raise errors.from_entry(
-            "federated-token-unavailable", _OPERATION,
+            "federated-token-unavailable",
+            _OPERATION,
             "ARM_USE_OIDC is true but none of ARM_OIDC_TOKEN, ARM_OIDC_TOKEN_FILE_PATH, or "
-            "ARM_OIDC_REQUEST_URL with ARM_OIDC_REQUEST_TOKEN (or GitHub's ACTIONS_ID_TOKEN_REQUEST_*) is set")
+            "ARM_OIDC_REQUEST_URL with ARM_OIDC_REQUEST_TOKEN (or GitHub's ACTIONS_ID_TOKEN_REQUEST_*) is "
+            "set",
+        )
     if federated_file:
         return service_principal(CredentialKind.WORKLOAD_IDENTITY, federated_var, token_file=federated_file)
     if _flag(environ, "ARM_USE_CLI") is False:
-        raise errors.from_entry("credentials-missing", _OPERATION,
-                                "ARM_USE_CLI is false and no service-principal credential variable is set")
-    return CredentialSpec(kind=CredentialKind.AZURE_CLI, client_id=None, tenant_id=tenant_id,
-                          source="Azure CLI (no ARM_* credential variable set)")
+        raise errors.from_entry(
+            "credentials-missing",
+            _OPERATION,
+            "ARM_USE_CLI is false and no service-principal credential variable is set",
+        )
+    return CredentialSpec(
+        kind=CredentialKind.AZURE_CLI,
+        client_id=None,
+        tenant_id=tenant_id,
+        source="Azure CLI (no ARM_* credential variable set)",
+    )

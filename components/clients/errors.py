@@ -6,6 +6,7 @@ Messages read `<operation> failed: HTTP <status> <code>: <service message> (requ
 mitigation line. They never contain a token, a secret, an assertion or a request body: service text is
 scrubbed and truncated before it is stored.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,7 +20,8 @@ _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
 _BEARER = re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]+")
 _SECRET_FIELD = re.compile(
     r"(?i)\b(client_secret|client_assertion|access_token|refresh_token|id_token|password|passphrase)"
-    r"(\"?\s*[:=]\s*\"?)[^\"&\s,}]+")
+    r"(\"?\s*[:=]\s*\"?)[^\"&\s,}]+"
+)
 
 
 def scrub(text: Optional[str], secrets: Iterable[str] = ()) -> str:
@@ -34,16 +36,24 @@ def scrub(text: Optional[str], secrets: Iterable[str] = ()) -> str:
             cleaned = cleaned.replace(secret, "[redacted]")
     cleaned = " ".join(cleaned.split())
     if len(cleaned) > _MAX_SERVICE_MESSAGE:
-        cleaned = cleaned[:_MAX_SERVICE_MESSAGE - 1] + "…"
+        cleaned = cleaned[: _MAX_SERVICE_MESSAGE - 1] + "…"
     return cleaned
 
 
 class ClientError(Exception):
     """A call to a Microsoft API failed; the subclass says how."""
 
-    def __init__(self, operation: str, *, status: Optional[int] = None, code: Optional[str] = None,
-                 service_message: Optional[str] = None, request_id: Optional[str] = None,
-                 entry: Optional[Entry] = None, detail: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        operation: str,
+        *,
+        status: Optional[int] = None,
+        code: Optional[str] = None,
+        service_message: Optional[str] = None,
+        request_id: Optional[str] = None,
+        entry: Optional[Entry] = None,
+        detail: Optional[str] = None,
+    ) -> None:
         self.operation = operation
         self.status = status
         self.code = code or None
@@ -73,10 +83,21 @@ class ClientError(Exception):
 
     def __reduce__(self):
         # Exceptions travel between processes (the provider server); keep every field on the way.
-        return (_rebuild, (type(self), self.operation, {
-            "status": self.status, "code": self.code, "service_message": self.service_message,
-            "request_id": self.request_id, "entry": self.entry.key if self.entry else None,
-            "detail": self.detail}))
+        return (
+            _rebuild,
+            (
+                type(self),
+                self.operation,
+                {
+                    "status": self.status,
+                    "code": self.code,
+                    "service_message": self.service_message,
+                    "request_id": self.request_id,
+                    "entry": self.entry.key if self.entry else None,
+                    "detail": self.detail,
+                },
+            ),
+        )
 
 
 def _rebuild(cls, operation: str, fields: dict) -> "ClientError":
@@ -121,9 +142,14 @@ class UnexpectedStatusError(ClientError):
 
 
 _CLASS_OF_KIND: dict[str, type[ClientError]] = {
-    "authentication": AuthenticationError, "permission": PermissionDeniedError,
-    "not_found": NotFoundError, "conflict": ConflictError, "validation": ValidationError,
-    "throttled": ThrottledError, "unavailable": UnavailableError, "unexpected": UnexpectedStatusError,
+    "authentication": AuthenticationError,
+    "permission": PermissionDeniedError,
+    "not_found": NotFoundError,
+    "conflict": ConflictError,
+    "validation": ValidationError,
+    "throttled": ThrottledError,
+    "unavailable": UnavailableError,
+    "unexpected": UnexpectedStatusError,
 }
 
 

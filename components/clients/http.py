@@ -14,6 +14,7 @@ Idempotency decides what may be sent twice:
 
 The bearer token is set per request, never in the session's headers, and never logged.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -38,11 +39,23 @@ _REQUEST_ID_HEADERS = {
     "arm": ("x-ms-request-id", "x-ms-correlation-request-id"),
     "graph": ("request-id", "client-request-id"),
 }
-_ALL_REQUEST_ID_HEADERS = ("x-ms-service-request-id", "req_id", "request-id", "x-ms-request-id",
-                           "client-request-id")
-_STATUS_ENTRIES = {400: "request-invalid", 401: "token-rejected", 403: "access-denied",
-                   404: "resource-not-found", 409: "request-conflict", 412: "request-conflict",
-                   422: "request-invalid", 429: "throttled"}
+_ALL_REQUEST_ID_HEADERS = (
+    "x-ms-service-request-id",
+    "req_id",
+    "request-id",
+    "x-ms-request-id",
+    "client-request-id",
+)
+_STATUS_ENTRIES = {
+    400: "request-invalid",
+    401: "token-rejected",
+    403: "access-denied",
+    404: "resource-not-found",
+    409: "request-conflict",
+    412: "request-conflict",
+    422: "request-invalid",
+    429: "throttled",
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,10 +74,18 @@ class ApiResponse:
 class ApiSession:
     """Requests to one service (`dataverse`, `arm` or `graph`) at one endpoint, as one identity."""
 
-    def __init__(self, endpoint: ServiceEndpoint, tokens: TokenProvider, *, service: str,
-                 headers: Optional[Mapping[str, str]] = None, policy: RetryPolicy = RetryPolicy(),
-                 sleeper: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                 timeout: tuple[float, float] = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        endpoint: ServiceEndpoint,
+        tokens: TokenProvider,
+        *,
+        service: str,
+        headers: Optional[Mapping[str, str]] = None,
+        policy: RetryPolicy = RetryPolicy(),
+        sleeper: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    ) -> None:
         self.base_url = endpoint.base_url.rstrip("/")
         self.scope = endpoint.scope
         self.service = service
@@ -73,9 +94,12 @@ class ApiSession:
         self._timeout = timeout
         self.sleeper, self.clock = sleeper, clock  # the retries' waits, also for callers that poll a job
         # Two sessions, one per idempotency class, sharing one cookie jar (Dataverse's server affinity).
-        self._sessions = {idem: self._session(ServiceRetry.for_policy(policy, idempotent=idem, sleeper=sleeper,
-                                                                      clock=clock))
-                          for idem in (True, False)}
+        self._sessions = {
+            idem: self._session(
+                ServiceRetry.for_policy(policy, idempotent=idem, sleeper=sleeper, clock=clock)
+            )
+            for idem in (True, False)
+        }
         self._sessions[False].cookies = self._sessions[True].cookies
 
     @staticmethod
@@ -95,11 +119,20 @@ class ApiSession:
         base = urllib.parse.urlsplit(self.base_url)
         return urllib.parse.urlunsplit((base.scheme, base.netloc, link.path, link.query, ""))
 
-    def request(self, method: str, path: str, *, operation: str, expected: Collection[int] = (200,),
-                params: Optional[Mapping[str, str]] = None, json: Any = None,
-                headers: Optional[Mapping[str, str]] = None, idempotent: Optional[bool] = None,
-                on_status: Optional[Mapping[int, str]] = None,
-                timeout: Optional[tuple[float, float]] = None) -> ApiResponse:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        operation: str,
+        expected: Collection[int] = (200,),
+        params: Optional[Mapping[str, str]] = None,
+        json: Any = None,
+        headers: Optional[Mapping[str, str]] = None,
+        idempotent: Optional[bool] = None,
+        on_status: Optional[Mapping[int, str]] = None,
+        timeout: Optional[tuple[float, float]] = None,
+    ) -> ApiResponse:
         """Send one request; return it if its status is in `expected`, raise a ClientError otherwise.
 
         on_status: catalogue keys that say what a status means for this call (404 -> "queue-not-found").
@@ -114,26 +147,49 @@ class ApiSession:
             started = time.monotonic()
             try:
                 response = self._sessions[idempotent].request(
-                    method, url, params=params, json=json, allow_redirects=False,
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    allow_redirects=False,
                     headers={**self._headers, **(headers or {}), "Authorization": f"Bearer {token}"},
-                    timeout=timeout or self._timeout)
+                    timeout=timeout or self._timeout,
+                )
             except requests.RequestException as exc:
                 raise self._transport_error(exc, operation, idempotent) from None
             request_id = self._request_id(response.headers)
-            _LOG.debug("%s %s -> %s (request-id %s, %.0f ms)", method, urllib.parse.urlsplit(url).path,
-                       response.status_code, request_id, (time.monotonic() - started) * 1000.0)
+            _LOG.debug(
+                "%s %s -> %s (request-id %s, %.0f ms)",
+                method,
+                urllib.parse.urlsplit(url).path,
+                response.status_code,
+                request_id,
+                (time.monotonic() - started) * 1000.0,
+            )
             if response.status_code == 401 and attempt == 1:
                 rejected = token  # expired or revoked: one fresh token, one resend
                 continue
             break
         if response.status_code in expected:
-            return ApiResponse(response.status_code, _json(response),
-                               {k.lower(): v for k, v in response.headers.items()}, request_id)
+            return ApiResponse(
+                response.status_code,
+                _json(response),
+                {k.lower(): v for k, v in response.headers.items()},
+                request_id,
+            )
         raise self._status_error(response, operation, idempotent, on_status or {})
 
-    def collect(self, path: str, *, operation: str, params: Optional[Mapping[str, str]] = None,
-                headers: Optional[Mapping[str, str]] = None, max_pages: int = 50,
-                page_size: Optional[int] = None, on_status: Optional[Mapping[int, str]] = None) -> list[dict]:
+    def collect(
+        self,
+        path: str,
+        *,
+        operation: str,
+        params: Optional[Mapping[str, str]] = None,
+        headers: Optional[Mapping[str, str]] = None,
+        max_pages: int = 50,
+        page_size: Optional[int] = None,
+        on_status: Optional[Mapping[int, str]] = None,
+    ) -> list[dict]:
         """Every item of a paged collection (`value` + `@odata.nextLink` or ARM's `nextLink`), at most
         `max_pages` pages: a service that never stops paging is an error, not a hang. `page_size` asks
         for pages of that size (OData `Prefer: odata.maxpagesize`)."""
@@ -142,8 +198,17 @@ class ApiSession:
         items: list[dict] = []
         link: Optional[str] = path
         for _ in range(max_pages):
-            body = self.request("GET", link, operation=operation, params=params if link == path else None,
-                                headers=headers, on_status=on_status).body or {}
+            body = (
+                self.request(
+                    "GET",
+                    link,
+                    operation=operation,
+                    params=params if link == path else None,
+                    headers=headers,
+                    on_status=on_status,
+                ).body
+                or {}
+            )
             items.extend(body.get("value") or [])
             link = body.get("@odata.nextLink") or body.get("nextLink")
             if not link:
@@ -157,8 +222,9 @@ class ApiSession:
                 return headers[name]
         return None
 
-    def _status_error(self, response: requests.Response, operation: str, idempotent: bool,
-                      on_status: Mapping[int, str]) -> errors.ClientError:
+    def _status_error(
+        self, response: requests.Response, operation: str, idempotent: bool, on_status: Mapping[int, str]
+    ) -> errors.ClientError:
         status = response.status_code
         code, message, body_request_id = _service_error(_json(response))
         request_id = self._request_id(response.headers) or body_request_id
@@ -168,17 +234,25 @@ class ApiSession:
             key = on_status[status]
         else:
             entry = catalogue.match(self.service, code, message)
-            key = entry.key if entry else _STATUS_ENTRIES.get(status, "service-unavailable" if status >= 500
-                                                              else "unexpected-response")
+            key = (
+                entry.key
+                if entry
+                else _STATUS_ENTRIES.get(
+                    status, "service-unavailable" if status >= 500 else "unexpected-response"
+                )
+            )
         entry = catalogue.get(key)
         cls = errors.AmbiguousWriteError if key == "ambiguous-write" else errors.error_class(entry.kind)
         if key == "throttled" or entry.kind == "throttled":
             message = f"{message or 'throttled'}; Retry-After {response.headers.get('Retry-After', '-')} s"
-        return cls(operation, status=status, code=code, service_message=message, request_id=request_id,
-                   entry=entry)
+        return cls(
+            operation, status=status, code=code, service_message=message, request_id=request_id, entry=entry
+        )
 
     @staticmethod
-    def _transport_error(exc: requests.RequestException, operation: str, idempotent: bool) -> errors.ClientError:
+    def _transport_error(
+        exc: requests.RequestException, operation: str, idempotent: bool
+    ) -> errors.ClientError:
         reason = exc.args[0] if exc.args else None
         if isinstance(reason, MaxRetryError):
             reason = reason.reason
@@ -187,7 +261,9 @@ class ApiSession:
             return errors.from_entry("service-unavailable", operation, http_failure(exc))
         never_sent = isinstance(reason, ConnectTimeoutError) or isinstance(exc, requests.ConnectTimeout)
         if not idempotent and not never_sent:
-            return errors.AmbiguousWriteError(operation, detail=detail, entry=catalogue.get("ambiguous-write"))
+            return errors.AmbiguousWriteError(
+                operation, detail=detail, entry=catalogue.get("ambiguous-write")
+            )
         return errors.from_entry("service-unavailable", operation, detail)
 
     def __reduce__(self):

@@ -5,16 +5,26 @@ instead of a hand-off that silently never works.
 Each `require_*` returns quietly or raises the entry's error class (errors.from_entry). They are pure: no
 request is sent here.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable, Mapping, Optional
 
 from .. import validation
 from . import errors
-from .records import (BusinessUnit, CopilotAgent, Queue, QueueMember, QueueType, SecurityRole, Solution,
-                      SystemUser, Workstream)
+from .records import (
+    BusinessUnit,
+    CopilotAgent,
+    Queue,
+    QueueMember,
+    QueueType,
+    SecurityRole,
+    Solution,
+    SystemUser,
+    Workstream,
+)
 
-if TYPE_CHECKING:   # only a type here: importing the client package from this module would be circular
+if TYPE_CHECKING:  # only a type here: importing the client package from this module would be circular
     from .dataverse import DataverseClient
 
 #: Roles that may configure a bot connection (Omnichannel admin docs: "Omnichannel administrator").
@@ -36,16 +46,22 @@ BOT_EXTENSION_MARKERS = ("pvaextension",)
 def require_omnichannel_admin(roles: Iterable[SecurityRole]) -> None:
     names = sorted({r.name for r in roles})
     if not any(name.lower() in ADMIN_ROLES for name in names):
-        raise errors.from_entry("not-omnichannel-admin", "check the deployer's roles",
-                                f"the deployer's roles are {', '.join(names) or 'none'}")
+        raise errors.from_entry(
+            "not-omnichannel-admin",
+            "check the deployer's roles",
+            f"the deployer's roles are {', '.join(names) or 'none'}",
+        )
 
 
 def require_user_administrator(roles: Iterable[SecurityRole]) -> None:
     """The deployer can create the bot's application user and assign its role (System Administrator)."""
     names = sorted({r.name for r in roles})
     if not any(name.lower() in USER_ADMIN_ROLES for name in names):
-        raise errors.from_entry("deployer-not-system-administrator", "check the deployer's roles",
-                                f"the deployer's roles are {', '.join(names) or 'none'}")
+        raise errors.from_entry(
+            "deployer-not-system-administrator",
+            "check the deployer's roles",
+            f"the deployer's roles are {', '.join(names) or 'none'}",
+        )
 
 
 def required_solutions() -> tuple[str, ...]:
@@ -63,13 +79,19 @@ def require_solutions(installed: Mapping[str, Solution], *, bot_extension: bool 
     present = {name.lower() for name in installed}
     operation = "check the Omnichannel solutions"
     if OMNICHANNEL_BASE_SOLUTION.lower() not in present:
-        raise errors.from_entry("omnichannel-not-installed", operation,
-                                f"the solution {OMNICHANNEL_BASE_SOLUTION} is not installed")
+        raise errors.from_entry(
+            "omnichannel-not-installed",
+            operation,
+            f"the solution {OMNICHANNEL_BASE_SOLUTION} is not installed",
+        )
     if bot_extension and not any(marker in name for name in present for marker in BOT_EXTENSION_MARKERS):
-        raise errors.from_entry("bot-extension-not-installed", operation,
-                                "no installed solution's unique name contains "
-                                f"{' or '.join(repr(m) for m in BOT_EXTENSION_MARKERS)} (the Omnichannel "
-                                "Power Virtual Agent extension, AppSource mscrm.omnichannelpvaextension)")
+        raise errors.from_entry(
+            "bot-extension-not-installed",
+            operation,
+            "no installed solution's unique name contains "
+            f"{' or '.join(repr(m) for m in BOT_EXTENSION_MARKERS)} (the Omnichannel "
+            "Power Virtual Agent extension, AppSource mscrm.omnichannelpvaextension)",
+        )
 
 
 def require_agent_name(name: str) -> None:
@@ -84,8 +106,11 @@ def require_agent_named(agent: CopilotAgent, expected: str) -> None:
     """The agent's live name is the one the stack declares (and so at most 30 characters)."""
     require_agent_name(agent.name)
     if " ".join(agent.name.split()) != " ".join(expected.split()):
-        raise errors.from_entry("agent-name-mismatch", f"check the agent {agent.schema_name}",
-                                f"it is named {agent.name!r}, the stack declares {expected!r}")
+        raise errors.from_entry(
+            "agent-name-mismatch",
+            f"check the agent {agent.schema_name}",
+            f"it is named {agent.name!r}, the stack declares {expected!r}",
+        )
 
 
 def require_agent_ready(agent: CopilotAgent, *, must_be_published: bool = True) -> None:
@@ -103,31 +128,50 @@ def adoptable_bot_user(existing: Optional[SystemUser], app_id: str) -> Optional[
     if existing is None:
         return None
     if not existing.is_bot_user or (existing.bot_application_id or "") != app_id.lower():
-        raise errors.from_entry("app-id-already-used", f"adopt the user of App ID {app_id}",
-                                f"user {existing.id} ({existing.full_name}) holds the App ID but is not its bot user")
+        raise errors.from_entry(
+            "app-id-already-used",
+            f"adopt the user of App ID {app_id}",
+            f"user {existing.id} ({existing.full_name}) holds the App ID but is not its bot user",
+        )
     return existing
 
 
-def require_same_binding(current_url: str, desired_url: str, current_app_id: str, desired_app_id: str) -> None:
+def require_same_binding(
+    current_url: str, desired_url: str, current_app_id: str, desired_app_id: str
+) -> None:
     """A binding never moves: another environment or App ID needs a new bot (and a new stack)."""
-    changed = [what for what, old, new in (("environmentUrl", current_url, desired_url),
-                                           ("botAppId", current_app_id, desired_app_id))
-               if validation.normalize_url(old).lower() != validation.normalize_url(new).lower()]
+    changed = [
+        what
+        for what, old, new in (
+            ("environmentUrl", current_url, desired_url),
+            ("botAppId", current_app_id, desired_app_id),
+        )
+        if validation.normalize_url(old).lower() != validation.normalize_url(new).lower()
+    ]
     if changed:
-        raise errors.from_entry("environment-cannot-change", "check the binding",
-                                f"{' and '.join(changed)} would change from {current_url}/{current_app_id} "
-                                f"to {desired_url}/{desired_app_id}")
+        raise errors.from_entry(
+            "environment-cannot-change",
+            "check the binding",
+            f"{' and '.join(changed)} would change from {current_url}/{current_app_id} "
+            f"to {desired_url}/{desired_app_id}",
+        )
 
 
 def require_bot_workstream(workstream: Workstream, bot_user_id: str) -> None:
     """A push workstream whose bot is this user or nobody (one bot per workstream)."""
     operation = f"check the workstream {workstream.name}"
     if not workstream.is_push:
-        raise errors.from_entry("workstream-not-push", operation,
-                                f"its distribution mode is {workstream.distribution_mode} (push is 192350000)")
+        raise errors.from_entry(
+            "workstream-not-push",
+            operation,
+            f"its distribution mode is {workstream.distribution_mode} (push is 192350000)",
+        )
     if workstream.bot_user_id and workstream.bot_user_id != bot_user_id.lower():
-        other = (f"{workstream.bot_user_name} ({workstream.bot_user_id})" if workstream.bot_user_name
-                 else workstream.bot_user_id)
+        other = (
+            f"{workstream.bot_user_name} ({workstream.bot_user_id})"
+            if workstream.bot_user_name
+            else workstream.bot_user_id
+        )
         raise errors.from_entry("workstream-has-other-bot", operation, f"its bot user is {other}")
 
 
@@ -135,8 +179,11 @@ def require_omnichannel_queue(queue: Queue) -> None:
     """An Omnichannel messaging queue: the only kind that receives conversations a bot escalates."""
     if not queue.is_omnichannel or queue.queue_type not in (None, QueueType.MESSAGING):
         messaging = int(QueueType.MESSAGING)
-        kind = ("not an Omnichannel queue" if not queue.is_omnichannel
-                else f"an Omnichannel queue of type {queue.queue_type} (messaging is {messaging})")
+        kind = (
+            "not an Omnichannel queue"
+            if not queue.is_omnichannel
+            else f"an Omnichannel queue of type {queue.queue_type} (messaging is {messaging})"
+        )
         raise errors.from_entry("queue-not-omnichannel", f"check the queue {queue.name}", f"it is {kind}")
 
 
@@ -145,11 +192,17 @@ def require_highest_capacity(members: Iterable[QueueMember], bot_user_id: str, c
     rivals = [m for m in members if m.user_id != bot_user_id.lower() and (m.capacity or 0) >= capacity]
     if rivals:
         names = ", ".join(f"{m.full_name} ({m.capacity})" for m in rivals)
-        raise errors.from_entry("bot-not-highest-capacity", "check the queue's capacities",
-                                f"the bot's capacity {capacity} is not above {names}")
+        raise errors.from_entry(
+            "bot-not-highest-capacity",
+            "check the queue's capacities",
+            f"the bot's capacity {capacity} is not above {names}",
+        )
 
 
 def require_root_business_unit(user: SystemUser, root: BusinessUnit) -> None:
     if user.business_unit_id != root.id:
-        raise errors.from_entry("bot-user-not-in-root-business-unit", f"check the bot user {user.id}",
-                                f"it is in business unit {user.business_unit_id}, the root is {root.id}")
+        raise errors.from_entry(
+            "bot-user-not-in-root-business-unit",
+            f"check the bot user {user.id}",
+            f"it is in business unit {user.business_unit_id}, the root is {root.id}",
+        )

@@ -5,6 +5,7 @@ Column names and option values: Dynamics 365 CE entity references (systemuser, q
 msdyn_liveworkstream, msdyn_ocliveworkstreamcontextvariable) and the Dataverse `bot` table (reference §5).
 GUIDs are lower case, as the services compare them.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -15,12 +16,14 @@ from typing import Any, Mapping, Optional
 
 class AgentType(enum.IntEnum):
     """systemuser.msdyn_agentType (capital T in the logical name)."""
+
     APPLICATION_USER = 192350000
     BOT_APPLICATION_USER = 192350001
 
 
 class BotProvider(enum.IntEnum):
     """systemuser.msdyn_botprovider."""
+
     VIRTUAL_AGENT = 192350000  # Power Virtual Agents / Copilot Studio
     OTHER = 192350001
     NONE = 192350002
@@ -28,12 +31,14 @@ class BotProvider(enum.IntEnum):
 
 class UserType(enum.IntEnum):
     """systemuser.msdyn_usertype."""
+
     CRM_USER = 192350000
     BOT_USER = 192350001
 
 
 class QueueType(enum.IntEnum):
     """queue.msdyn_queuetype."""
+
     MESSAGING = 192350000
     ENTITY = 192350001
     VOICE = 192350002
@@ -41,12 +46,14 @@ class QueueType(enum.IntEnum):
 
 class DistributionMode(enum.IntEnum):
     """msdyn_liveworkstream.msdyn_workdistributionmode: bots work only in push workstreams."""
+
     PUSH = 192350000
     PICK = 192350001
 
 
 class ContextVariableType(enum.IntEnum):
     """msdyn_ocliveworkstreamcontextvariable.msdyn_datatype (community-observed values, reference §5.9)."""
+
     TEXT = 192350000
     NUMBER = 192350001
     BOOLEAN = 192350002
@@ -58,11 +65,14 @@ class ContextVariableType(enum.IntEnum):
         try:
             return cls[name.strip().upper()]
         except KeyError:
-            raise ValueError(f"unknown context variable type {name!r}: use text, number, boolean or entity") from None
+            raise ValueError(
+                f"unknown context variable type {name!r}: use text, number, boolean or entity"
+            ) from None
 
 
 class AgentStatus(enum.IntEnum):
     """bot.statuscode."""
+
     PROVISIONED = 1
     DEPROVISIONED = 2
     PROVISIONING = 3
@@ -103,8 +113,9 @@ class BusinessUnit:
 
     @classmethod
     def from_wire(cls, row: Mapping[str, Any]) -> "BusinessUnit":
-        return cls(_guid(row["businessunitid"]), row.get("name") or "",
-                   _guid(row.get("_parentbusinessunitid_value")))
+        return cls(
+            _guid(row["businessunitid"]), row.get("name") or "", _guid(row.get("_parentbusinessunitid_value"))
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -131,9 +142,18 @@ class SystemUser:
     user_type: Optional[int]
     capacity: Optional[int]
 
-    COLUMNS = ("systemuserid", "fullname", "applicationid", "_businessunitid_value", "isdisabled",
-               "msdyn_agentType", "msdyn_botapplicationid", "msdyn_botprovider", "msdyn_usertype",
-               "msdyn_capacity")
+    COLUMNS = (
+        "systemuserid",
+        "fullname",
+        "applicationid",
+        "_businessunitid_value",
+        "isdisabled",
+        "msdyn_agentType",
+        "msdyn_botapplicationid",
+        "msdyn_botprovider",
+        "msdyn_usertype",
+        "msdyn_capacity",
+    )
 
     @property
     def is_bot_user(self) -> bool:
@@ -142,13 +162,18 @@ class SystemUser:
 
     @classmethod
     def from_wire(cls, row: Mapping[str, Any]) -> "SystemUser":
-        return cls(id=_guid(row["systemuserid"]), full_name=row.get("fullname") or "",
-                   application_id=_guid(row.get("applicationid")),
-                   business_unit_id=_guid(row.get("_businessunitid_value")),
-                   is_disabled=bool(row.get("isdisabled")), agent_type=_int(row.get("msdyn_agentType")),
-                   bot_application_id=_guid(row.get("msdyn_botapplicationid")),
-                   bot_provider=_int(row.get("msdyn_botprovider")), user_type=_int(row.get("msdyn_usertype")),
-                   capacity=_int(row.get("msdyn_capacity")))
+        return cls(
+            id=_guid(row["systemuserid"]),
+            full_name=row.get("fullname") or "",
+            application_id=_guid(row.get("applicationid")),
+            business_unit_id=_guid(row.get("_businessunitid_value")),
+            is_disabled=bool(row.get("isdisabled")),
+            agent_type=_int(row.get("msdyn_agentType")),
+            bot_application_id=_guid(row.get("msdyn_botapplicationid")),
+            bot_provider=_int(row.get("msdyn_botprovider")),
+            user_type=_int(row.get("msdyn_usertype")),
+            capacity=_int(row.get("msdyn_capacity")),
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -162,8 +187,12 @@ class Queue:
 
     @classmethod
     def from_wire(cls, row: Mapping[str, Any]) -> "Queue":
-        return cls(_guid(row["queueid"]), row.get("name") or "", bool(row.get("msdyn_isomnichannelqueue")),
-                   _int(row.get("msdyn_queuetype")))
+        return cls(
+            _guid(row["queueid"]),
+            row.get("name") or "",
+            bool(row.get("msdyn_isomnichannelqueue")),
+            _int(row.get("msdyn_queuetype")),
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -177,11 +206,17 @@ class QueueMember:
 @dataclasses.dataclass(frozen=True)
 class QueueWithMembers:
     """A queue and its members with their capacities, read in one request."""
+
     queue: Queue
     members: tuple[QueueMember, ...]
 
-    MEMBER_COLUMNS = ("systemuserid", "fullname", "msdyn_capacity", "msdyn_agentType",
-                      "msdyn_botapplicationid")
+    MEMBER_COLUMNS = (
+        "systemuserid",
+        "fullname",
+        "msdyn_capacity",
+        "msdyn_agentType",
+        "msdyn_botapplicationid",
+    )
     MEMBERS = "queuemembership_association"
 
     def has_member(self, user_id: str) -> bool:
@@ -203,7 +238,7 @@ class Workstream:
     name: str
     distribution_mode: Optional[int]
     bot_user_id: Optional[str]
-    bot_user_name: Optional[str] = None   # set when read with its bot user expanded (RoutingMixin.workstream)
+    bot_user_name: Optional[str] = None  # set when read with its bot user expanded (RoutingMixin.workstream)
 
     COLUMNS = ("msdyn_liveworkstreamid", "msdyn_name", "msdyn_workdistributionmode", "_msdyn_bot_user_value")
     BOT_USER = "msdyn_bot_user"
@@ -215,9 +250,13 @@ class Workstream:
     @classmethod
     def from_wire(cls, row: Mapping[str, Any]) -> "Workstream":
         bot_user = row.get(cls.BOT_USER) or {}
-        return cls(_guid(row["msdyn_liveworkstreamid"]), row.get("msdyn_name") or "",
-                   _int(row.get("msdyn_workdistributionmode")), _guid(row.get("_msdyn_bot_user_value")),
-                   bot_user.get("fullname"))
+        return cls(
+            _guid(row["msdyn_liveworkstreamid"]),
+            row.get("msdyn_name") or "",
+            _int(row.get("msdyn_workdistributionmode")),
+            _guid(row.get("_msdyn_bot_user_value")),
+            bot_user.get("fullname"),
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -228,14 +267,23 @@ class ContextVariable:
     data_type: ContextVariableType
     workstream_id: Optional[str]
 
-    COLUMNS = ("msdyn_ocliveworkstreamcontextvariableid", "msdyn_name", "msdyn_displayname",
-               "msdyn_datatype", "_msdyn_liveworkstreamid_value")
+    COLUMNS = (
+        "msdyn_ocliveworkstreamcontextvariableid",
+        "msdyn_name",
+        "msdyn_displayname",
+        "msdyn_datatype",
+        "_msdyn_liveworkstreamid_value",
+    )
 
     @classmethod
     def from_wire(cls, row: Mapping[str, Any]) -> "ContextVariable":
-        return cls(_guid(row["msdyn_ocliveworkstreamcontextvariableid"]), row.get("msdyn_name") or "",
-                   row.get("msdyn_displayname"), ContextVariableType(int(row["msdyn_datatype"])),
-                   _guid(row.get("_msdyn_liveworkstreamid_value")))
+        return cls(
+            _guid(row["msdyn_ocliveworkstreamcontextvariableid"]),
+            row.get("msdyn_name") or "",
+            row.get("msdyn_displayname"),
+            ContextVariableType(int(row["msdyn_datatype"])),
+            _guid(row.get("_msdyn_liveworkstreamid_value")),
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -260,13 +308,22 @@ class CopilotAgent:
     @property
     def has_unpublished_changes(self) -> bool:
         """Edited after its last publish (publishing sets publishedon to the modifiedon it publishes)."""
-        return (self.published_on is not None and self.modified_on is not None
-                and self.modified_on > self.published_on)
+        return (
+            self.published_on is not None
+            and self.modified_on is not None
+            and self.modified_on > self.published_on
+        )
 
     @classmethod
     def from_wire(cls, row: Mapping[str, Any]) -> "CopilotAgent":
-        return cls(_guid(row["botid"]), row.get("schemaname") or "", row.get("name") or "",
-                   _int(row.get("statuscode")), _time(row.get("publishedon")), _time(row.get("modifiedon")))
+        return cls(
+            _guid(row["botid"]),
+            row.get("schemaname") or "",
+            row.get("name") or "",
+            _int(row.get("statuscode")),
+            _time(row.get("publishedon")),
+            _time(row.get("modifiedon")),
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -281,8 +338,13 @@ class Solution:
 
     @classmethod
     def from_wire(cls, row: Mapping[str, Any]) -> "Solution":
-        return cls(_guid(row["solutionid"]), row.get("uniquename") or "", row.get("friendlyname") or "",
-                   row.get("version"), bool(row.get("ismanaged")))
+        return cls(
+            _guid(row["solutionid"]),
+            row.get("uniquename") or "",
+            row.get("friendlyname") or "",
+            row.get("version"),
+            bool(row.get("ismanaged")),
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -298,9 +360,15 @@ class AzureBot:
     @classmethod
     def from_wire(cls, body: Mapping[str, Any]) -> "AzureBot":
         props = body.get("properties") or {}
-        return cls(body.get("id") or "", body.get("name") or "", body.get("location") or "",
-                   _guid(props.get("msaAppId")), props.get("msaAppType"), _guid(props.get("msaAppTenantId")),
-                   dict(body.get("tags") or {}))
+        return cls(
+            body.get("id") or "",
+            body.get("name") or "",
+            body.get("location") or "",
+            _guid(props.get("msaAppId")),
+            props.get("msaAppType"),
+            _guid(props.get("msaAppTenantId")),
+            dict(body.get("tags") or {}),
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -325,5 +393,6 @@ class GraphApplication:
 
     @classmethod
     def from_wire(cls, body: Mapping[str, Any]) -> "GraphApplication":
-        return cls(_guid(body["id"]), _guid(body["appId"]), body.get("displayName") or "",
-                   body.get("signInAudience"))
+        return cls(
+            _guid(body["id"]), _guid(body["appId"]), body.get("displayName") or "", body.get("signInAudience")
+        )

@@ -12,6 +12,7 @@
 
 Which requests are idempotent is the session's call (http.py); this module only carries it out.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -42,9 +43,15 @@ class RetryPolicy:
 class ServiceRetry(Retry):
     """urllib3 Retry with a time budget, 429 for every method, and an injected sleeper and clock."""
 
-    def __init__(self, *args, sleeper: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic, max_total_seconds: float = 120.0,
-                 started: Optional[float] = None, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        sleeper: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        max_total_seconds: float = 120.0,
+        started: Optional[float] = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.sleeper = sleeper
         self.clock = clock
@@ -52,17 +59,34 @@ class ServiceRetry(Retry):
         self.started = started
 
     @classmethod
-    def for_policy(cls, policy: RetryPolicy, *, idempotent: bool, sleeper: Callable[[float], None],
-                   clock: Callable[[], float]) -> "ServiceRetry":
+    def for_policy(
+        cls,
+        policy: RetryPolicy,
+        *,
+        idempotent: bool,
+        sleeper: Callable[[float], None],
+        clock: Callable[[], float],
+    ) -> "ServiceRetry":
         retries = policy.max_attempts - 1
-        return cls(total=retries, connect=retries, read=retries if idempotent else 0,
-                   status=retries, other=retries if idempotent else 0, redirect=0,
-                   allowed_methods=IDEMPOTENT_METHODS | ({"POST"} if idempotent else set()),
-                   status_forcelist=RETRY_STATUSES, backoff_factor=policy.backoff_factor,
-                   backoff_max=policy.backoff_max, raise_on_status=False, raise_on_redirect=False,
-                   respect_retry_after_header=True,
-                   retry_after_max=max(1, int(policy.max_total_seconds) + 1),
-                   sleeper=sleeper, clock=clock, max_total_seconds=policy.max_total_seconds)
+        return cls(
+            total=retries,
+            connect=retries,
+            read=retries if idempotent else 0,
+            status=retries,
+            other=retries if idempotent else 0,
+            redirect=0,
+            allowed_methods=IDEMPOTENT_METHODS | ({"POST"} if idempotent else set()),
+            status_forcelist=RETRY_STATUSES,
+            backoff_factor=policy.backoff_factor,
+            backoff_max=policy.backoff_max,
+            raise_on_status=False,
+            raise_on_redirect=False,
+            respect_retry_after_header=True,
+            retry_after_max=max(1, int(policy.max_total_seconds) + 1),
+            sleeper=sleeper,
+            clock=clock,
+            max_total_seconds=policy.max_total_seconds,
+        )
 
     def new(self, **kw) -> "ServiceRetry":
         kw.setdefault("sleeper", self.sleeper)

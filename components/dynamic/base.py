@@ -12,6 +12,7 @@ Config: `configure()` receives the whole stack config, keys fully qualified (`ha
 string; `ClientConfig.from_lookup` parses the cloud, tenant and endpoint overrides, and
 `handoff:allowBindingRemoval` is the removal override.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -64,7 +65,8 @@ def removal_refused(kind: str, id_: str, undo: str) -> BindingRemovalRefused:
         "registration and a new stack, not removing this one. `pulumi state unprotect <urn>` only lifts the "
         "engine's protection: it changes nothing in Dataverse, and the next `pulumi up` or `pulumi destroy` "
         f"would then call this delete, which still refuses. To remove the binding on purpose, set "
-        f"`pulumi config set {REMOVAL_OVERRIDE} true` as well; delete then only {undo}. See {REMOVAL_DOCS}.")
+        f"`pulumi config set {REMOVAL_OVERRIDE} true` as well; delete then only {undo}. See {REMOVAL_DOCS}."
+    )
 
 
 def unless_gone(read: Callable[[], T]) -> Optional[T]:
@@ -102,14 +104,16 @@ class BindingProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         self._context = ProviderContext.from_lookup(req.config.get)
         self._clients: dict[str, Any] = {}
-        self._lock = threading.Lock()   # the provider server runs up to four calls at once
+        self._lock = threading.Lock()  # the provider server runs up to four calls at once
 
     @property
     def context(self) -> ProviderContext:
         context = getattr(self, "_context", None)
         if context is None:
-            raise RuntimeError(f"the provider of {self.KIND} was used before configure(): the engine (or "
-                               "the test harness) must send Configure with the stack config first")
+            raise RuntimeError(
+                f"the provider of {self.KIND} was used before configure(): the engine (or "
+                "the test harness) must send Configure with the stack config first"
+            )
         return context
 
     # --- clients, built once per provider instance in the provider process --------------------------------
@@ -120,8 +124,9 @@ class BindingProvider(ResourceProvider):
             return self._clients[key]
 
     def dataverse(self, environment_url: str) -> DataverseClient:
-        return self._client(environment_url,
-                            lambda: DataverseClient.connect(self.context.clients, environment_url))
+        return self._client(
+            environment_url, lambda: DataverseClient.connect(self.context.clients, environment_url)
+        )
 
     def arm(self) -> ArmBotReader:
         return self._client("arm", lambda: ArmBotReader.connect(self.context.clients))

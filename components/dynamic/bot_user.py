@@ -13,6 +13,7 @@ makes two users and a failed run leaves one the next run adopts.
 Drift: capacity, provider and a disabled user are reported and restored. Delete with the removal override
 disables the user (Microsoft's "Disconnect"); users are never deleted.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -28,8 +29,18 @@ from components.clients.dataverse import BotUserSpec, DataverseClient
 from components.clients.records import BotProvider, SystemUser
 
 from .base import BindingProvider, BindingResource, create_or_find, unless_gone
-from .specs import (Spec, State, check_azure_bot_id, check_text, derived, integer, outputs, prop,
-                    resource_props, same)
+from .specs import (
+    Spec,
+    State,
+    check_azure_bot_id,
+    check_text,
+    derived,
+    integer,
+    outputs,
+    prop,
+    resource_props,
+    same,
+)
 
 PROVIDERS = {"copilotStudio": BotProvider.VIRTUAL_AGENT, "other": BotProvider.OTHER}
 
@@ -50,8 +61,11 @@ class BotApplicationUserSpec(Spec):
     capacity: int = prop(integer(validation.check_capacity), 100)
     enabled: bool = derived(True)
 
-    MANAGED: ClassVar = {"botProvider": same("botProvider", fold=True), "capacity": same("capacity"),
-                         "enabled": same("enabled")}
+    MANAGED: ClassVar = {
+        "botProvider": same("botProvider", fold=True),
+        "capacity": same("capacity"),
+        "enabled": same("enabled"),
+    }
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -66,16 +80,23 @@ class BotApplicationUserState(State):
 
     @classmethod
     def of(cls, user: SystemUser, adopted: bool) -> "BotApplicationUserState":
-        return cls(user_id=user.id, full_name=user.full_name, business_unit_id=user.business_unit_id,
-                   bot_provider=provider_name(user.bot_provider), capacity=user.capacity,
-                   enabled=not user.is_disabled, adopted=bool(adopted))
+        return cls(
+            user_id=user.id,
+            full_name=user.full_name,
+            business_unit_id=user.business_unit_id,
+            bot_provider=provider_name(user.bot_provider),
+            capacity=user.capacity,
+            enabled=not user.is_disabled,
+            adopted=bool(adopted),
+        )
 
 
 def preflight_bot_user(client: DataverseClient, arm: ArmBotReader, want: BotApplicationUserSpec) -> None:
     """Fail early, with the catalogue entry that says what to do, before anything is written."""
     preflight.require_user_administrator(client.caller_roles())
-    preflight.require_solutions(preflight.installed_solutions(client),
-                                bot_extension=want.bot_provider == "copilotStudio")
+    preflight.require_solutions(
+        preflight.installed_solutions(client), bot_extension=want.bot_provider == "copilotStudio"
+    )
     arm.require_teams_channel(*parse_bot_resource_id(want.azure_bot_id))
 
 
@@ -94,12 +115,18 @@ def _post(client: DataverseClient, spec: BotUserSpec) -> Optional[SystemUser]:
         return None
 
 
-def create_bot_user(client: DataverseClient, want: BotApplicationUserSpec, business_unit_id: str
-                    ) -> Optional[SystemUser]:
+def create_bot_user(
+    client: DataverseClient, want: BotApplicationUserSpec, business_unit_id: str
+) -> Optional[SystemUser]:
     """The user this call created, or None when Dataverse says the App ID is taken (DuplicateApplicationUser,
     what a concurrent create turns into); a lost answer is settled by the App ID (`create_or_find`)."""
-    spec = BotUserSpec(app_id=want.bot_app_id, business_unit_id=business_unit_id, last_name=want.display_name,
-                       provider=PROVIDERS[want.bot_provider], capacity=want.capacity)
+    spec = BotUserSpec(
+        app_id=want.bot_app_id,
+        business_unit_id=business_unit_id,
+        last_name=want.display_name,
+        provider=PROVIDERS[want.bot_provider],
+        capacity=want.capacity,
+    )
     return create_or_find(lambda: _post(client, spec), lambda: find_bot_user(client, want.bot_app_id))
 
 
@@ -111,10 +138,13 @@ def adopt_or_create(client: DataverseClient, want: BotApplicationUserSpec) -> tu
         created = create_bot_user(client, want, root.id)
         if created is not None:
             return created, False
-        existing = find_bot_user(client, want.bot_app_id)   # a concurrent create won the race: adopt it
+        existing = find_bot_user(client, want.bot_app_id)  # a concurrent create won the race: adopt it
         if existing is None:
-            raise errors.from_entry("unexpected-response", f"adopt the user of App ID {want.bot_app_id}",
-                                    "Dataverse reported the App ID as taken, but no user holds it")
+            raise errors.from_entry(
+                "unexpected-response",
+                f"adopt the user of App ID {want.bot_app_id}",
+                "Dataverse reported the App ID as taken, but no user holds it",
+            )
     preflight.require_root_business_unit(existing, root)
     return reconcile(client, existing, want), True
 
@@ -132,8 +162,10 @@ def reconcile(client: DataverseClient, user: SystemUser, want: BotApplicationUse
 class BotApplicationUserProvider(BindingProvider):
     SPEC = BotApplicationUserSpec
     KIND = "the bot's application user"
-    UNDO = ("disables the bot's application user (what Microsoft's \"Disconnect\" does); the user is never "
-            "deleted, so re-enabling it restores the connection")
+    UNDO = (
+        "disables the bot's application user (what Microsoft's \"Disconnect\" does); the user is never "
+        "deleted, so re-enabling it restores the connection"
+    )
 
     def create(self, props: Mapping[str, Any]) -> CreateResult:
         want = self.spec_of(props)
@@ -151,7 +183,8 @@ class BotApplicationUserProvider(BindingProvider):
     def update(self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> UpdateResult:
         want = self.spec_of(news)
         user = self.dataverse(want.environment_url).update_bot_user(
-            id_, capacity=want.capacity, is_disabled=False, provider=PROVIDERS[want.bot_provider])
+            id_, capacity=want.capacity, is_disabled=False, provider=PROVIDERS[want.bot_provider]
+        )
         adopted = BotApplicationUserState.from_wire(olds).adopted
         return UpdateResult(outputs(want, BotApplicationUserState.of(user, adopted)))
 
@@ -167,12 +200,30 @@ class BotApplicationUser(BindingResource, module="omnichannel", name="BotApplica
     capacity: pulumi.Output[int]
     adopted: pulumi.Output[bool]
 
-    def __init__(self, resource_name: str, *, environment_url: pulumi.Input[str],
-                 bot_app_id: pulumi.Input[str],
-                 display_name: pulumi.Input[str], azure_bot_id: pulumi.Input[str],
-                 bot_provider: pulumi.Input[str] = "copilotStudio", capacity: pulumi.Input[int] = 100,
-                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        super().__init__(BotApplicationUserProvider(), resource_name, resource_props(
-            BotApplicationUserSpec, BotApplicationUserState, environment_url=environment_url,
-            bot_app_id=bot_app_id, display_name=display_name, azure_bot_id=azure_bot_id,
-            bot_provider=bot_provider, capacity=capacity), opts)
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        environment_url: pulumi.Input[str],
+        bot_app_id: pulumi.Input[str],
+        display_name: pulumi.Input[str],
+        azure_bot_id: pulumi.Input[str],
+        bot_provider: pulumi.Input[str] = "copilotStudio",
+        capacity: pulumi.Input[int] = 100,
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ) -> None:
+        super().__init__(
+            BotApplicationUserProvider(),
+            resource_name,
+            resource_props(
+                BotApplicationUserSpec,
+                BotApplicationUserState,
+                environment_url=environment_url,
+                bot_app_id=bot_app_id,
+                display_name=display_name,
+                azure_bot_id=azure_bot_id,
+                bot_provider=bot_provider,
+                capacity=capacity,
+            ),
+            opts,
+        )

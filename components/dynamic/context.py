@@ -12,6 +12,7 @@ Removing a variable from the stack deletes it from the workstream, but only if t
 in the admin center is reported and restored. Delete with the removal override deletes the variables this
 resource created and nothing else.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -59,26 +60,33 @@ class ContextVariablesSpec(Spec):
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ContextVariablesState(State):
-    variables: tuple[str, ...]   # the declared ones as they are live, `Name:type`
-    declared: tuple[str, ...]    # lower-case names the stack declared when last applied
-    created: tuple[str, ...]     # lower-case names this resource created (the only ones it ever deletes)
+    variables: tuple[str, ...]  # the declared ones as they are live, `Name:type`
+    declared: tuple[str, ...]  # lower-case names the stack declared when last applied
+    created: tuple[str, ...]  # lower-case names this resource created (the only ones it ever deletes)
 
     @classmethod
-    def of(cls, live: Iterable[ContextVariable], names: Iterable[str], created: Iterable[str]
-           ) -> "ContextVariablesState":
+    def of(
+        cls, live: Iterable[ContextVariable], names: Iterable[str], created: Iterable[str]
+    ) -> "ContextVariablesState":
         names = tuple(names)
         by_name = {v.name.lower(): v for v in live}
-        return cls(variables=tuple(entry(by_name[n]) for n in names if n in by_name), declared=names,
-                   created=tuple(sorted(set(created) & set(names))))
+        return cls(
+            variables=tuple(entry(by_name[n]) for n in names if n in by_name),
+            declared=names,
+            created=tuple(sorted(set(created) & set(names))),
+        )
 
 
-def create_variable(client: DataverseClient, workstream_id: str, name: str,
-                    data_type: ContextVariableType) -> ContextVariable:
+def create_variable(
+    client: DataverseClient, workstream_id: str, name: str, data_type: ContextVariableType
+) -> ContextVariable:
     """The variable, created; the name is unique per workstream, so a lost answer or a conflict (someone
     made it meanwhile) is settled by reading it back."""
+
     def find() -> Optional[ContextVariable]:
-        return next((v for v in client.context_variables(workstream_id) if v.name.lower() == name.lower()),
-                    None)
+        return next(
+            (v for v in client.context_variables(workstream_id) if v.name.lower() == name.lower()), None
+        )
 
     try:
         return create_or_find(lambda: client.create_context_variable(workstream_id, name, data_type), find)
@@ -89,22 +97,25 @@ def create_variable(client: DataverseClient, workstream_id: str, name: str,
         return found
 
 
-def retype(client: DataverseClient, variable: ContextVariable,
-           data_type: ContextVariableType) -> ContextVariable:
+def retype(
+    client: DataverseClient, variable: ContextVariable, data_type: ContextVariableType
+) -> ContextVariable:
     try:
         return client.update_context_variable(variable.id, data_type=data_type)
     except errors.ValidationError as exc:
         raise errors.from_entry(
-            "request-invalid", f"change the type of context variable {variable.name!r}",
+            "request-invalid",
+            f"change the type of context variable {variable.name!r}",
             f"it is {variable.data_type.name.lower()} on the workstream, the stack declares "
             f"{data_type.name.lower()}, and the service refused the change "
             f"({exc.service_message or exc.detail}); declare its current type, or delete the variable in the "
-            "Customer Service admin center and re-run"
+            "Customer Service admin center and re-run",
         ) from None
 
 
-def reconcile(client: DataverseClient, want: ContextVariablesSpec,
-              old: Optional[ContextVariablesState] = None) -> ContextVariablesState:
+def reconcile(
+    client: DataverseClient, want: ContextVariablesSpec, old: Optional[ContextVariablesState] = None
+) -> ContextVariablesState:
     """The declared variables live with their types; those this resource made and the stack dropped, gone."""
     desired = declared(want.variables)
     created = set(old.created or ()) if old else set()
@@ -145,9 +156,11 @@ def take_back(client: DataverseClient, made: Iterable[ContextVariable], failure:
         except errors.ClientError:
             left.append(variable.name)
     if left:
-        failure.add_note(f"context variables created before this failure could not be deleted again: "
-                         f"{', '.join(left)}; the next run adopts them (it will not delete them later): "
-                         "delete them in the Customer Service admin center first if the stack must own them")
+        failure.add_note(
+            f"context variables created before this failure could not be deleted again: "
+            f"{', '.join(left)}; the next run adopts them (it will not delete them later): "
+            "delete them in the Customer Service admin center first if the stack must own them"
+        )
 
 
 class ContextVariablesProvider(BindingProvider):
@@ -184,10 +197,26 @@ class ContextVariables(BindingResource, module="omnichannel", name="ContextVaria
 
     variables: pulumi.Output[list]
 
-    def __init__(self, resource_name: str, *, environment_url: pulumi.Input[str],
-                 bot_app_id: pulumi.Input[str],
-                 workstream_id: pulumi.Input[str], variables: pulumi.Input[list],
-                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        super().__init__(ContextVariablesProvider(), resource_name, resource_props(
-            ContextVariablesSpec, ContextVariablesState, environment_url=environment_url,
-            bot_app_id=bot_app_id, workstream_id=workstream_id, variables=variables), opts)
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        environment_url: pulumi.Input[str],
+        bot_app_id: pulumi.Input[str],
+        workstream_id: pulumi.Input[str],
+        variables: pulumi.Input[list],
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ) -> None:
+        super().__init__(
+            ContextVariablesProvider(),
+            resource_name,
+            resource_props(
+                ContextVariablesSpec,
+                ContextVariablesState,
+                environment_url=environment_url,
+                bot_app_id=bot_app_id,
+                workstream_id=workstream_id,
+                variables=variables,
+            ),
+            opts,
+        )

@@ -13,6 +13,7 @@ publishes it; a renamed or deprovisioned agent is reported and update fails with
 never created or deleted here: it belongs to its makers in Copilot Studio. Delete, even with the removal
 override, only forgets it.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -45,10 +46,11 @@ class CopilotAgentSpec(Spec):
     publish: bool = prop(validation.check_bool, True)
     binding_fingerprint: str = prop(str, "")
     provisioned: bool = derived(True)
-    publish_state: Optional[str] = derived()   # "current" when the stack publishes; not compared otherwise
+    publish_state: Optional[str] = derived()  # "current" when the stack publishes; not compared otherwise
 
-    MANAGED: ClassVar = {key: same(key) for key in ("agentName", "provisioned", "publishState",
-                                                    "bindingFingerprint")}
+    MANAGED: ClassVar = {
+        key: same(key) for key in ("agentName", "provisioned", "publishState", "bindingFingerprint")
+    }
 
     @classmethod
     def derive(cls, inputs: Mapping[str, Any]) -> dict:
@@ -67,20 +69,26 @@ class CopilotAgentState(State):
 
     @classmethod
     def of(cls, agent: AgentRecord) -> "CopilotAgentState":
-        return cls(agent_id=agent.id, agent_name=agent.name, status=agent.status,
-                   provisioned=agent.is_provisioned, publish_state=publish_state(agent),
-                   published_on=agent.published_on.isoformat() if agent.published_on else None,
-                   modified_on=agent.modified_on.isoformat() if agent.modified_on else None)
+        return cls(
+            agent_id=agent.id,
+            agent_name=agent.name,
+            status=agent.status,
+            provisioned=agent.is_provisioned,
+            publish_state=publish_state(agent),
+            published_on=agent.published_on.isoformat() if agent.published_on else None,
+            modified_on=agent.modified_on.isoformat() if agent.modified_on else None,
+        )
 
 
-def reconcile(client: DataverseClient, agent: AgentRecord, want: CopilotAgentSpec, *, binding_changed: bool
-              ) -> AgentRecord:
+def reconcile(
+    client: DataverseClient, agent: AgentRecord, want: CopilotAgentSpec, *, binding_changed: bool
+) -> AgentRecord:
     """Check the agent (catalogue errors) and publish it when the stack asks and it is due."""
     preflight.require_agent_ready(agent, must_be_published=not want.publish)
     preflight.require_agent_named(agent, want.agent_name)
     preflight.require_solutions(preflight.installed_solutions(client))
     if want.publish and (binding_changed or publish_state(agent) != CURRENT):
-        agent = client.publish_agent(agent.id, previous=agent)   # waits for the publish job
+        agent = client.publish_agent(agent.id, previous=agent)  # waits for the publish job
     return agent
 
 
@@ -103,8 +111,12 @@ class CopilotAgentProvider(BindingProvider):
     def update(self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> UpdateResult:
         want, before = self.spec_of(news), self.spec_of(olds)
         client = self.dataverse(want.environment_url)
-        agent = reconcile(client, client.agent_by_id(id_), want,
-                          binding_changed=before.binding_fingerprint != want.binding_fingerprint)
+        agent = reconcile(
+            client,
+            client.agent_by_id(id_),
+            want,
+            binding_changed=before.binding_fingerprint != want.binding_fingerprint,
+        )
         return UpdateResult(outputs(want, CopilotAgentState.of(agent)))
 
 
@@ -114,12 +126,30 @@ class CopilotAgent(BindingResource, module="copilot", name="CopilotAgent"):
     agent_id: pulumi.Output[str]
     published_on: pulumi.Output[str]
 
-    def __init__(self, resource_name: str, *, environment_url: pulumi.Input[str],
-                 bot_app_id: pulumi.Input[str],
-                 schema_name: pulumi.Input[str], agent_name: pulumi.Input[str],
-                 publish: pulumi.Input[bool] = True, binding_fingerprint: pulumi.Input[str] = "",
-                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        super().__init__(CopilotAgentProvider(), resource_name, resource_props(
-            CopilotAgentSpec, CopilotAgentState, environment_url=environment_url, bot_app_id=bot_app_id,
-            schema_name=schema_name, agent_name=agent_name, publish=publish,
-            binding_fingerprint=binding_fingerprint), opts)
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        environment_url: pulumi.Input[str],
+        bot_app_id: pulumi.Input[str],
+        schema_name: pulumi.Input[str],
+        agent_name: pulumi.Input[str],
+        publish: pulumi.Input[bool] = True,
+        binding_fingerprint: pulumi.Input[str] = "",
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ) -> None:
+        super().__init__(
+            CopilotAgentProvider(),
+            resource_name,
+            resource_props(
+                CopilotAgentSpec,
+                CopilotAgentState,
+                environment_url=environment_url,
+                bot_app_id=bot_app_id,
+                schema_name=schema_name,
+                agent_name=agent_name,
+                publish=publish,
+                binding_fingerprint=binding_fingerprint,
+            ),
+            opts,
+        )

@@ -12,6 +12,7 @@ Drift: the bot removed from its queue reads `member: false`; update adds it agai
 bot: it joins the new queue, then leaves the old one. Delete with the removal override takes the bot out of
 the queue.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -26,15 +27,25 @@ from components.clients.dataverse import DataverseClient
 from components.clients.records import QueueWithMembers
 
 from .base import BindingProvider, BindingResource, unless_gone
-from .specs import (Spec, State, check_name_or_guid, derived, integer, outputs, prop, resource_props, same,
-                    same_record)
+from .specs import (
+    Spec,
+    State,
+    check_name_or_guid,
+    derived,
+    integer,
+    outputs,
+    prop,
+    resource_props,
+    same,
+    same_record,
+)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class QueueMembershipSpec(Spec):
     user_id: str = prop(validation.check_guid)
     queue: str = prop(check_name_or_guid("queue"))
-    capacity: int = prop(integer(validation.check_capacity), 100)   # the bot's, compared with the others
+    capacity: int = prop(integer(validation.check_capacity), 100)  # the bot's, compared with the others
     member: bool = derived(True)
 
     MANAGED: ClassVar = {"queue": same_record("queueId", "queueName"), "member": same("member")}
@@ -49,8 +60,12 @@ class QueueMembershipState(State):
 
     @classmethod
     def of(cls, found: QueueWithMembers, want: QueueMembershipSpec, member: bool) -> "QueueMembershipState":
-        return cls(queue_id=found.queue.id, queue_name=found.queue.name, member=member,
-                   warnings=capacity_warnings(found, want))
+        return cls(
+            queue_id=found.queue.id,
+            queue_name=found.queue.name,
+            member=member,
+            warnings=capacity_warnings(found, want),
+        )
 
 
 def capacity_warnings(found: QueueWithMembers, want: QueueMembershipSpec) -> tuple[str, ...]:
@@ -58,15 +73,17 @@ def capacity_warnings(found: QueueWithMembers, want: QueueMembershipSpec) -> tup
     try:
         preflight.require_highest_capacity(found.members, want.user_id, want.capacity)
     except errors.ValidationError as exc:
-        return (f"queue {found.queue.name!r}: {exc.detail}, so the bot does not take conversations first. "
-                f"{exc.entry.mitigation} [{exc.entry.key}]",)
+        return (
+            f"queue {found.queue.name!r}: {exc.detail}, so the bot does not take conversations first. "
+            f"{exc.entry.mitigation} [{exc.entry.key}]",
+        )
     return ()
 
 
 def join(client: DataverseClient, want: QueueMembershipSpec) -> QueueMembershipState:
     found = client.queue_with_members(want.queue)
     preflight.require_omnichannel_queue(found.queue)
-    client.add_queue_member(found.queue.id, want.user_id)   # False when already a member: success either way
+    client.add_queue_member(found.queue.id, want.user_id)  # False when already a member: success either way
     return QueueMembershipState.of(found, want, member=True)
 
 
@@ -90,7 +107,7 @@ class QueueMembershipProvider(BindingProvider):
         want, old = self.spec_of(news), QueueMembershipState.from_wire(olds)
         client = self.dataverse(want.environment_url)
         state = join(client, want)
-        if old.queue_id and old.queue_id != state.queue_id:   # moved to another queue: leave the old one
+        if old.queue_id and old.queue_id != state.queue_id:  # moved to another queue: leave the old one
             client.remove_queue_member(old.queue_id, want.user_id)
         return UpdateResult(outputs(want, state))
 
@@ -105,10 +122,28 @@ class QueueMembership(BindingResource, module="omnichannel", name="QueueMembersh
     queue_id: pulumi.Output[str]
     warnings: pulumi.Output[list]
 
-    def __init__(self, resource_name: str, *, environment_url: pulumi.Input[str],
-                 bot_app_id: pulumi.Input[str],
-                 user_id: pulumi.Input[str], queue: pulumi.Input[str], capacity: pulumi.Input[int] = 100,
-                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        super().__init__(QueueMembershipProvider(), resource_name, resource_props(
-            QueueMembershipSpec, QueueMembershipState, environment_url=environment_url, bot_app_id=bot_app_id,
-            user_id=user_id, queue=queue, capacity=capacity), opts)
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        environment_url: pulumi.Input[str],
+        bot_app_id: pulumi.Input[str],
+        user_id: pulumi.Input[str],
+        queue: pulumi.Input[str],
+        capacity: pulumi.Input[int] = 100,
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ) -> None:
+        super().__init__(
+            QueueMembershipProvider(),
+            resource_name,
+            resource_props(
+                QueueMembershipSpec,
+                QueueMembershipState,
+                environment_url=environment_url,
+                bot_app_id=bot_app_id,
+                user_id=user_id,
+                queue=queue,
+                capacity=capacity,
+            ),
+            opts,
+        )

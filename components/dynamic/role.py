@@ -9,6 +9,7 @@ assigned is success (Dataverse's duplicate-pair answer), so a re-run after a fai
 Drift: a role removed in the admin center reads `assigned: false` and update assigns it again. Delete with the
 removal override takes the role away (the user stays, disabled by its own resource).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -45,7 +46,7 @@ class RoleAssignmentState(State):
 
 def assign(client: DataverseClient, want: RoleAssignmentSpec) -> RoleAssignmentState:
     role = client.role_by_name(want.role_name, want.business_unit_id)
-    client.associate_role(want.user_id, role.id)   # False when it already had it: success either way
+    client.associate_role(want.user_id, role.id)  # False when it already had it: success either way
     return RoleAssignmentState(role_id=role.id, role_name=role.name, assigned=True)
 
 
@@ -62,7 +63,7 @@ class RoleAssignmentProvider(BindingProvider):
     def read(self, id_: str, props: Mapping[str, Any]):
         want, old = self.spec_of(props), RoleAssignmentState.from_wire(props)
         roles = unless_gone(lambda: self.dataverse(want.environment_url).user_roles(want.user_id))
-        if roles is None:   # the user is gone, and its role assignment with it
+        if roles is None:  # the user is gone, and its role assignment with it
             return self.read_result(id_, want, None)
         assigned = old.role_id in {role.id for role in roles}
         return self.read_result(id_, want, dataclasses.replace(old, assigned=assigned))
@@ -71,7 +72,7 @@ class RoleAssignmentProvider(BindingProvider):
         want = self.spec_of(news)
         client = self.dataverse(want.environment_url)
         state, old = assign(client, want), RoleAssignmentState.from_wire(olds)
-        if old.role_id and old.role_id != state.role_id:   # roleName changed: the old role goes
+        if old.role_id and old.role_id != state.role_id:  # roleName changed: the old role goes
             client.disassociate_role(want.user_id, old.role_id)
         return UpdateResult(outputs(want, state))
 
@@ -86,11 +87,28 @@ class RoleAssignment(BindingResource, module="omnichannel", name="RoleAssignment
     role_id: pulumi.Output[str]
     assigned: pulumi.Output[bool]
 
-    def __init__(self, resource_name: str, *, environment_url: pulumi.Input[str],
-                 bot_app_id: pulumi.Input[str],
-                 user_id: pulumi.Input[str], business_unit_id: pulumi.Input[str],
-                 role_name: pulumi.Input[str] = OMNICHANNEL_AGENT,
-                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        super().__init__(RoleAssignmentProvider(), resource_name, resource_props(
-            RoleAssignmentSpec, RoleAssignmentState, environment_url=environment_url, bot_app_id=bot_app_id,
-            user_id=user_id, business_unit_id=business_unit_id, role_name=role_name), opts)
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        environment_url: pulumi.Input[str],
+        bot_app_id: pulumi.Input[str],
+        user_id: pulumi.Input[str],
+        business_unit_id: pulumi.Input[str],
+        role_name: pulumi.Input[str] = OMNICHANNEL_AGENT,
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ) -> None:
+        super().__init__(
+            RoleAssignmentProvider(),
+            resource_name,
+            resource_props(
+                RoleAssignmentSpec,
+                RoleAssignmentState,
+                environment_url=environment_url,
+                bot_app_id=bot_app_id,
+                user_id=user_id,
+                business_unit_id=business_unit_id,
+                role_name=role_name,
+            ),
+            opts,
+        )

@@ -13,6 +13,7 @@ resource. This is the one place where property names are spelled: a field `bot_a
   normalising what the service normalises (GUID case, whitespace, names compared case-insensitively).
 - Outputs are `{**spec, **state}`: every input echoed, the managed keys overwritten by their live values.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -27,7 +28,7 @@ from components.clients import errors, preflight
 from components.clients.arm import parse_bot_resource_id
 
 Parse = Callable[[Any], Any]
-Same = Callable[[Any, Mapping[str, Any]], bool]   # (desired value, live outputs) -> in line with each other
+Same = Callable[[Any, Mapping[str, Any]], bool]  # (desired value, live outputs) -> in line with each other
 
 
 def prop(parse: Parse, default: Any = dataclasses.MISSING) -> Any:
@@ -80,20 +81,24 @@ def canonical(value: Any) -> Any:
 
 def same(key: str, fold: bool = False) -> Same:
     """Desired equals the live value of `key` in canonical form (`fold`: ignoring case too)."""
+
     def compare(desired: Any, live: Mapping[str, Any]) -> bool:
         mine, theirs = canonical(desired), canonical(live.get(key))
         if fold and isinstance(mine, str) and isinstance(theirs, str):
             return mine.casefold() == theirs.casefold()
         return mine == theirs
+
     return compare
 
 
 def same_record(id_key: str, name_key: str) -> Same:
     """A record named by GUID or by name (queue, workstream) is the live one of `id_key`/`name_key`."""
+
     def compare(desired: Any, live: Mapping[str, Any]) -> bool:
         if validation.is_guid(desired):
             return canonical(desired) == canonical(live.get(id_key))
         return str(canonical(desired)).casefold() == str(canonical(live.get(name_key) or "")).casefold()
+
     return compare
 
 
@@ -161,8 +166,11 @@ class Spec(_Bag):
                     failures.append(CheckFailure(key, f"{key}: {exc}"))
         failures += cls._cloud_failures(inputs, cloud) + cls._move_failures(olds, inputs)
         if not failures:
-            flags = {wire(f.name): f.default for f in dataclasses.fields(cls)
-                     if f.metadata.get("derived") and f.default is not None}
+            flags = {
+                wire(f.name): f.default
+                for f in dataclasses.fields(cls)
+                if f.metadata.get("derived") and f.default is not None
+            }
             inputs.update({key: _plain(value) for key, value in {**flags, **cls.derive(inputs)}.items()})
         return CheckResult(inputs, failures)
 
@@ -196,8 +204,12 @@ class Spec(_Bag):
             current = {k: olds.get(k) for k in cls.CREATE_ONLY}
             desired = {**current, key: new}
             try:
-                preflight.require_same_binding(current["environmentUrl"], desired["environmentUrl"],
-                                               current["botAppId"], desired["botAppId"])
+                preflight.require_same_binding(
+                    current["environmentUrl"],
+                    desired["environmentUrl"],
+                    current["botAppId"],
+                    desired["botAppId"],
+                )
             except errors.ValidationError as exc:
                 failures.append(CheckFailure(key, str(exc)))
         return failures
@@ -222,7 +234,7 @@ class Spec(_Bag):
         for key, compare in cls.MANAGED.items():
             desired = news.get(key)
             if desired is None:
-                continue   # not declared by this stack (a flag only some configurations set)
+                continue  # not declared by this stack (a flag only some configurations set)
             if is_unknown(desired) or not compare(desired, olds):
                 changed.append(key)
         return changed
@@ -270,4 +282,3 @@ def check_text(limit: int) -> Parse:
 def check_variables(value: Any) -> tuple[str, ...]:
     """`name:type` entries, types in lower case, names as written (Dataverse ignores their case)."""
     return tuple(f"{v.name}:{v.type}" for v in validation.parse_context_variables(value))
-

@@ -11,6 +11,7 @@ it is not a take-over (a workstream bound to another bot at create is refused). 
 the bot: the new workstream is checked as at create, then our bot user is cleared from the old one. Delete
 with the removal override clears our bot user from the workstream, and only if it is still ours.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -25,18 +26,19 @@ from components.clients.dataverse import DataverseClient
 from components.clients.records import Workstream
 
 from .base import BindingProvider, BindingResource, unless_gone
-from .specs import (Spec, State, check_name_or_guid, derived, outputs, prop, resource_props, same,
-                    same_record)
+from .specs import Spec, State, check_name_or_guid, derived, outputs, prop, resource_props, same, same_record
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class WorkstreamBotSpec(Spec):
     user_id: str = prop(validation.check_guid)
     workstream: str = prop(check_name_or_guid("workstream"))
-    bot_user_id: Optional[str] = derived()   # desired: our bot user
+    bot_user_id: Optional[str] = derived()  # desired: our bot user
 
-    MANAGED: ClassVar = {"workstream": same_record("workstreamId", "workstreamName"),
-                         "botUserId": same("botUserId")}
+    MANAGED: ClassVar = {
+        "workstream": same_record("workstreamId", "workstreamName"),
+        "botUserId": same("botUserId"),
+    }
 
     @classmethod
     def derive(cls, inputs: Mapping[str, Any]) -> dict:
@@ -52,12 +54,17 @@ class WorkstreamBotState(State):
 
     @classmethod
     def of(cls, workstream: Workstream, adopted: bool) -> "WorkstreamBotState":
-        return cls(workstream_id=workstream.id, workstream_name=workstream.name,
-                   bot_user_id=workstream.bot_user_id, adopted=bool(adopted))
+        return cls(
+            workstream_id=workstream.id,
+            workstream_name=workstream.name,
+            bot_user_id=workstream.bot_user_id,
+            adopted=bool(adopted),
+        )
 
 
-def bind(client: DataverseClient, want: WorkstreamBotSpec, *,
-         owned_id: Optional[str] = None) -> WorkstreamBotState:
+def bind(
+    client: DataverseClient, want: WorkstreamBotSpec, *, owned_id: Optional[str] = None
+) -> WorkstreamBotState:
     """Our bot user on the workstream. A push workstream is required; another bot on it is refused, except on
     the workstream this resource already owns (`owned_id`), where it is drift to remediate."""
     workstream = client.workstream(want.workstream)
@@ -100,7 +107,7 @@ class WorkstreamBotProvider(BindingProvider):
         want, old = self.spec_of(news), WorkstreamBotState.from_wire(olds)
         client = self.dataverse(want.environment_url)
         state = dataclasses.replace(bind(client, want, owned_id=old.workstream_id), adopted=old.adopted)
-        if old.workstream_id and old.workstream_id != state.workstream_id:   # moved: leave the old one
+        if old.workstream_id and old.workstream_id != state.workstream_id:  # moved: leave the old one
             release(client, old.workstream_id, want.user_id)
         return UpdateResult(outputs(want, state))
 
@@ -115,10 +122,26 @@ class WorkstreamBot(BindingResource, module="omnichannel", name="WorkstreamBot")
     workstream_id: pulumi.Output[str]
     bot_user_id: pulumi.Output[str]
 
-    def __init__(self, resource_name: str, *, environment_url: pulumi.Input[str],
-                 bot_app_id: pulumi.Input[str],
-                 user_id: pulumi.Input[str], workstream: pulumi.Input[str],
-                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        super().__init__(WorkstreamBotProvider(), resource_name, resource_props(
-            WorkstreamBotSpec, WorkstreamBotState, environment_url=environment_url, bot_app_id=bot_app_id,
-            user_id=user_id, workstream=workstream), opts)
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        environment_url: pulumi.Input[str],
+        bot_app_id: pulumi.Input[str],
+        user_id: pulumi.Input[str],
+        workstream: pulumi.Input[str],
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ) -> None:
+        super().__init__(
+            WorkstreamBotProvider(),
+            resource_name,
+            resource_props(
+                WorkstreamBotSpec,
+                WorkstreamBotState,
+                environment_url=environment_url,
+                bot_app_id=bot_app_id,
+                user_id=user_id,
+                workstream=workstream,
+            ),
+            opts,
+        )

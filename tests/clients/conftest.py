@@ -2,6 +2,7 @@
 trusted through REQUESTS_CA_BUNDLE (as a user would trust a private CA), a ClientConfig pointing every
 service at the emulator, the deployer's secret credentials, and a recording sleeper.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -36,9 +37,15 @@ def trusted_emulator(emulator, monkeypatch):
 def config(trusted_emulator) -> ClientConfig:
     """The stack config of an offline run: every endpoint overridden to the emulator, audiences real."""
     base = trusted_emulator.base_url
-    parsed = ClientConfig.from_mapping({
-        "handoff:tenantId": TENANT, "handoff:cloud": "public", "handoff:authorityHost": base,
-        "handoff:resourceManagerEndpoint": base, "handoff:dataverseApiEndpoint": f"{base}/api/data/v9.2"})
+    parsed = ClientConfig.from_mapping(
+        {
+            "handoff:tenantId": TENANT,
+            "handoff:cloud": "public",
+            "handoff:authorityHost": base,
+            "handoff:resourceManagerEndpoint": base,
+            "handoff:dataverseApiEndpoint": f"{base}/api/data/v9.2",
+        }
+    )
     return dataclasses.replace(parsed, graph_endpoint_override=base)
 
 
@@ -67,9 +74,13 @@ def pytest_collection_modifyitems(config, items):
         items.append(item)
     files = {pathlib.Path(str(i.fspath)).name for i in mine}
     expected = {p.name for p in here.glob("test_*.py")}
-    narrowed = bool(config.getoption("keyword") or config.getoption("markexpr")
-                    or config.getoption("deselect", None) or config.getoption("lf", False)
-                    or any("::" in str(arg) for arg in config.args))
+    narrowed = bool(
+        config.getoption("keyword")
+        or config.getoption("markexpr")
+        or config.getoption("deselect", None)
+        or config.getoption("lf", False)
+        or any("::" in str(arg) for arg in config.args)
+    )
     config.stash[COMPLETE_KEY] = files == expected and not narrowed
 
 

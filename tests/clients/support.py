@@ -1,6 +1,7 @@
 """Helpers of the client tests: the fixture identities, a sleeper that records instead of sleeping, and the
 register of catalogue entries the tests have produced (test_zz_catalogue_coverage.py checks it is complete).
 """
+
 from __future__ import annotations
 
 import contextlib

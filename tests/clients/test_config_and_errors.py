@@ -1,6 +1,7 @@
 """Pure parts of the clients: config parsing, cloud endpoints, credential precedence, the error messages
 and the catalogue's lookups. No request is sent.
 """
+
 from __future__ import annotations
 
 import pickle
@@ -29,10 +30,15 @@ def test_defaults_are_the_public_cloud_without_overrides():
 
 
 def test_overrides_move_requests_but_never_the_audience():
-    config = ClientConfig.from_lookup({"handoff:cloud": "usgovernment", "handoff:tenantId": TENANT.upper(),
-                                       "handoff:authorityHost": "https://127.0.0.1:8443/",
-                                       "handoff:resourceManagerEndpoint": "https://127.0.0.1:8443",
-                                       "handoff:dataverseApiEndpoint": "https://127.0.0.1:8443/api/data/v9.2"}.get)
+    config = ClientConfig.from_lookup(
+        {
+            "handoff:cloud": "usgovernment",
+            "handoff:tenantId": TENANT.upper(),
+            "handoff:authorityHost": "https://127.0.0.1:8443/",
+            "handoff:resourceManagerEndpoint": "https://127.0.0.1:8443",
+            "handoff:dataverseApiEndpoint": "https://127.0.0.1:8443/api/data/v9.2",
+        }.get
+    )
     assert config.tenant_id == TENANT and config.authority_is_override
     assert config.authority_host == "https://127.0.0.1:8443"
     assert config.resource_manager.scope == "https://management.usgovcloudapi.net/.default"
@@ -43,11 +49,20 @@ def test_overrides_move_requests_but_never_the_audience():
 
 def test_every_bad_key_is_named_at_once():
     with pytest.raises(ClientConfigError) as info:
-        ClientConfig.from_mapping({"handoff:cloud": "azurestack", "handoff:tenantId": "contoso",
-                                   "handoff:authorityHost": "http://login.example.com",
-                                   "handoff:dataverseApiEndpoint": "https://x.example.com/api?debug=1"})
-    assert sorted(info.value.problems) == ["handoff:authorityHost", "handoff:cloud", "handoff:dataverseApiEndpoint",
-                                           "handoff:tenantId"]
+        ClientConfig.from_mapping(
+            {
+                "handoff:cloud": "azurestack",
+                "handoff:tenantId": "contoso",
+                "handoff:authorityHost": "http://login.example.com",
+                "handoff:dataverseApiEndpoint": "https://x.example.com/api?debug=1",
+            }
+        )
+    assert sorted(info.value.problems) == [
+        "handoff:authorityHost",
+        "handoff:cloud",
+        "handoff:dataverseApiEndpoint",
+        "handoff:tenantId",
+    ]
     message = str(info.value)
     assert "use one of public, usgovernment, china" in message and "not a GUID" in message
     assert "leave it empty to use the cloud's endpoint" in message
@@ -58,13 +73,29 @@ def test_a_dataverse_url_of_another_cloud_is_refused():
         ClientConfig.from_mapping({"handoff:cloud": "china"}).dataverse("https://contoso.crm.dynamics.com")
 
 
-@pytest.mark.parametrize("name, authority, arm, graph", [
-    ("public", "https://login.microsoftonline.com", "https://management.azure.com", "https://graph.microsoft.com"),
-    ("usgovernment", "https://login.microsoftonline.us", "https://management.usgovcloudapi.net",
-     "https://graph.microsoft.us"),
-    ("china", "https://login.partner.microsoftonline.cn", "https://management.chinacloudapi.cn",
-     "https://microsoftgraph.chinacloudapi.cn"),
-])
+@pytest.mark.parametrize(
+    "name, authority, arm, graph",
+    [
+        (
+            "public",
+            "https://login.microsoftonline.com",
+            "https://management.azure.com",
+            "https://graph.microsoft.com",
+        ),
+        (
+            "usgovernment",
+            "https://login.microsoftonline.us",
+            "https://management.usgovcloudapi.net",
+            "https://graph.microsoft.us",
+        ),
+        (
+            "china",
+            "https://login.partner.microsoftonline.cn",
+            "https://management.chinacloudapi.cn",
+            "https://microsoftgraph.chinacloudapi.cn",
+        ),
+    ],
+)
 def test_cloud_endpoints(name, authority, arm, graph):
     cloud = cloud_named(name)
     assert (cloud.authority_host, cloud.resource_manager, cloud.graph) == (authority, arm, graph)
@@ -81,29 +112,62 @@ def test_cloud_dataverse_domains_agree_with_the_validators():
 BASE = {"ARM_CLIENT_ID": DEPLOYER, "ARM_TENANT_ID": TENANT}
 
 
-@pytest.mark.parametrize("extra, kind", [
-    ({"ARM_CLIENT_CERTIFICATE_PATH": "/c.pem", "ARM_CLIENT_SECRET": "s" * 8, "ARM_USE_OIDC": "true"},
-     CredentialKind.CERTIFICATE),
-    ({"ARM_CLIENT_SECRET": "s" * 8, "ARM_USE_OIDC": "true", "ARM_OIDC_TOKEN": "t"}, CredentialKind.SECRET),
-    ({"AZURE_CLIENT_SECRET": "s" * 8}, CredentialKind.SECRET),
-    ({"ARM_USE_OIDC": "TRUE", "ARM_OIDC_TOKEN": "t", "ARM_OIDC_TOKEN_FILE_PATH": "/f"}, CredentialKind.OIDC_TOKEN),
-    ({"ARM_USE_OIDC": "1", "ARM_OIDC_TOKEN_FILE_PATH": "/f", "ACTIONS_ID_TOKEN_REQUEST_URL": "https://u",
-      "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "r"}, CredentialKind.OIDC_TOKEN_FILE),
-    ({"ARM_USE_OIDC": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "https://u", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "r"},
-     CredentialKind.OIDC_REQUEST),
-    ({"AZURE_FEDERATED_TOKEN_FILE": "/var/run/secrets/azure/tokens/azure-identity-token"},
-     CredentialKind.WORKLOAD_IDENTITY),
-    ({}, CredentialKind.AZURE_CLI),
-])
+@pytest.mark.parametrize(
+    "extra, kind",
+    [
+        (
+            {"ARM_CLIENT_CERTIFICATE_PATH": "/c.pem", "ARM_CLIENT_SECRET": "s" * 8, "ARM_USE_OIDC": "true"},
+            CredentialKind.CERTIFICATE,
+        ),
+        (
+            {"ARM_CLIENT_SECRET": "s" * 8, "ARM_USE_OIDC": "true", "ARM_OIDC_TOKEN": "t"},
+            CredentialKind.SECRET,
+        ),
+        ({"AZURE_CLIENT_SECRET": "s" * 8}, CredentialKind.SECRET),
+        (
+            {"ARM_USE_OIDC": "TRUE", "ARM_OIDC_TOKEN": "t", "ARM_OIDC_TOKEN_FILE_PATH": "/f"},
+            CredentialKind.OIDC_TOKEN,
+        ),
+        (
+            {
+                "ARM_USE_OIDC": "1",
+                "ARM_OIDC_TOKEN_FILE_PATH": "/f",
+                "ACTIONS_ID_TOKEN_REQUEST_URL": "https://u",
+                "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "r",
+            },
+            CredentialKind.OIDC_TOKEN_FILE,
+        ),
+        (
+            {
+                "ARM_USE_OIDC": "true",
+                "ACTIONS_ID_TOKEN_REQUEST_URL": "https://u",
+                "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "r",
+            },
+            CredentialKind.OIDC_REQUEST,
+        ),
+        (
+            {"AZURE_FEDERATED_TOKEN_FILE": "/var/run/secrets/azure/tokens/azure-identity-token"},
+            CredentialKind.WORKLOAD_IDENTITY,
+        ),
+        ({}, CredentialKind.AZURE_CLI),
+    ],
+)
 def test_credential_precedence_follows_the_native_providers(extra, kind):
     assert resolve_credentials({**BASE, **extra}).kind is kind
 
 
 def test_the_stack_tenant_is_used_when_no_variable_names_one():
-    spec = resolve_credentials({"ARM_CLIENT_ID": DEPLOYER.upper(), "ARM_CLIENT_SECRET": "s" * 8}, default_tenant=TENANT)
+    spec = resolve_credentials(
+        {"ARM_CLIENT_ID": DEPLOYER.upper(), "ARM_CLIENT_SECRET": "s" * 8}, default_tenant=TENANT
+    )
     assert (spec.client_id, spec.tenant_id) == (DEPLOYER, TENANT)
-    assert resolve_credentials({"ARM_TENANT_ID": GUID_A, "ARM_CLIENT_ID": DEPLOYER, "ARM_CLIENT_SECRET": "s" * 8},
-                               default_tenant=TENANT).tenant_id == GUID_A
+    assert (
+        resolve_credentials(
+            {"ARM_TENANT_ID": GUID_A, "ARM_CLIENT_ID": DEPLOYER, "ARM_CLIENT_SECRET": "s" * 8},
+            default_tenant=TENANT,
+        ).tenant_id
+        == GUID_A
+    )
 
 
 def test_secrets_stay_out_of_a_credential_repr():
@@ -114,18 +178,31 @@ def test_secrets_stay_out_of_a_credential_repr():
 
 
 def test_message_format_names_operation_status_code_message_and_request_id():
-    error = errors.ConflictError("create the bot user", status=400, code="0x8004F511",
-                                 service_message="Application ID = x already exists.", request_id="req-1",
-                                 entry=catalogue.get("dataverse-duplicate-application-user"))
+    error = errors.ConflictError(
+        "create the bot user",
+        status=400,
+        code="0x8004F511",
+        service_message="Application ID = x already exists.",
+        request_id="req-1",
+        entry=catalogue.get("dataverse-duplicate-application-user"),
+    )
     first, mitigation = str(error).split("\n")
-    assert first == ("create the bot user failed: HTTP 400 0x8004F511: Application ID = x already exists. "
-                     "(request-id req-1)")
+    assert first == (
+        "create the bot user failed: HTTP 400 0x8004F511: Application ID = x already exists. "
+        "(request-id req-1)"
+    )
     assert mitigation.startswith("  Mitigation [dataverse-duplicate-application-user]: The stack adopts")
 
 
 def test_errors_survive_pickling_between_processes():
-    error = errors.AmbiguousWriteError("create the bot user", status=503, code="0x80040216",
-                                       service_message="busy", request_id="r", entry=catalogue.get("ambiguous-write"))
+    error = errors.AmbiguousWriteError(
+        "create the bot user",
+        status=503,
+        code="0x80040216",
+        service_message="busy",
+        request_id="r",
+        entry=catalogue.get("ambiguous-write"),
+    )
     copy = pickle.loads(pickle.dumps(error))
     assert type(copy) is errors.AmbiguousWriteError and str(copy) == str(error) and copy.retryable
 
@@ -139,8 +216,10 @@ def test_scrub_removes_tokens_and_secret_fields():
 
 
 def test_catalogue_lookup_by_code_prefers_the_message_discriminator():
-    assert catalogue.match("arm", "UnknownError", "Error converting value \"FallbackDeploymentEnvironment\"").key \
+    assert (
+        catalogue.match("arm", "UnknownError", 'Error converting value "FallbackDeploymentEnvironment"').key
         == "arm-teams-deployment-environment"
+    )
     assert catalogue.match("arm", "UnknownError", "something else") is None
     assert catalogue.match("dataverse", "0X8004F511").key == "dataverse-duplicate-application-user"
     assert catalogue.match("entra", "AADSTS700213").key == "entra-federation-mismatch"

@@ -2,6 +2,7 @@
 queue membership (idempotent both ways), workstreams, context variables, agents and publishing, and the
 Dataverse codes each failure maps to.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -9,8 +10,14 @@ import pytest
 from components.clients import errors
 from components.clients.dataverse import BotUserSpec, DataverseClient
 from components.clients.dataverse.agents import PUBLISH_ACTION, publish_waits
-from components.clients.records import (AgentType, BotProvider, ContextVariableType, DistributionMode, QueueType,
-                                        UserType)
+from components.clients.records import (
+    AgentType,
+    BotProvider,
+    ContextVariableType,
+    DistributionMode,
+    QueueType,
+    UserType,
+)
 
 from .support import DEPLOYER, DEV_URL, READER, READER_SECRET, TENANT, raises_entry
 
@@ -26,8 +33,9 @@ BOT_APP = "44444444-4444-4444-8444-444444444444"
 
 @pytest.fixture
 def bot_user(dataverse):
-    return dataverse.create_bot_user(BotUserSpec(app_id=BOT_APP, business_unit_id=ROOT_BU,
-                                                 last_name="Contoso Helper bot", capacity=120))
+    return dataverse.create_bot_user(
+        BotUserSpec(app_id=BOT_APP, business_unit_id=ROOT_BU, last_name="Contoso Helper bot", capacity=120)
+    )
 
 
 def test_who_am_i_and_root_business_unit(dataverse):
@@ -98,9 +106,27 @@ def test_queue_lookups_fail_with_their_entries(dataverse, trusted_emulator):
         dataverse.queue("Escalations")
     with raises_entry(errors.NotFoundError, "queue-not-found"):
         dataverse.queue("a1400000-0000-4000-8000-0000000000ff")
-    trusted_emulator.seed({"dataverse": {"environments": [{"url": DEV_URL, "tables": {"queues": [
-        {"queueid": "a1400000-0000-4000-8000-000000000009", "name": "Bot escalations",
-         "msdyn_isomnichannelqueue": True, "msdyn_queuetype": 192350000}]}}]}})
+    trusted_emulator.seed(
+        {
+            "dataverse": {
+                "environments": [
+                    {
+                        "url": DEV_URL,
+                        "tables": {
+                            "queues": [
+                                {
+                                    "queueid": "a1400000-0000-4000-8000-000000000009",
+                                    "name": "Bot escalations",
+                                    "msdyn_isomnichannelqueue": True,
+                                    "msdyn_queuetype": 192350000,
+                                }
+                            ]
+                        },
+                    }
+                ]
+            }
+        }
+    )
     with raises_entry(errors.ValidationError, "name-ambiguous", "use the GUID", BOT_QUEUE):
         dataverse.queue("Bot escalations")
 
@@ -130,8 +156,9 @@ def test_context_variables_are_listed_created_updated_and_deleted(dataverse):
     assert names == {"Locale": ContextVariableType.TEXT, "CustomerTier": ContextVariableType.TEXT}
     created = dataverse.create_context_variable(CONTOSO_CHAT, "OrderTotal", ContextVariableType.NUMBER)
     assert (created.workstream_id, created.data_type) == (CONTOSO_CHAT, ContextVariableType.NUMBER)
-    updated = dataverse.update_context_variable(created.id, data_type=ContextVariableType.TEXT,
-                                                display_name="Order total")
+    updated = dataverse.update_context_variable(
+        created.id, data_type=ContextVariableType.TEXT, display_name="Order total"
+    )
     assert (updated.data_type, updated.display_name) == (ContextVariableType.TEXT, "Order total")
     assert dataverse.delete_context_variable(created.id) is True
     assert dataverse.delete_context_variable(created.id) is False
@@ -178,12 +205,12 @@ def test_a_publish_still_running_is_polled_until_it_is_done(dataverse, trusted_e
     published = dataverse.publish_agent(draft.id, previous=draft)
     assert published.is_published and not published.has_unpublished_changes
     assert _agent_requests(trusted_emulator) == [f"POST {PUBLISH_ACTION}"] + [f"GET bots({draft.id})"] * 3
-    assert sleeper.waits == [1.0]   # the first re-read at once, the second after a second
+    assert sleeper.waits == [1.0]  # the first re-read at once, the second after a second
 
 
 def test_a_republish_waits_for_a_newer_publishedon_than_before(dataverse, trusted_emulator, sleeper):
     trusted_emulator.configure(publish_delay_reads=1)
-    helper = dataverse.agent("cr5a1_contosoHelper")   # published, no changes: the old row already looks done
+    helper = dataverse.agent("cr5a1_contosoHelper")  # published, no changes: the old row already looks done
     published = dataverse.publish_agent(helper.id, previous=helper)
     assert published.published_on > helper.published_on and sleeper.waits == []
 
@@ -192,16 +219,20 @@ def test_a_publish_without_the_agent_before_reads_it_first(dataverse, trusted_em
     draft = dataverse.agent("cr5a1_draftAgent")
     trusted_emulator.clear_requests()
     assert dataverse.publish_agent(draft.id).is_published
-    assert _agent_requests(trusted_emulator) == [f"GET bots({draft.id})", f"POST {PUBLISH_ACTION}",
-                                                 f"GET bots({draft.id})"]
+    assert _agent_requests(trusted_emulator) == [
+        f"GET bots({draft.id})",
+        f"POST {PUBLISH_ACTION}",
+        f"GET bots({draft.id})",
+    ]
 
 
 def test_a_publish_still_running_after_the_wait_budget_is_pending(dataverse, trusted_emulator, sleeper):
     trusted_emulator.configure(publish_delay_reads=100)
     draft = dataverse.agent("cr5a1_draftAgent")
     trusted_emulator.clear_requests()
-    with raises_entry(errors.UnavailableError, "agent-publish-pending", "publishedon is empty",
-                      "pac copilot status"):
+    with raises_entry(
+        errors.UnavailableError, "agent-publish-pending", "publishedon is empty", "pac copilot status"
+    ):
         dataverse.publish_agent(draft.id, previous=draft)
     assert sleeper.waits == [w for w in publish_waits() if w] and 100 < sum(sleeper.waits) <= 120
     assert sleeper.waits[:5] == [1.0, 2.0, 4.0, 8.0, 16.0] and max(sleeper.waits) == 16.0
@@ -212,10 +243,10 @@ def test_a_publish_still_running_after_the_wait_budget_is_pending(dataverse, tru
 def test_the_wait_budget_also_counts_the_time_the_reads_took(dataverse, trusted_emulator, sleeper):
     trusted_emulator.configure(publish_delay_reads=5)
     draft = dataverse.agent("cr5a1_draftAgent")
-    dataverse.session.clock = iter([0.0, 0.0, 119.5]).__next__   # start, before re-read 1, before re-read 2
+    dataverse.session.clock = iter([0.0, 0.0, 119.5]).__next__  # start, before re-read 1, before re-read 2
     with raises_entry(errors.UnavailableError, "agent-publish-pending", "after 0 s of waiting"):
         dataverse.publish_agent(draft.id, previous=draft)
-    assert sleeper.waits == []   # a 1 s wait would end past the budget: given up without sleeping
+    assert sleeper.waits == []  # a 1 s wait would end past the budget: given up without sleeping
 
 
 def test_installed_solutions_are_found_by_unique_name(dataverse):
@@ -226,30 +257,48 @@ def test_installed_solutions_are_found_by_unique_name(dataverse):
 
 def test_installed_solutions_are_also_found_by_part_of_their_unique_name(dataverse):
     found = dataverse.solutions(["msdyn_OmnichannelBase"], containing=["pvaextension", "nothing-like-this"])
-    assert sorted(found) == ["OmnichannelPVAExtension", "msdyn_OmnichannelBase"]   # one request, both kinds
+    assert sorted(found) == ["OmnichannelPVAExtension", "msdyn_OmnichannelBase"]  # one request, both kinds
 
 
 def test_the_deployer_needs_a_privilege_it_lacks(config, trusted_emulator, sleeper):
-    reader = DataverseClient.connect(config, DEV_URL, sleeper=sleeper, environ={
-        "ARM_CLIENT_ID": READER, "ARM_TENANT_ID": TENANT, "ARM_CLIENT_SECRET": READER_SECRET})
+    reader = DataverseClient.connect(
+        config,
+        DEV_URL,
+        sleeper=sleeper,
+        environ={"ARM_CLIENT_ID": READER, "ARM_TENANT_ID": TENANT, "ARM_CLIENT_SECRET": READER_SECRET},
+    )
     with raises_entry(errors.PermissionDeniedError, "dataverse-privilege-denied", "0x80040220", "HTTP 403"):
         reader.add_queue_member(BOT_QUEUE, "a1300000-0000-4000-8000-000000000012")
 
 
 def test_an_application_without_a_user_in_the_environment(config, trusted_emulator):
     app, secret = "14141414-1414-4414-8414-141414141414", "a-secret-of-an-outsider"
-    trusted_emulator.seed({"directory": {"applications": [{
-        "appId": app, "tenantId": TENANT, "servicePrincipal": True,
-        "passwordCredentials": [{"secretText": secret}]}]}})
-    outsider = DataverseClient.connect(config, DEV_URL, environ={
-        "ARM_CLIENT_ID": app, "ARM_TENANT_ID": TENANT, "ARM_CLIENT_SECRET": secret})
+    trusted_emulator.seed(
+        {
+            "directory": {
+                "applications": [
+                    {
+                        "appId": app,
+                        "tenantId": TENANT,
+                        "servicePrincipal": True,
+                        "passwordCredentials": [{"secretText": secret}],
+                    }
+                ]
+            }
+        }
+    )
+    outsider = DataverseClient.connect(
+        config, DEV_URL, environ={"ARM_CLIENT_ID": app, "ARM_TENANT_ID": TENANT, "ARM_CLIENT_SECRET": secret}
+    )
     with raises_entry(errors.PermissionDeniedError, "dataverse-caller-not-in-environment", "0x80072560"):
         outsider.who_am_i()
 
 
 def test_a_request_the_service_refuses_as_invalid(dataverse):
     with raises_entry(errors.ValidationError, "request-invalid", "HTTP 400"):
-        dataverse.session.request("GET", "systemusers", operation="list users", params={"$select": "nonsense"})
+        dataverse.session.request(
+            "GET", "systemusers", operation="list users", params={"$select": "nonsense"}
+        )
 
 
 def test_identifiers_are_checked_before_anything_is_sent(dataverse, trusted_emulator):

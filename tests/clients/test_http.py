@@ -1,6 +1,7 @@
 """The one HTTP session: retries only where safe, Retry-After honoured through the injected sleeper, a
 budget in attempts and time, timeouts, paging, and the typed error each failure becomes.
 """
+
 from __future__ import annotations
 
 import socket
@@ -36,11 +37,19 @@ def bot_users(emulator) -> list:
     return [u for u in env["tables"]["systemusers"] if (u.get("applicationid") or "").lower() == BOT_APP]
 
 
-def session(config, secret_env, sleeper, *, timeout=(5.0, 30.0), policy=RetryPolicy(),
-            endpoint=None) -> ApiSession:
+def session(
+    config, secret_env, sleeper, *, timeout=(5.0, 30.0), policy=RetryPolicy(), endpoint=None
+) -> ApiSession:
     tokens = auth.token_provider(config, secret_env)
-    return ApiSession(endpoint or config.dataverse(DEV_URL), tokens, service="dataverse", headers=ODATA_HEADERS,
-                      policy=policy, sleeper=sleeper, timeout=timeout)
+    return ApiSession(
+        endpoint or config.dataverse(DEV_URL),
+        tokens,
+        service="dataverse",
+        headers=ODATA_HEADERS,
+        policy=policy,
+        sleeper=sleeper,
+        timeout=timeout,
+    )
 
 
 def test_a_429_burst_is_waited_out_for_exactly_retry_after(dataverse, trusted_emulator, sleeper):
@@ -103,7 +112,9 @@ def test_a_connection_dropped_on_get_is_retried(dataverse, trusted_emulator):
     assert len(api_calls(trusted_emulator, "GET")) == 3
 
 
-def test_a_read_timeout_is_retried_for_get_and_ambiguous_for_post(config, secret_env, sleeper, trusted_emulator):
+def test_a_read_timeout_is_retried_for_get_and_ambiguous_for_post(
+    config, secret_env, sleeper, trusted_emulator
+):
     # Timeouts need real time to pass: 100 ms of patience against 400 ms of latency, small but with room
     # for a loaded machine.
     api = session(config, secret_env, sleeper, timeout=(5.0, 0.1))
@@ -142,8 +153,9 @@ def test_an_unreachable_service_is_unavailable_even_for_post(config, secret_env,
 
 def test_a_retry_after_beyond_the_budget_gives_up_at_once(dataverse, trusted_emulator, sleeper):
     trusted_emulator.inject(method="GET", path=WHO_AM_I, status=429, count=1, retry_after=600)
-    with raises_entry(errors.ThrottledError, "dataverse-service-protection", "HTTP 429 0x80072322",
-                      "Retry-After 600"):
+    with raises_entry(
+        errors.ThrottledError, "dataverse-service-protection", "HTTP 429 0x80072322", "Retry-After 600"
+    ):
         dataverse.who_am_i()
     assert sleeper.waits == [] and len(api_calls(trusted_emulator)) == 1
 
@@ -175,11 +187,18 @@ def test_an_untrusted_certificate_names_requests_ca_bundle(dataverse, monkeypatc
 
 def test_paging_follows_next_links_within_its_bound(config, secret_env, sleeper, trusted_emulator):
     api = session(config, secret_env, sleeper)
-    users = api.collect("systemusers", operation="list users", params={"$select": "systemuserid"}, page_size=2)
+    users = api.collect(
+        "systemusers", operation="list users", params={"$select": "systemuserid"}, page_size=2
+    )
     assert len(users) == 6 and len(api_calls(trusted_emulator)) == 3
     with raises_entry(errors.UnexpectedStatusError, "unexpected-response", "more than 2 pages"):
-        api.collect("systemusers", operation="list users", params={"$select": "systemuserid"}, page_size=2,
-                    max_pages=2)
+        api.collect(
+            "systemusers",
+            operation="list users",
+            params={"$select": "systemuserid"},
+            page_size=2,
+            max_pages=2,
+        )
 
 
 def test_a_next_link_to_another_host_keeps_the_configured_host(config, secret_env, sleeper):

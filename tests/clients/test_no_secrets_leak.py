@@ -1,6 +1,7 @@
 """Nothing secret in a message or a log record: secrets, certificate keys, federated assertions and the
 access tokens themselves, across successful calls, retries and failures, with every logger at DEBUG
 (msal's and urllib3's included)."""
+
 from __future__ import annotations
 
 import logging
@@ -13,8 +14,9 @@ from .support import DEPLOYER, DEPLOYER_SECRET, DEV_URL, GITHUB_DEV_SUBJECT, PRO
 WRONG_SECRET = "a-wrong-secret-that-must-not-leak"
 
 
-def test_no_secret_token_or_assertion_reaches_a_message_or_a_log(config, trusted_emulator, tmp_path, caplog,
-                                                                      sleeper):
+def test_no_secret_token_or_assertion_reaches_a_message_or_a_log(
+    config, trusted_emulator, tmp_path, caplog, sleeper
+):
     caplog.set_level(logging.DEBUG)
     secrets = {DEPLOYER_SECRET, WRONG_SECRET}
     messages: list[str] = []
@@ -29,7 +31,12 @@ def test_no_secret_token_or_assertion_reaches_a_message_or_a_log(config, trusted
 
     assertion = trusted_emulator.federated_token(GITHUB_DEV_SUBJECT)
     secrets.add(assertion)
-    oidc_env = {"ARM_CLIENT_ID": DEPLOYER, "ARM_TENANT_ID": TENANT, "ARM_USE_OIDC": "true", "ARM_OIDC_TOKEN": assertion}
+    oidc_env = {
+        "ARM_CLIENT_ID": DEPLOYER,
+        "ARM_TENANT_ID": TENANT,
+        "ARM_USE_OIDC": "true",
+        "ARM_OIDC_TOKEN": assertion,
+    }
     secrets.add(auth.token_provider(config, oidc_env).token(f"{PROD_URL}/.default"))
 
     key = trusted_emulator.certificate("deployer-certificate")
@@ -39,8 +46,10 @@ def test_no_secret_token_or_assertion_reaches_a_message_or_a_log(config, trusted
     cert_env = {"ARM_CLIENT_ID": DEPLOYER, "ARM_TENANT_ID": TENANT, "ARM_CLIENT_CERTIFICATE_PATH": str(pem)}
     secrets.add(auth.token_provider(config, cert_env).token("https://management.azure.com/.default"))
 
-    for env in ({**secret_env, "ARM_CLIENT_SECRET": WRONG_SECRET},
-                {**oidc_env, "ARM_OIDC_TOKEN": trusted_emulator.federated_token("repo:other/repo:ref:x")}):
+    for env in (
+        {**secret_env, "ARM_CLIENT_SECRET": WRONG_SECRET},
+        {**oidc_env, "ARM_OIDC_TOKEN": trusted_emulator.federated_token("repo:other/repo:ref:x")},
+    ):
         try:
             DataverseClient.connect(config, DEV_URL, environ=env).who_am_i()
         except errors.ClientError as exc:

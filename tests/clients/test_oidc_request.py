@@ -3,6 +3,7 @@
 api://AzureADTokenExchange, then exchanges it at Entra. The runner's service is played by a small HTTPS
 server on loopback, trusted like the emulator through REQUESTS_CA_BUNDLE.
 """
+
 from __future__ import annotations
 
 import http.server
@@ -52,7 +53,10 @@ def token_service(trusted_emulator, tmp_path, monkeypatch):
     bundle.write_text(open(trusted_emulator.ca_path).read() + ca.cert_pem.bytes().decode())
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
     _TokenService.token, _TokenService.status, _TokenService.seen = (
-        trusted_emulator.federated_token(GITHUB_DEV_SUBJECT), 200, [])
+        trusted_emulator.federated_token(GITHUB_DEV_SUBJECT),
+        200,
+        [],
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -64,8 +68,13 @@ def token_service(trusted_emulator, tmp_path, monkeypatch):
 
 
 def github_env(url: str) -> dict:
-    return {"ARM_CLIENT_ID": DEPLOYER, "ARM_TENANT_ID": TENANT, "ARM_USE_OIDC": "true",
-            "ACTIONS_ID_TOKEN_REQUEST_URL": url, "ACTIONS_ID_TOKEN_REQUEST_TOKEN": REQUEST_TOKEN}
+    return {
+        "ARM_CLIENT_ID": DEPLOYER,
+        "ARM_TENANT_ID": TENANT,
+        "ARM_USE_OIDC": "true",
+        "ACTIONS_ID_TOKEN_REQUEST_URL": url,
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN": REQUEST_TOKEN,
+    }
 
 
 def test_github_actions_token_is_requested_with_the_exchange_audience(config, token_service):

@@ -1,6 +1,7 @@
 """The hand-off's known failure scenarios (the seed doc's empty table), detected on records read from the
 emulator's environments: each check fails with its catalogue entry, and passes on a correct setup.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -19,8 +20,11 @@ PARTNER_BOT_USER = "a1300000-0000-4000-8000-000000000020"
 
 def test_the_deployer_is_an_omnichannel_admin_and_the_reader_is_not(dataverse, config):
     preflight.require_omnichannel_admin(dataverse.caller_roles())
-    reader = DataverseClient.connect(config, DEV_URL, environ={
-        "ARM_CLIENT_ID": READER, "ARM_TENANT_ID": TENANT, "ARM_CLIENT_SECRET": READER_SECRET})
+    reader = DataverseClient.connect(
+        config,
+        DEV_URL,
+        environ={"ARM_CLIENT_ID": READER, "ARM_TENANT_ID": TENANT, "ARM_CLIENT_SECRET": READER_SECRET},
+    )
     with raises_entry(errors.PermissionDeniedError, "not-omnichannel-admin", "Basic User"):
         preflight.require_omnichannel_admin(reader.caller_roles())
 
@@ -35,21 +39,64 @@ def test_omnichannel_is_not_installed_in_the_sandbox(config, secret_env):
         preflight.require_solutions(preflight.installed_solutions(sandbox))
 
 
-
 def test_the_bot_extension_counts_under_another_unique_name(config, secret_env, trusted_emulator):
     # Its unique name is undocumented: whatever Microsoft names it, a name with "pvaextension" counts.
-    trusted_emulator.seed({"dataverse": {"environments": [{"url": SANDBOX_URL, "tables": {"solutions": [
-        {"solutionid": "c1800000-0000-4000-8000-000000000003", "uniquename": "msdyn_OmnichannelBase",
-         "friendlyname": "Omnichannel Base", "version": "9.3.24063.1004", "ismanaged": True},
-        {"solutionid": "c1800000-0000-4000-8000-000000000004",
-         "uniquename": "msdyn_OmnichannelPvaExtension_Anchor", "friendlyname": "Omnichannel PVA extension", "version": "1.0", "ismanaged": True}]}}]}})
+    trusted_emulator.seed(
+        {
+            "dataverse": {
+                "environments": [
+                    {
+                        "url": SANDBOX_URL,
+                        "tables": {
+                            "solutions": [
+                                {
+                                    "solutionid": "c1800000-0000-4000-8000-000000000003",
+                                    "uniquename": "msdyn_OmnichannelBase",
+                                    "friendlyname": "Omnichannel Base",
+                                    "version": "9.3.24063.1004",
+                                    "ismanaged": True,
+                                },
+                                {
+                                    "solutionid": "c1800000-0000-4000-8000-000000000004",
+                                    "uniquename": "msdyn_OmnichannelPvaExtension_Anchor",
+                                    "friendlyname": "Omnichannel PVA extension",
+                                    "version": "1.0",
+                                    "ismanaged": True,
+                                },
+                            ]
+                        },
+                    }
+                ]
+            }
+        }
+    )
     sandbox = DataverseClient.connect(config, SANDBOX_URL, environ=secret_env)
     preflight.require_solutions(preflight.installed_solutions(sandbox))
 
+
 def test_omnichannel_without_the_bot_extension(config, secret_env, trusted_emulator):
-    trusted_emulator.seed({"dataverse": {"environments": [{"url": SANDBOX_URL, "tables": {"solutions": [
-        {"solutionid": "c1800000-0000-4000-8000-000000000003", "uniquename": "msdyn_OmnichannelBase",
-         "friendlyname": "Omnichannel Base", "version": "9.3.24063.1004", "ismanaged": True}]}}]}})
+    trusted_emulator.seed(
+        {
+            "dataverse": {
+                "environments": [
+                    {
+                        "url": SANDBOX_URL,
+                        "tables": {
+                            "solutions": [
+                                {
+                                    "solutionid": "c1800000-0000-4000-8000-000000000003",
+                                    "uniquename": "msdyn_OmnichannelBase",
+                                    "friendlyname": "Omnichannel Base",
+                                    "version": "9.3.24063.1004",
+                                    "ismanaged": True,
+                                }
+                            ]
+                        },
+                    }
+                ]
+            }
+        }
+    )
     sandbox = DataverseClient.connect(config, SANDBOX_URL, environ=secret_env)
     with raises_entry(errors.NotFoundError, "bot-extension-not-installed", "pvaextension"):
         preflight.require_solutions(preflight.installed_solutions(sandbox))
@@ -83,7 +130,9 @@ def test_the_app_id_of_a_plain_application_user_is_already_used(dataverse):
 
 
 def test_an_existing_bot_user_is_adopted(dataverse):
-    created = dataverse.create_bot_user(BotUserSpec(app_id=BOT_APP, business_unit_id=ROOT_BU, last_name="Bot"))
+    created = dataverse.create_bot_user(
+        BotUserSpec(app_id=BOT_APP, business_unit_id=ROOT_BU, last_name="Bot")
+    )
     assert preflight.adoptable_bot_user(dataverse.user_by_application_id(BOT_APP), BOT_APP) == created
 
 
@@ -99,7 +148,9 @@ def test_the_workstream_must_be_push_and_free_of_other_bots(dataverse):
         preflight.require_bot_workstream(dataverse.workstream("Contoso pick"), PARTNER_BOT_USER)
     preflight.require_bot_workstream(dataverse.workstream("Partner chat"), PARTNER_BOT_USER.upper())
     with raises_entry(errors.ConflictError, "workstream-has-other-bot", PARTNER_BOT_USER):
-        preflight.require_bot_workstream(dataverse.workstream("Partner chat"), "a1300000-0000-4000-8000-0000000000b0")
+        preflight.require_bot_workstream(
+            dataverse.workstream("Partner chat"), "a1300000-0000-4000-8000-0000000000b0"
+        )
 
 
 def test_the_bot_must_have_the_highest_capacity_of_its_queue(dataverse):
@@ -111,7 +162,9 @@ def test_the_bot_must_have_the_highest_capacity_of_its_queue(dataverse):
 
 def test_the_bot_user_must_be_in_the_root_business_unit(dataverse):
     root = dataverse.root_business_unit()
-    misplaced = dataverse.create_bot_user(BotUserSpec(app_id=BOT_APP, business_unit_id=CHILD_BU, last_name="Bot"))
+    misplaced = dataverse.create_bot_user(
+        BotUserSpec(app_id=BOT_APP, business_unit_id=CHILD_BU, last_name="Bot")
+    )
     with raises_entry(errors.ValidationError, "bot-user-not-in-root-business-unit", CHILD_BU):
         preflight.require_root_business_unit(misplaced, root)
 

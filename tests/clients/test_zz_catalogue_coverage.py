@@ -1,5 +1,6 @@
 """Every catalogue entry is produced by some client test that triggers it (tests record the keys they saw
 through support.raises_entry). Runs last; skipped when only part of the client suite was selected."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """The emulator's control plane under /_emulator/ (and its in-process twin): reset, seed, faults, the
 request log, config, clock, state, and the keys it holds for tests (certificates, external OIDC tokens)."""
+
 from __future__ import annotations
 
 import socket
@@ -10,15 +11,32 @@ import requests
 
 from tests.conftest import load_default_fixture
 from tests.emulator import Emulator
-from tests.emulator.entra.testing import (ARM, DEPLOYER_APP, DEPLOYER_CERTIFICATE, DEV_GROUP, DEV_SUBSCRIPTION,
-                                          GITHUB_DEV_SUBJECT, GRAPH, TENANT, ApiClient, fixture_secret, msal_app,
-                                          native_fixture, tls_session, token)
+from tests.emulator.entra.testing import (
+    ARM,
+    DEPLOYER_APP,
+    DEPLOYER_CERTIFICATE,
+    DEV_GROUP,
+    DEV_SUBSCRIPTION,
+    GITHUB_DEV_SUBJECT,
+    GRAPH,
+    TENANT,
+    ApiClient,
+    fixture_secret,
+    msal_app,
+    native_fixture,
+    tls_session,
+    token,
+)
 
-BOTS = f"/subscriptions/{DEV_SUBSCRIPTION}/resourceGroups/{DEV_GROUP}/providers/Microsoft.BotService/botServices"
+BOTS = (
+    f"/subscriptions/{DEV_SUBSCRIPTION}/resourceGroups/{DEV_GROUP}/providers/Microsoft.BotService/botServices"
+)
 
 
 def control(emulator, method: str, path: str, body=None) -> requests.Response:
-    return tls_session(emulator).request(method, f"{emulator.base_url}/_emulator/{path}", json=body, timeout=10)
+    return tls_session(emulator).request(
+        method, f"{emulator.base_url}/_emulator/{path}", json=body, timeout=10
+    )
 
 
 @pytest.fixture
@@ -32,7 +50,9 @@ def test_the_emulator_starts_serves_and_stops_releasing_its_port():
     emulator = Emulator().start()
     port = int(emulator.base_url.rsplit(":", 1)[1])
     try:
-        assert tls_session(emulator).get(f"{emulator.base_url}/_emulator/health", timeout=5).status_code == 200
+        assert (
+            tls_session(emulator).get(f"{emulator.base_url}/_emulator/health", timeout=5).status_code == 200
+        )
     finally:
         emulator.stop()
     with socket.socket() as probe:
@@ -48,7 +68,10 @@ def test_reset_forgets_everything_and_seed_loads_a_fixture(emulator, graph):
     graph.post("/v1.0/applications", json={"displayName": "temporary"})
     assert control(emulator, "POST", "reset").status_code == 204
     assert emulator.state("entra") == {"tenants": [], "applications": [], "servicePrincipals": []}
-    assert control(emulator, "POST", "seed", {"arm": native_fixture()["arm"], "directory": {}}).status_code == 400
+    assert (
+        control(emulator, "POST", "seed", {"arm": native_fixture()["arm"], "directory": {}}).status_code
+        == 400
+    )
     control(emulator, "POST", "reset")
     assert control(emulator, "POST", "seed", load_default_fixture()).status_code == 204
     assert control(emulator, "POST", "seed", native_fixture()).status_code == 204
@@ -75,8 +98,15 @@ def test_state_never_holds_a_secret(emulator, graph):
 
 # --- faults -------------------------------------------------------------------------------------------------
 def test_a_429_fault_answers_in_the_service_shape_with_retry_after(emulator, graph):
-    assert control(emulator, "POST", "faults", {"method": "GET", "path": "^/v1.0/applications$", "status": 429,
-                                                "retryAfter": 0}).status_code == 204
+    assert (
+        control(
+            emulator,
+            "POST",
+            "faults",
+            {"method": "GET", "path": "^/v1.0/applications$", "status": 429, "retryAfter": 0},
+        ).status_code
+        == 204
+    )
     throttled = graph.get("/v1.0/applications")
     assert throttled.status_code == 429 and throttled.headers["Retry-After"] == "0"
     assert throttled.json()["error"]["code"] == "TooManyRequests"
@@ -102,8 +132,14 @@ def test_a_503_at_the_token_endpoint_is_temporarily_unavailable(emulator):
     emulator.inject(method="POST", path="/oauth2/v2.0/token$", status=503, retry_after=0)
     response = tls_session(emulator).post(
         f"{emulator.base_url}/{TENANT}/oauth2/v2.0/token",
-        data={"grant_type": "client_credentials", "client_id": DEPLOYER_APP, "scope": f"{GRAPH}/.default",
-              "client_secret": fixture_secret(DEPLOYER_APP)}, timeout=10)
+        data={
+            "grant_type": "client_credentials",
+            "client_id": DEPLOYER_APP,
+            "scope": f"{GRAPH}/.default",
+            "client_secret": fixture_secret(DEPLOYER_APP),
+        },
+        timeout=10,
+    )
     assert response.status_code == 503 and response.json()["error"] == "temporarily_unavailable"
 
 
@@ -159,7 +195,8 @@ def test_the_request_log_records_method_path_status_caller_and_service(emulator,
     logged = control(emulator, "GET", "requests").json()["value"]
     assert [(e["method"], e["path"], e["status"], e["caller"], e["service"]) for e in logged] == [
         ("GET", "/v1.0/applications", 200, DEPLOYER_APP, "graph"),
-        ("GET", "/v1.0/applications/missing", 404, DEPLOYER_APP, "graph")]
+        ("GET", "/v1.0/applications/missing", 404, DEPLOYER_APP, "graph"),
+    ]
     assert control(emulator, "DELETE", "requests").status_code == 204
     assert control(emulator, "GET", "requests").json()["value"] == []
 
@@ -171,10 +208,15 @@ def test_the_token_endpoint_logs_the_client_as_caller(emulator):
 
 
 def test_config_is_read_and_changed_and_unknown_fields_refused(emulator):
-    changed = control(emulator, "POST", "config", {"retryAfter": 0, "tokenLifetime": 60, "graphReplicationLag": 1})
+    changed = control(
+        emulator, "POST", "config", {"retryAfter": 0, "tokenLifetime": 60, "graphReplicationLag": 1}
+    )
     assert changed.status_code == 200
     assert {k: changed.json()[k] for k in ("retryAfter", "tokenLifetime", "graphReplicationLag")} == {
-        "retryAfter": 0, "tokenLifetime": 60, "graphReplicationLag": 1}
+        "retryAfter": 0,
+        "tokenLifetime": 60,
+        "graphReplicationLag": 1,
+    }
     assert control(emulator, "GET", "config").json()["tokenLifetime"] == 60
     assert control(emulator, "POST", "config", {"colour": 1}).status_code == 400
 
@@ -192,14 +234,18 @@ def test_the_certificate_route_returns_the_registered_certificate(emulator):
     assert body["certificatePem"].startswith("-----BEGIN CERTIFICATE-----")
     deployer = next(a for a in emulator.state("entra")["applications"] if a["appId"] == DEPLOYER_APP)
     assert [k["thumbprint"] for k in deployer["keyCredentials"]] == [body["thumbprint"]]
-    result = msal_app(emulator, {"private_key": body["privateKeyPem"], "thumbprint": body["thumbprint"]}
-                      ).acquire_token_for_client([f"{ARM}/.default"])
+    result = msal_app(
+        emulator, {"private_key": body["privateKeyPem"], "thumbprint": body["thumbprint"]}
+    ).acquire_token_for_client([f"{ARM}/.default"])
     assert "access_token" in result, result
 
 
 def test_the_federated_token_route_mints_a_github_token_entra_accepts(emulator):
-    github_token = control(emulator, "POST", "federated-token", {"subject": GITHUB_DEV_SUBJECT}).json()["token"]
+    github_token = control(emulator, "POST", "federated-token", {"subject": GITHUB_DEV_SUBJECT}).json()[
+        "token"
+    ]
     result = msal_app(emulator, {"client_assertion": lambda: github_token}).acquire_token_for_client(
-        [f"{GRAPH}/.default"])
+        [f"{GRAPH}/.default"]
+    )
     assert "access_token" in result, result
     assert control(emulator, "POST", "federated-token", {"issuer": "x"}).status_code == 400

@@ -1,14 +1,23 @@
 """Who may call Dataverse, and which environment answers: the token audience picks the environment; a
 missing, expired, forged or foreign token answers 401 with the bearer challenge; a caller that is no
 (enabled) user of the environment answers 403 (reference §4, docs/architecture.md)."""
+
 from __future__ import annotations
 
 import pytest
 
 from tests.emulator.core.tokens import TokenAuthority
+from tests.emulator.dataverse.testing import (
+    DEPLOYER_APP,
+    DEV,
+    PROD,
+    READER_APP,
+    SANDBOX,
+    TENANT,
+    DataverseClient,
+    error_of,
+)
 from tests.emulator.entra.testing import fixture_secret, msal_app
-from tests.emulator.dataverse.testing import (DEPLOYER_APP, DEV, PROD, READER_APP, SANDBOX, TENANT,
-                                              DataverseClient, error_of)
 
 OTHER_TENANT = "99999999-9999-4999-8999-999999999999"
 
@@ -42,8 +51,9 @@ def test_expired_token_answers_401_invalid_token(emulator):
 
 def test_forged_token_answers_401(emulator, dv):
     other_key = TokenAuthority(emulator.app.ctx.clock)
-    forged, _ = other_key.mint(audience=DEV, tenant_id=TENANT, app_id=DEPLOYER_APP, object_id="x", roles=(),
-                               lifetime=600)
+    forged, _ = other_key.mint(
+        audience=DEV, tenant_id=TENANT, app_id=DEPLOYER_APP, object_id="x", roles=(), lifetime=600
+    )
     assert 'error="invalid_token"' in _challenge(dv.get("WhoAmI", token=forged))
     assert 'error="invalid_token"' in _challenge(dv.get("WhoAmI", token="not-a-jwt"))
 

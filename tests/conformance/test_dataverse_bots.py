@@ -2,6 +2,7 @@
 `PvaPublish` (reference §5.6, §5.7). The publish answer's shape is our choice [I]: 200 with
 `PublishedBotContentId`, as community scripts observe; the emulator publishes at once, or, with
 `publishDelayReads`, after that many reads of the bot (the real job is asynchronous [C])."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,16 @@ import re
 
 import pytest
 
-from tests.emulator.dataverse.testing import (CONTOSO_HELPER, DEPLOYER_USER, DRAFT_AGENT, ESCALATE_TOPIC,
-                                              LONG_NAME_AGENT, RETIRED_AGENT, DataverseClient, error_of)
+from tests.emulator.dataverse.testing import (
+    CONTOSO_HELPER,
+    DEPLOYER_USER,
+    DRAFT_AGENT,
+    ESCALATE_TOPIC,
+    LONG_NAME_AGENT,
+    RETIRED_AGENT,
+    DataverseClient,
+    error_of,
+)
 
 PUBLISH = "Microsoft.Dynamics.CRM.PvaPublish"
 
@@ -23,8 +32,10 @@ def dv(emulator):
 
 
 def _bot(dv, bot_id):
-    return dv.get(f"bots({bot_id})?$select=name,schemaname,statecode,statuscode,publishedon,modifiedon,"
-                  "_publishedby_value,synchronizationstatus").json()
+    return dv.get(
+        f"bots({bot_id})?$select=name,schemaname,statecode,statuscode,publishedon,modifiedon,"
+        "_publishedby_value,synchronizationstatus"
+    ).json()
 
 
 def test_the_fixture_agents_cover_published_unpublished_deprovisioned_and_long_names(dv):
@@ -56,16 +67,16 @@ def test_a_delayed_publish_shows_after_that_many_reads_of_the_bot(dv, emulator):
     emulator.configure(publish_delay_reads=2)
     before = _bot(dv, CONTOSO_HELPER)
     assert dv.post(f"bots({CONTOSO_HELPER})/{PUBLISH}", {}).status_code == 200
-    assert dv.post(f"bots({CONTOSO_HELPER})/{PUBLISH}", {}).status_code == 200   # joins the running job
+    assert dv.post(f"bots({CONTOSO_HELPER})/{PUBLISH}", {}).status_code == 200  # joins the running job
     query = f"bots?$select=publishedon&$filter=botid eq {CONTOSO_HELPER}"
-    first, second = _bot(dv, CONTOSO_HELPER), dv.get(query).json()["value"][0]   # a query counts as a read
+    first, second = _bot(dv, CONTOSO_HELPER), dv.get(query).json()["value"][0]  # a query counts as a read
     assert first["publishedon"] == second["publishedon"] == before["publishedon"]
     assert first["_publishedby_value"] == before["_publishedby_value"]
-    dv.get(f"bots({DRAFT_AGENT})")   # another bot's read does not move this job on
+    dv.get(f"bots({DRAFT_AGENT})")  # another bot's read does not move this job on
     done = _bot(dv, CONTOSO_HELPER)
     assert done["publishedon"] > before["publishedon"] and done["publishedon"] == done["modifiedon"]
     assert done["_publishedby_value"] == DEPLOYER_USER
-    assert _bot(dv, CONTOSO_HELPER)["publishedon"] == done["publishedon"]   # finished once, not again
+    assert _bot(dv, CONTOSO_HELPER)["publishedon"] == done["publishedon"]  # finished once, not again
 
 
 def test_a_republish_in_the_same_second_still_reads_as_newer(dv):
@@ -80,8 +91,10 @@ def test_publishing_a_deprovisioned_agent_answers_400(dv):
     assert response.status_code == 400
     code, message = error_of(response)
     assert code == "0x80040203"
-    assert message == ("The bot 'cr5a1_retiredAgent' cannot be published because it is Deprovisioned. "
-                       "Provision the bot before publishing it.")
+    assert message == (
+        "The bot 'cr5a1_retiredAgent' cannot be published because it is Deprovisioned. "
+        "Provision the bot before publishing it."
+    )
 
 
 def test_an_agent_whose_license_lapsed_cannot_be_published(dv):
@@ -100,8 +113,9 @@ def test_publishing_a_missing_agent_answers_does_not_exist(dv):
 def test_an_unknown_bound_action_answers_resource_not_found(dv):
     response = dv.post(f"bots({CONTOSO_HELPER})/Microsoft.Dynamics.CRM.PvaPublishStatus", {})
     assert response.status_code == 404
-    assert error_of(response)[1] == ("Resource not found for the segment "
-                                     "'Microsoft.Dynamics.CRM.PvaPublishStatus'.")
+    assert error_of(response)[1] == (
+        "Resource not found for the segment 'Microsoft.Dynamics.CRM.PvaPublishStatus'."
+    )
 
 
 def test_editing_a_component_after_publish_shows_unpublished_changes(dv):
@@ -118,8 +132,12 @@ def test_editing_a_component_after_publish_shows_unpublished_changes(dv):
 
 def test_adding_or_deleting_a_component_also_changes_the_agent(dv):
     before = _bot(dv, CONTOSO_HELPER)["modifiedon"]
-    component = {"name": "Greeting", "schemaname": "cr5a1_contosoHelper.topic.Greeting", "componenttype": 0,
-                 "parentbotid@odata.bind": f"/bots({CONTOSO_HELPER})"}
+    component = {
+        "name": "Greeting",
+        "schemaname": "cr5a1_contosoHelper.topic.Greeting",
+        "componenttype": 0,
+        "parentbotid@odata.bind": f"/bots({CONTOSO_HELPER})",
+    }
     response = dv.post("botcomponents", component, headers={"Prefer": "return=representation"})
     assert response.status_code == 201
     added = _bot(dv, CONTOSO_HELPER)["modifiedon"]

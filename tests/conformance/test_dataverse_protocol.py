@@ -1,13 +1,20 @@
 """Dataverse Web API protocol conformance: OData headers, create/update/upsert/delete answers, conditional
 requests, error bodies and their annotations (reference §4.1-§4.3)."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
 
-from tests.emulator.dataverse.testing import (CONTOSO_CHAT, DEPLOYER_USER, ROOT_BU, DataverseClient, dev_id,
-                                              error_of)
+from tests.emulator.dataverse.testing import (
+    CONTOSO_CHAT,
+    DEPLOYER_USER,
+    ROOT_BU,
+    DataverseClient,
+    dev_id,
+    error_of,
+)
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
@@ -20,22 +27,29 @@ def dv(emulator):
 
 
 def _new_queue(dv, name="Overflow chat", **headers):
-    return dv.post("queues", {"name": name, "msdyn_isomnichannelqueue": True, "msdyn_queuetype": 192350000,
-                              "msdyn_priority": 3}, headers=headers)
+    return dv.post(
+        "queues",
+        {"name": name, "msdyn_isomnichannelqueue": True, "msdyn_queuetype": 192350000, "msdyn_priority": 3},
+        headers=headers,
+    )
 
 
 def test_create_answers_204_with_odata_entity_id(dv):
     response = _new_queue(dv)
     assert response.status_code == 204
     assert response.headers["OData-Version"] == "4.0"
-    assert re.fullmatch(rf"https://127\.0\.0\.1:\d+/api/data/v9\.2/queues\({UUID}\)",
-                        response.headers["OData-EntityId"])
+    assert re.fullmatch(
+        rf"https://127\.0\.0\.1:\d+/api/data/v9\.2/queues\({UUID}\)", response.headers["OData-EntityId"]
+    )
     assert response.content == b""
 
 
 def test_create_with_return_representation_answers_201_with_the_record(dv):
-    response = dv.post("queues?$select=name,msdyn_priority", {"name": "Overflow chat", "msdyn_priority": 3},
-                       headers={"Prefer": "return=representation"})
+    response = dv.post(
+        "queues?$select=name,msdyn_priority",
+        {"name": "Overflow chat", "msdyn_priority": 3},
+        headers={"Prefer": "return=representation"},
+    )
     assert response.status_code == 201
     body = response.json()
     assert body["@odata.context"].endswith("/api/data/v9.2/$metadata#queues(name,msdyn_priority)/$entity")
@@ -64,8 +78,11 @@ def test_get_with_current_etag_in_if_none_match_answers_304(dv):
 def test_patch_updates_and_answers_204_or_200_with_representation(dv):
     queue_url = _new_queue(dv).headers["OData-EntityId"]
     assert dv.patch(queue_url, {"msdyn_priority": 5}).status_code == 204
-    response = dv.patch(queue_url + "?$select=msdyn_priority", {"msdyn_priority": 6},
-                        headers={"Prefer": "return=representation"})
+    response = dv.patch(
+        queue_url + "?$select=msdyn_priority",
+        {"msdyn_priority": 6},
+        headers={"Prefer": "return=representation"},
+    )
     assert response.status_code == 200
     assert response.json()["msdyn_priority"] == 6
 
@@ -86,8 +103,9 @@ def test_patch_with_if_match_star_does_not_create(dv):
 
 
 def test_patch_with_if_none_match_star_does_not_update(dv):
-    response = dv.patch(f"msdyn_liveworkstreams({CONTOSO_CHAT})", {"msdyn_name": "x"},
-                        headers={"If-None-Match": "*"})
+    response = dv.patch(
+        f"msdyn_liveworkstreams({CONTOSO_CHAT})", {"msdyn_name": "x"}, headers={"If-None-Match": "*"}
+    )
     assert response.status_code == 412
     assert error_of(response) == ("0x80040237", "A record with matching key values already exists.")
 
@@ -96,11 +114,15 @@ def test_stale_etag_answers_412_on_update_and_delete(dv):
     queue_url = _new_queue(dv).headers["OData-EntityId"]
     stale = dv.get(queue_url).headers["ETag"]
     dv.patch(queue_url, {"msdyn_priority": 9})
-    for response in (dv.patch(queue_url, {"msdyn_priority": 1}, headers={"If-Match": stale}),
-                     dv.delete(queue_url, headers={"If-Match": stale})):
+    for response in (
+        dv.patch(queue_url, {"msdyn_priority": 1}, headers={"If-Match": stale}),
+        dv.delete(queue_url, headers={"If-Match": stale}),
+    ):
         assert response.status_code == 412
-        assert error_of(response) == ("0x80060882", "The version of the existing record doesn't match the "
-                                                    "RowVersion property provided.")
+        assert error_of(response) == (
+            "0x80060882",
+            "The version of the existing record doesn't match the RowVersion property provided.",
+        )
     current = dv.get(queue_url).headers["ETag"]
     assert dv.delete(queue_url, headers={"If-Match": current}).status_code == 204
 
@@ -117,14 +139,19 @@ def test_who_am_i_answers_the_caller_business_unit_and_organization(dv):
         body = dv.get(path).json()
         assert body["@odata.context"].endswith("$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse")
         assert (body["UserId"], body["BusinessUnitId"], body["OrganizationId"]) == (
-            DEPLOYER_USER, ROOT_BU, dev_id("01", 1))
+            DEPLOYER_USER,
+            ROOT_BU,
+            dev_id("01", 1),
+        )
 
 
 def test_posting_to_a_function_answers_no_http_resource(dv):
     response = dv.post("WhoAmI", {})
     assert response.status_code == 404
-    assert error_of(response) == ("", f"No HTTP resource was found that matches the request URI "
-                                      f"'{dv.base}WhoAmI'.")
+    assert error_of(response) == (
+        "",
+        f"No HTTP resource was found that matches the request URI '{dv.base}WhoAmI'.",
+    )
 
 
 def test_unknown_entity_set_answers_resource_not_found_for_the_segment(dv):
@@ -144,8 +171,9 @@ def test_unknown_property_in_body_answers_invalid_property(dv):
 def test_error_annotations_appear_only_when_asked(dv):
     plain = dv.get("queues(0f0f0f0f-0000-4000-8000-00000000000f)").json()["error"]
     assert set(plain) == {"code", "message"}
-    annotated = dv.get("queues(0f0f0f0f-0000-4000-8000-00000000000f)",
-                       headers={"Prefer": 'odata.include-annotations="*"'}).json()["error"]
+    annotated = dv.get(
+        "queues(0f0f0f0f-0000-4000-8000-00000000000f)", headers={"Prefer": 'odata.include-annotations="*"'}
+    ).json()["error"]
     assert annotated["@Microsoft.PowerApps.CDS.ErrorDetails.ApiExceptionMessageName"] == "ObjectDoesNotExist"
     assert annotated["@Microsoft.PowerApps.CDS.HelpLink"].endswith("%3a80040217&client=platform")
 
@@ -153,8 +181,9 @@ def test_error_annotations_appear_only_when_asked(dv):
 def test_lookup_annotations_appear_only_when_asked(dv):
     plain = dv.get(f"roles?$select=name&$filter=_businessunitid_value eq {ROOT_BU}").json()["value"][0]
     assert not [k for k in plain if "@Microsoft" in k or "@OData" in k]
-    annotated = dv.get(f"roles?$select=_businessunitid_value&$top=1",
-                       headers={"Prefer": 'odata.include-annotations="*"'}).json()["value"][0]
+    annotated = dv.get(
+        "roles?$select=_businessunitid_value&$top=1", headers={"Prefer": 'odata.include-annotations="*"'}
+    ).json()["value"][0]
     assert annotated["_businessunitid_value@Microsoft.Dynamics.CRM.lookuplogicalname"] == "businessunit"
     navigation = annotated["_businessunitid_value@Microsoft.Dynamics.CRM.associatednavigationproperty"]
     assert navigation == "businessunitid"
@@ -168,5 +197,12 @@ def test_invalid_key_answers_a_400(dv):
 
 def test_service_document_lists_entity_sets(dv):
     names = {item["name"] for item in dv.get("").json()["value"]}
-    assert {"systemusers", "roles", "queues", "msdyn_liveworkstreams", "bots", "solutions",
-            "queuememberships"} <= names
+    assert {
+        "systemusers",
+        "roles",
+        "queues",
+        "msdyn_liveworkstreams",
+        "bots",
+        "solutions",
+        "queuememberships",
+    } <= names

@@ -1,17 +1,27 @@
 """Service protection (reference §4.4), injected faults on Dataverse paths, concurrency safety and the
 request log. Limits are lowered through the emulator config; the window slides on the emulator clock, so
 nothing here sleeps."""
+
 from __future__ import annotations
 
-import contextlib
 import concurrent.futures
+import contextlib
 
 import pytest
 import requests
 
 from tests.emulator.dataverse.auth import Caller
-from tests.emulator.dataverse.testing import (DEPLOYER_APP, DEPLOYER_USER, DEV, DEV_BOT_APP, PROD, READER_APP,
-                                              ROOT_BU, DataverseClient, error_of)
+from tests.emulator.dataverse.testing import (
+    DEPLOYER_APP,
+    DEPLOYER_USER,
+    DEV,
+    DEV_BOT_APP,
+    PROD,
+    READER_APP,
+    ROOT_BU,
+    DataverseClient,
+    error_of,
+)
 
 WHO_AM_I = r"/api/data/v9\.2/WhoAmI"
 
@@ -32,10 +42,18 @@ def _throttled(response, code, message, retry_after):
 def test_request_count_limit_answers_429_with_retry_after(emulator, dv):
     emulator.configure(dataverse_max_requests=3, retry_after=7)
     assert [dv.get("WhoAmI").status_code for _ in range(3)] == [200, 200, 200]
-    _throttled(dv.get("WhoAmI"), "0x80072322",
-               "Number of requests exceeded the limit of 3 over time window of 300 seconds.", 7)
-    _throttled(dv.get("NoSuchSet"), "0x80072322",
-               "Number of requests exceeded the limit of 3 over time window of 300 seconds.", 7)
+    _throttled(
+        dv.get("WhoAmI"),
+        "0x80072322",
+        "Number of requests exceeded the limit of 3 over time window of 300 seconds.",
+        7,
+    )
+    _throttled(
+        dv.get("NoSuchSet"),
+        "0x80072322",
+        "Number of requests exceeded the limit of 3 over time window of 300 seconds.",
+        7,
+    )
 
 
 def test_the_request_window_slides_on_the_emulator_clock(emulator, dv):
@@ -92,14 +110,22 @@ def test_parallel_creates_of_one_app_id_make_exactly_one_user(emulator, dv):
 def test_injected_429_carries_a_service_protection_code(emulator, dv):
     emulator.configure(retry_after=2)
     emulator.inject(method="GET", path=WHO_AM_I, status=429, count=1)
-    _throttled(dv.get("WhoAmI"), "0x80072322",
-               "Number of requests exceeded the limit of 6000 over time window of 300 seconds.", 2)
+    _throttled(
+        dv.get("WhoAmI"),
+        "0x80072322",
+        "Number of requests exceeded the limit of 6000 over time window of 300 seconds.",
+        2,
+    )
     assert dv.get("WhoAmI").status_code == 200
     emulator.inject(path=WHO_AM_I, status=429, code="0x80072321", retry_after=5)
-    _throttled(dv.get("WhoAmI"), "0x80072321",
-               "Combined execution time of incoming requests exceeded limit of 1,200,000 milliseconds over "
-               "time window of 300 seconds. Decrease number of concurrent requests or reduce the duration of "
-               "requests and try again later.", 5)
+    _throttled(
+        dv.get("WhoAmI"),
+        "0x80072321",
+        "Combined execution time of incoming requests exceeded limit of 1,200,000 milliseconds over "
+        "time window of 300 seconds. Decrease number of concurrent requests or reduce the duration of "
+        "requests and try again later.",
+        5,
+    )
     emulator.inject(path=WHO_AM_I, status=429, code="0x80072326")
     _throttled(dv.get("WhoAmI"), "0x80072326", "Number of concurrent requests exceeded the limit of 52.", 2)
 
@@ -130,8 +156,10 @@ def test_request_log_records_dataverse_requests(emulator, dv):
     dv.post("queues", {"name": "Logged"})
     dv.get("WhoAmI")
     dv.get("WhoAmI", token=None)
-    entries = [(e.method, e.path, e.query, e.status, e.service, e.caller, e.fault)
-               for e in emulator.requests(service="dataverse")]
+    entries = [
+        (e.method, e.path, e.query, e.status, e.service, e.caller, e.fault)
+        for e in emulator.requests(service="dataverse")
+    ]
     assert entries == [
         ("GET", "/api/data/v9.2/roles", "$select=name", 200, "dataverse", DEPLOYER_APP, None),
         ("GET", "/api/data/v9.2/bots", "", 503, "dataverse", DEPLOYER_APP, "status:503"),

@@ -234,11 +234,21 @@ def test_json_report_lists_property_values_and_omits_absent_sides():
 
 
 def test_value_secret_on_one_side_only_is_masked_on_both():
-    # The recorded value is secret, the live one arrives unmarked (a provider that does not re-mark its outputs).
+    # The recorded value is secret, the live one arrives unmarked (a provider that does not re-mark its
+    # outputs).
     r = stacks.resources("prod")
     live = stacks._with(r["secret"], value="pl41n-l1ve-v4lue")
-    events = shapes.refresh_events([shapes.refreshed(r["secret"]["urn"], stacks.PASSWORD, r["secret"], new=live,
-                                                     detailed={"value": ("update", False)})])
+    events = shapes.refresh_events(
+        [
+            shapes.refreshed(
+                r["secret"]["urn"],
+                stacks.PASSWORD,
+                r["secret"],
+                new=live,
+                detailed={"value": ("update", False)},
+            )
+        ]
+    )
     [secret] = _scan(events).drift
     [prop] = secret.properties
     assert (prop.path, prop.before, prop.after) == ("value", "[secret]", "[secret]")

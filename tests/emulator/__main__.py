@@ -3,6 +3,7 @@
 Prints the base URL and the path of the CA certificate to trust (REQUESTS_CA_BUNDLE), then serves until
 interrupted.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -11,8 +12,8 @@ import signal
 import sys
 import threading
 
-from .server import Emulator
 from .core.config import EmulatorConfig
+from .server import Emulator
 
 
 def main(argv=None) -> int:

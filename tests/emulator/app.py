@@ -1,5 +1,6 @@
 """The emulator's WSGI application: picks the service that owns a path, applies injected faults and
 latency, answers, and logs every API request. The control plane lives under /_emulator/."""
+
 from __future__ import annotations
 
 import socket
@@ -25,8 +26,13 @@ class EmulatorApp:
 
     def __init__(self, config: Optional[EmulatorConfig] = None) -> None:
         clock = Clock()
-        self.ctx = EmulatorContext(clock=clock, tokens=TokenAuthority(clock), config=config or EmulatorConfig(),
-                                   log=RequestLog(), faults=FaultBook())
+        self.ctx = EmulatorContext(
+            clock=clock,
+            tokens=TokenAuthority(clock),
+            config=config or EmulatorConfig(),
+            log=RequestLog(),
+            faults=FaultBook(),
+        )
         # Order matters: the first service whose prefix matches owns the path (Entra, the catch-all
         # of tenant paths, comes last).
         self.services: list[Service] = [cls(self.ctx) for cls in service_classes()]
@@ -56,7 +62,9 @@ class EmulatorApp:
         started = time.time()
         service = self.service_for(request.path)
         fault = self.ctx.faults.take(request.method, request.path)
-        latency_ms = self.ctx.config.latency_ms + (fault.latency_ms if fault and fault.kind == "latency" else 0)
+        latency_ms = self.ctx.config.latency_ms + (
+            fault.latency_ms if fault and fault.kind == "latency" else 0
+        )
         if latency_ms:
             time.sleep(latency_ms / 1000.0)
         if fault is not None and fault.kind == "drop":
@@ -67,15 +75,23 @@ class EmulatorApp:
             start_response("500 Dropped", [("Content-Length", "0")])
             return [b""]
         response = self._answer(request, service, fault)
-        self._record(request, service, response.status_code,
-                     f"{fault.kind}:{fault.status}" if fault and fault.kind == "status" else
-                     ("latency" if fault else None), started)
+        self._record(
+            request,
+            service,
+            response.status_code,
+            f"{fault.kind}:{fault.status}"
+            if fault and fault.kind == "status"
+            else ("latency" if fault else None),
+            started,
+        )
         return response(environ, start_response)
 
     def _answer(self, request: Request, service: Optional[Service], fault) -> Response:
         if service is None:
-            return json_response(404, {"error": {"code": "NotFound",
-                                                 "message": f"The emulator serves nothing at {request.path}."}})
+            return json_response(
+                404,
+                {"error": {"code": "NotFound", "message": f"The emulator serves nothing at {request.path}."}},
+            )
         if fault is not None and fault.kind == "status":
             return service.fault_response(fault)
         try:
@@ -84,16 +100,24 @@ class EmulatorApp:
             traceback.print_exc(file=sys.stderr)
             return service.error(500, "InternalServerError", "The emulator failed to handle the request.")
 
-    def _record(self, request: Request, service: Optional[Service], status: int, fault: Optional[str],
-                started: float) -> None:
+    def _record(
+        self, request: Request, service: Optional[Service], status: int, fault: Optional[str], started: float
+    ) -> None:
         caller = request.environ.get("emulator.caller")
         if caller is None:
             token = bearer_token(request.headers.get("Authorization"))
             caller = TokenAuthority.peek(token).get("appid") if token else None
-        self.ctx.log.record(method=request.method, path=request.path,
-                            query=request.query_string.decode("latin-1"), status=status,
-                            service=service.name if service else "none", caller=caller, fault=fault,
-                            started=started, duration_ms=(time.time() - started) * 1000.0)
+        self.ctx.log.record(
+            method=request.method,
+            path=request.path,
+            query=request.query_string.decode("latin-1"),
+            status=status,
+            service=service.name if service else "none",
+            caller=caller,
+            fault=fault,
+            started=started,
+            duration_ms=(time.time() - started) * 1000.0,
+        )
 
 
 def _drop_connection(environ: dict) -> None:

@@ -2,6 +2,7 @@
 
 JSON in and out, no token: it is the test's hand on the emulator, not part of any emulated service.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,22 +22,24 @@ if TYPE_CHECKING:  # pragma: no cover
 class ControlPlane:
     def __init__(self, app: "EmulatorApp") -> None:
         self.app = app
-        self.url_map = Map([
-            Rule("/_emulator/health", endpoint="health", methods=["GET"]),
-            Rule("/_emulator/reset", endpoint="reset", methods=["POST"]),
-            Rule("/_emulator/seed", endpoint="seed", methods=["POST"]),
-            Rule("/_emulator/faults", endpoint="add_faults", methods=["POST"]),
-            Rule("/_emulator/faults", endpoint="list_faults", methods=["GET"]),
-            Rule("/_emulator/faults", endpoint="clear_faults", methods=["DELETE"]),
-            Rule("/_emulator/requests", endpoint="list_requests", methods=["GET"]),
-            Rule("/_emulator/requests", endpoint="clear_requests", methods=["DELETE"]),
-            Rule("/_emulator/config", endpoint="get_config", methods=["GET"]),
-            Rule("/_emulator/config", endpoint="set_config", methods=["POST"]),
-            Rule("/_emulator/clock", endpoint="advance_clock", methods=["POST"]),
-            Rule("/_emulator/state/<service>", endpoint="state", methods=["GET"]),
-            Rule("/_emulator/federated-token", endpoint="federated_token", methods=["POST"]),
-            Rule("/_emulator/certificates/<name>", endpoint="certificate", methods=["GET"]),
-        ])
+        self.url_map = Map(
+            [
+                Rule("/_emulator/health", endpoint="health", methods=["GET"]),
+                Rule("/_emulator/reset", endpoint="reset", methods=["POST"]),
+                Rule("/_emulator/seed", endpoint="seed", methods=["POST"]),
+                Rule("/_emulator/faults", endpoint="add_faults", methods=["POST"]),
+                Rule("/_emulator/faults", endpoint="list_faults", methods=["GET"]),
+                Rule("/_emulator/faults", endpoint="clear_faults", methods=["DELETE"]),
+                Rule("/_emulator/requests", endpoint="list_requests", methods=["GET"]),
+                Rule("/_emulator/requests", endpoint="clear_requests", methods=["DELETE"]),
+                Rule("/_emulator/config", endpoint="get_config", methods=["GET"]),
+                Rule("/_emulator/config", endpoint="set_config", methods=["POST"]),
+                Rule("/_emulator/clock", endpoint="advance_clock", methods=["POST"]),
+                Rule("/_emulator/state/<service>", endpoint="state", methods=["GET"]),
+                Rule("/_emulator/federated-token", endpoint="federated_token", methods=["POST"]),
+                Rule("/_emulator/certificates/<name>", endpoint="certificate", methods=["GET"]),
+            ]
+        )
 
     def handle(self, request: Request) -> Response:
         try:
@@ -95,7 +98,9 @@ class ControlPlane:
 
     def state(self, request, service):
         if service not in self.app.ctx.services:
-            return json_response(404, {"error": f"no service {service!r}; known: {sorted(self.app.ctx.services)}"})
+            return json_response(
+                404, {"error": f"no service {service!r}; known: {sorted(self.app.ctx.services)}"}
+            )
         return json_response(200, self.app.ctx.services[service].dump())
 
     def federated_token(self, request):
@@ -103,11 +108,15 @@ class ControlPlane:
         body = self._body(request)
         unknown = set(body) - {"subject", "issuer", "audience", "lifetimeSeconds"}
         if unknown or not isinstance(body.get("subject"), str):
-            raise ValueError(f"give 'subject' (and optionally issuer, audience, lifetimeSeconds); unknown: "
-                             f"{sorted(unknown)}")
+            raise ValueError(
+                f"give 'subject' (and optionally issuer, audience, lifetimeSeconds); unknown: "
+                f"{sorted(unknown)}"
+            )
         names = {"issuer": "issuer", "audience": "audience", "lifetimeSeconds": "lifetime"}
         options = {names[key]: value for key, value in body.items() if key in names}
-        return json_response(200, {"token": self.app.ctx.keyring.external_token(subject=body["subject"], **options)})
+        return json_response(
+            200, {"token": self.app.ctx.keyring.external_token(subject=body["subject"], **options)}
+        )
 
     def certificate(self, request, name):
         """A client certificate made by the emulator (the fixture names it): PEMs and thumbprints."""

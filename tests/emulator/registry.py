@@ -2,6 +2,7 @@
 
 Entra comes last because its tenant paths (`/{tenant}/...`) are the catch-all.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -7,6 +7,7 @@
 The CA is made at start (trustme) and written to a temporary file; point clients at it with `verify=` or
 REQUESTS_CA_BUNDLE. Nothing is trusted system-wide and TLS verification is never turned off.
 """
+
 from __future__ import annotations
 
 import os
@@ -64,12 +65,17 @@ class Emulator:
         self._tmpdir = tempfile.mkdtemp(prefix="handoff-emulator-")
         self.ca_path = ca_path or os.path.join(self._tmpdir, "emulator-ca.pem")
         ca.cert_pem.write_to_path(self.ca_path)
-        self._server = make_server(host, port, self.app, threaded=True, ssl_context=context,
-                                   request_handler=_QuietHandler)
+        self._server = make_server(
+            host, port, self.app, threaded=True, ssl_context=context, request_handler=_QuietHandler
+        )
         self.base_url = f"https://{host}:{self._server.port}"
         self.app.ctx.base_url = self.base_url
-        self._thread = threading.Thread(target=self._server.serve_forever, name="handoff-emulator",
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            name="handoff-emulator",
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -108,8 +114,11 @@ class Emulator:
         self.app.ctx.faults.clear()
 
     def requests(self, service: Optional[str] = None, method: Optional[str] = None) -> list[LoggedRequest]:
-        return [e for e in self.app.ctx.log.entries()
-                if (service is None or e.service == service) and (method is None or e.method == method)]
+        return [
+            e
+            for e in self.app.ctx.log.entries()
+            if (service is None or e.service == service) and (method is None or e.method == method)
+        ]
 
     def clear_requests(self) -> None:
         self.app.ctx.log.clear()
@@ -135,5 +144,6 @@ class Emulator:
         return self.app.ctx.keyring.external_token(subject=subject, **options)
 
     def certificate(self, name: str) -> ClientCertificate:
-        """The client certificate a fixture names (`"generate": name`): private key, certificate, thumbprints."""
+        """The client certificate a fixture names (`"generate": name`): private key, certificate,
+        thumbprints."""
         return self.app.ctx.keyring.certificate(name)

@@ -5,6 +5,7 @@ same config and environment, so the sample program's tests share one process and
 shares another (each start costs about a second). `sample` drives tests/offline/sample_program, whose knobs
 travel in an environment variable so they never change the provider's config.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,14 +32,20 @@ def provider_servers():
 class Sample:
     """One stack of the sample program with its own state directory; the provider's store is shared."""
 
-    def __init__(self, state_dir: pathlib.Path, store: pathlib.Path, servers: ProviderServers,
-                 monkeypatch) -> None:
+    def __init__(
+        self, state_dir: pathlib.Path, store: pathlib.Path, servers: ProviderServers, monkeypatch
+    ) -> None:
         self.state_dir, self.store, self.servers, self.monkeypatch = state_dir, store, servers, monkeypatch
 
     def runner(self, **knobs: Any) -> OfflineRunner:
         self.monkeypatch.setenv("OFFLINE_SAMPLE_KNOBS", json.dumps(knobs))
-        return OfflineRunner("dev", state_dir=self.state_dir, project_dir=SAMPLE_PROGRAM,
-                             overrides={"store": str(self.store)}, servers=self.servers)
+        return OfflineRunner(
+            "dev",
+            state_dir=self.state_dir,
+            project_dir=SAMPLE_PROGRAM,
+            overrides={"store": str(self.store)},
+            servers=self.servers,
+        )
 
     def up(self, **knobs: Any) -> RunResult:
         return self.runner(**knobs).up()

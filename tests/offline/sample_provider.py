@@ -4,12 +4,21 @@ code).
 It keeps records in a JSON file named by stack config, so the test can change them "out of band". `key` is
 create-only (a change asks for a replacement); `note` is passed through (the runner's tests make it secret).
 """
+
 import json
 import os
 import uuid
 
-from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, CreateResult, DiffResult, ReadResult
-from pulumi.dynamic import ResourceProvider, UpdateResult
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
 
 
 class SampleProvider(ResourceProvider):
@@ -40,7 +49,9 @@ class SampleProvider(ResourceProvider):
     def create(self, props):
         if props["value"] == "boom":
             raise ValueError("refusing value boom")
-        if props["value"] == "chained":   # a catalogue-style message of several lines, raised from another error
+        if (
+            props["value"] == "chained"
+        ):  # a catalogue-style message of several lines, raised from another error
             try:
                 raise KeyError("cause")
             except KeyError as cause:

@@ -1,5 +1,6 @@
 """`python -m offline`: usage errors are refused with exit 2 before anything runs; portal changes are
 listed."""
+
 from __future__ import annotations
 
 import io

@@ -1,5 +1,6 @@
 """The offline engine's steps for dynamic resources, on the sample program: create, same, update, replace,
 delete, check failures, provider failures, preview; state written only after success."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,15 +19,19 @@ def test_engine_urns_qualify_children_by_their_parents_type_but_not_by_the_root_
     component = engine_urn("dev", "handoff", root, "handoff:identity:BotIdentity", "bot")
     assert component == "urn:pulumi:dev::handoff::handoff:identity:BotIdentity::bot"
     child = engine_urn("dev", "handoff", component, "handoff:x:Inner", "inner")
-    assert engine_urn("dev", "handoff", child, "pkg:m:Leaf", "leaf") == \
-        "urn:pulumi:dev::handoff::handoff:identity:BotIdentity$handoff:x:Inner$pkg:m:Leaf::leaf"
+    assert (
+        engine_urn("dev", "handoff", child, "pkg:m:Leaf", "leaf")
+        == "urn:pulumi:dev::handoff::handoff:identity:BotIdentity$handoff:x:Inner$pkg:m:Leaf::leaf"
+    )
 
 
 def test_first_up_creates_every_resource_through_the_provider_and_records_it(sample):
     result = sample.up(first="alpha")
     assert result.exit_code == SUCCESS, result.failure
-    assert [(e.op, e.name, e.mocked) for e in result.events if e.type == THING] == \
-        [("create", "first", False), ("create", "second", False)]
+    assert [(e.op, e.name, e.mocked) for e in result.events if e.type == THING] == [
+        ("create", "first", False),
+        ("create", "second", False),
+    ]
     assert [e.name for e in result.events if e.mocked] == ["native"]
     first, second = sample.resource("first"), sample.resource("second")
     assert sample.records()[first.id] == "alpha" and sample.records()[second.id] == "alpha-second"
@@ -40,7 +45,7 @@ def test_a_redeploy_without_changes_calls_no_provider_method_that_writes(sample)
     result = sample.up(first="steady")
     assert result.exit_code == SUCCESS
     assert {e.op for e in result.events} == {"same"}
-    assert sample.store.stat().st_mtime_ns == mtime        # no Create, Update or Delete reached the provider
+    assert sample.store.stat().st_mtime_ns == mtime  # no Create, Update or Delete reached the provider
     assert {r.urn: r.outputs for r in sample.state().resources} == {r.urn: r.outputs for r in before}
 
 
@@ -49,10 +54,11 @@ def test_an_input_change_is_an_update_that_reports_the_property(sample):
     first_id = sample.resource("first").id
     result = sample.up(first="after")
     update = next(e for e in result.events if e.name == "first")
-    assert update.op == "update" and [(c.name, c.before, c.after) for c in update.changes] == \
-        [("value", "before", "after")]
+    assert update.op == "update" and [(c.name, c.before, c.after) for c in update.changes] == [
+        ("value", "before", "after")
+    ]
     assert sample.resource("first").id == first_id and sample.records()[first_id] == "after"
-    assert sample.records()[sample.resource("second").id] == "after-second"   # the dependent followed
+    assert sample.records()[sample.resource("second").id] == "after-second"  # the dependent followed
 
 
 def test_a_check_failure_stops_the_run_before_anything_is_written(sample):
@@ -124,15 +130,29 @@ def test_preview_of_a_change_reports_the_update_without_sending_it(sample):
     assert sample.records()[sample.resource("first").id] == "live"
 
 
-@pytest.mark.parametrize("option, field", [("ignore_changes", "ignoreChanges"),
-                                           ("replace_on_changes", "replaceOnChanges")])
+@pytest.mark.parametrize(
+    "option, field", [("ignore_changes", "ignoreChanges"), ("replace_on_changes", "replaceOnChanges")]
+)
 def test_options_only_the_engine_applies_are_refused_not_silently_ignored(option, field):
-    request = resource_pb2.RegisterResourceRequest(type=THING, name="first", custom=True,
-                                                   **{field: ["value"]})
-    goal = Goal(urn=FIRST, type=THING, custom=True, parent="", protect=False, dependencies=(), provider="",
-                inputs={}, secret_inputs=frozenset(), additional_secret_outputs=frozenset(),
-                delete_before_replace=False, retain_on_delete=False)
+    request = resource_pb2.RegisterResourceRequest(
+        type=THING, name="first", custom=True, **{field: ["value"]}
+    )
+    goal = Goal(
+        urn=FIRST,
+        type=THING,
+        custom=True,
+        parent="",
+        protect=False,
+        dependencies=(),
+        provider="",
+        inputs={},
+        secret_inputs=frozenset(),
+        additional_secret_outputs=frozenset(),
+        delete_before_replace=False,
+        retain_on_delete=False,
+    )
     with pytest.raises(StepError) as caught:
         Deployment.refuse_unsimulated_options(goal, request)
-    assert caught.value.message == (f"the offline runner does not simulate {option}; "
-                                    "only the real engine applies it")
+    assert caught.value.message == (
+        f"the offline runner does not simulate {option}; only the real engine applies it"
+    )

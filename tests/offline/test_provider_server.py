@@ -1,4 +1,5 @@
 """The provider-server harness drives a dynamic provider through `python -m pulumi.dynamic` over gRPC."""
+
 import json
 import pathlib
 

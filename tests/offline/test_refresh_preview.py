@@ -1,5 +1,6 @@
 """`refresh --preview-only`: Read then Diff per dynamic resource, a per-property drift report, exit 7 on
 drift, and state never written; `up --refresh` remediates."""
+
 from __future__ import annotations
 
 from offline.runner import CHANGES_FOUND, SUCCESS
@@ -21,8 +22,9 @@ def test_an_out_of_band_change_is_reported_per_property_with_recorded_and_live_v
     assert result.exit_code == CHANGES_FOUND
     [drift] = result.report.drifts
     assert (drift.name, drift.kind) == ("first", "changed")
-    assert [(p.name, p.before, p.after) for p in drift.properties] == \
-        [("value", "desired", "changed-by-hand")]
+    assert [(p.name, p.before, p.after) for p in drift.properties] == [
+        ("value", "desired", "changed-by-hand")
+    ]
     assert sample.state_file.path.read_bytes() == recorded
 
 

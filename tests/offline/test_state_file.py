@@ -1,4 +1,5 @@
 """The offline state file: written atomically, secrets sealed (never in plaintext), engine-like records."""
+
 from __future__ import annotations
 
 import json
@@ -16,7 +17,7 @@ def test_secret_inputs_and_outputs_are_sealed_in_state_and_secret_for_the_progra
     assert "s3cret-note" not in text
     first = sample.resource("first")
     assert first.inputs["note"] == "s3cret-note" and "note" in first.secret_inputs
-    assert "note" in first.secret_outputs                      # re-marked: the key was a secret input
+    assert "note" in first.secret_outputs  # re-marked: the key was a secret input
     assert (sample.state_dir / KEY_FILE).stat().st_mode & 0o777 == 0o600
 
 
@@ -31,13 +32,20 @@ def test_state_copied_without_its_key_is_refused_with_the_reason(tmp_path, sampl
 
 def test_save_replaces_the_file_atomically_and_round_trips(tmp_path):
     state_file = StateFile(tmp_path, "handoff", "dev")
-    resource = ResourceState(urn="urn:pulumi:dev::handoff::t:m:T::x", type="t:m:T", custom=True, id="1",
-                             inputs={"a": [1, {"b": None}], "token": "t0p"}, outputs={"token": "t0p"},
-                             secret_inputs=frozenset({"token"}), secret_outputs=frozenset({"token"}))
+    resource = ResourceState(
+        urn="urn:pulumi:dev::handoff::t:m:T::x",
+        type="t:m:T",
+        custom=True,
+        id="1",
+        inputs={"a": [1, {"b": None}], "token": "t0p"},
+        outputs={"token": "t0p"},
+        secret_inputs=frozenset({"token"}),
+        secret_outputs=frozenset({"token"}),
+    )
     state = StackState("handoff", "dev", (resource,), {"out": "x"}, frozenset())
     state_file.save(state)
     state_file.save(state)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dev.json", KEY_FILE]   # no temporary left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dev.json", KEY_FILE]  # no temporary left behind
     assert state_file.load() == state
     assert "t0p" not in state_file.path.read_text()
 

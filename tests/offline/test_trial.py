@@ -1,5 +1,6 @@
 """The README's offline trial (`python -m offline trial`, `make offline-trial`) and the single commands
 against a running emulator, end to end: each must keep working for a newcomer with no tenant and no CLI."""
+
 from __future__ import annotations
 
 import io
@@ -31,13 +32,21 @@ def test_the_trial_walks_through_deploy_redeploy_portal_change_and_drift_and_sto
     assert "exit code 7 (drift found)" in text and "exit code 0 (no drift)" in text
     assert "not checked offline (native resources are mocked" in text
     assert "Summary" in text and "PROBLEM" not in text
-    assert _children() <= before                                     # no provider server left behind
-    assert set(threading.enumerate()) <= threads                     # nor the trial's emulator thread
+    assert _children() <= before  # no provider server left behind
+    assert set(threading.enumerate()) <= threads  # nor the trial's emulator thread
 
 
 def test_the_single_commands_work_against_a_running_emulator(emulator, tmp_path):
-    common = ["--stack", "dev", "--emulator", emulator.base_url, "--ca", emulator.ca_path,
-              "--state-dir", str(tmp_path)]
+    common = [
+        "--stack",
+        "dev",
+        "--emulator",
+        emulator.base_url,
+        "--ca",
+        emulator.ca_path,
+        "--state-dir",
+        str(tmp_path),
+    ]
     out = io.StringIO()
     assert main(["up", *common], stream=out) == 0, out.getvalue()
     assert "Resources: 16 created" in out.getvalue() and "botUserId" in out.getvalue()

@@ -5,6 +5,7 @@ right resource and property, `up --refresh` remediates, and nothing protected is
 The emulator is the session's (reset and seeded per test: default fixture, native seed, portal administrator);
 the provider server is the session's pool (same config and credentials: one process for the whole module).
 """
+
 from __future__ import annotations
 
 import json
@@ -24,9 +25,14 @@ from tests.emulator.entra.testing import DEPLOYER_APP, fixture_secret
 DYNAMIC = "pulumi-python:dynamic/"
 BINDING = "handoff:omnichannel:OmnichannelBinding"
 # The property each portal change shows up on (the providers' output names: components/dynamic/specs.py).
-DRIFTED_PROPERTY = {"remove-queue-membership": "member", "replace-workstream-bot": "botUserId",
-                    "remove-role": "assigned", "disable-bot-user": "enabled",
-                    "edit-agent-unpublished": "publishState", "delete-context-variable": "variables"}
+DRIFTED_PROPERTY = {
+    "remove-queue-membership": "member",
+    "replace-workstream-bot": "botUserId",
+    "remove-role": "assigned",
+    "disable-bot-user": "enabled",
+    "edit-agent-unpublished": "publishState",
+    "delete-context-variable": "variables",
+}
 
 
 class Stack:
@@ -36,9 +42,14 @@ class Stack:
         self.state_dir, self.target, self.servers = state_dir, target, servers
 
     def runner(self, project_dir: pathlib.Path = ROOT, **overrides) -> OfflineRunner:
-        return OfflineRunner("dev", state_dir=self.state_dir, project_dir=project_dir,
-                             overrides={**self.target.overrides(), **overrides},
-                             provider_env=self.target.provider_env(), servers=self.servers)
+        return OfflineRunner(
+            "dev",
+            state_dir=self.state_dir,
+            project_dir=project_dir,
+            overrides={**self.target.overrides(), **overrides},
+            provider_env=self.target.provider_env(),
+            servers=self.servers,
+        )
 
     def portal(self, change: str) -> str:
         runner = self.runner()
@@ -66,8 +77,10 @@ def test_first_up_creates_the_binding_in_dataverse_for_the_mocked_bot_app(stack)
     result = stack.runner().up()
     assert result.exit_code == SUCCESS, result.failure
     dynamic = {e.name: e.op for e in result.events if e.type.startswith(DYNAMIC)}
-    assert dynamic == {f"omnichannel-{role}": "create" for role in
-                       ("user", "role", "queue", "workstream", "context", "agent")}
+    assert dynamic == {
+        f"omnichannel-{role}": "create"
+        for role in ("user", "role", "queue", "workstream", "context", "agent")
+    }
     assert result.outputs["botAppId"] == DEV_BOT_APP
     assert result.outputs["omnichannelQueueId"] == BOT_ESCALATIONS
     assert result.outputs["omnichannelWorkstreamId"] == CONTOSO_CHAT
@@ -77,8 +90,11 @@ def test_first_up_creates_the_binding_in_dataverse_for_the_mocked_bot_app(stack)
     associations = stack.dataverse()["associations"]
     assert [BOT_ESCALATIONS, user["systemuserid"]] in associations["queuemembership_association"]
     assert [user["systemuserid"], OC_AGENT] in associations["systemuserroles_association"]
-    workstream = next(w for w in stack.dataverse()["tables"]["msdyn_liveworkstreams"]
-                      if w["msdyn_liveworkstreamid"] == CONTOSO_CHAT)
+    workstream = next(
+        w
+        for w in stack.dataverse()["tables"]["msdyn_liveworkstreams"]
+        if w["msdyn_liveworkstreamid"] == CONTOSO_CHAT
+    )
     assert workstream["_msdyn_bot_user_value"] == user["systemuserid"]
     recorded = stack.state_file.load()
     assert all(r.protect for r in recorded.resources if r.type.startswith(DYNAMIC) or r.type == BINDING)
@@ -88,7 +104,7 @@ def test_state_holds_no_secret_in_plaintext(stack):
     assert stack.runner().up().exit_code == SUCCESS
     text = stack.state_file.path.read_text()
     assert fixture_secret(DEPLOYER_APP) not in text
-    provider = json.loads(text)["resources"][-1]["inputs"]["__provider"]   # the SDK marks it secret
+    provider = json.loads(text)["resources"][-1]["inputs"]["__provider"]  # the SDK marks it secret
     assert set(provider) == {"4dabf18193072939515e22adb298388d", "ciphertext"}
 
 
@@ -99,8 +115,9 @@ def test_a_second_up_sends_no_request_at_all(stack):
     result = stack.runner().up()
     assert result.exit_code == SUCCESS and {e.op for e in result.events} == {"same"}
     assert stack.target.requests() == []
-    assert {r.urn: r.outputs for r in stack.state_file.load().resources} == \
-        {r.urn: r.outputs for r in recorded.resources}
+    assert {r.urn: r.outputs for r in stack.state_file.load().resources} == {
+        r.urn: r.outputs for r in recorded.resources
+    }
 
 
 def test_a_preview_of_the_first_deploy_sends_no_write_and_records_nothing(stack):
@@ -141,8 +158,9 @@ def test_preview_with_refresh_shows_the_remediation_without_sending_it(stack):
     stack.target.clear_requests()
     result = stack.runner().preview(refresh=True)
     assert result.exit_code == SUCCESS
-    assert [(e.op, e.name, e.preview) for e in result.events if e.op != "same"] == \
-        [("update", "omnichannel-role", True)]
+    assert [(e.op, e.name, e.preview) for e in result.events if e.op != "same"] == [
+        ("update", "omnichannel-role", True)
+    ]
     assert writes(stack.target.requests()) == [] and stack.state_file.path.read_bytes() == recorded
 
 
@@ -152,7 +170,7 @@ def _program_without_the_binding(directory: pathlib.Path) -> pathlib.Path:
     directory.mkdir()
     for name in ("Pulumi.yaml", "Pulumi.dev.yaml"):
         (directory / name).write_text((ROOT / name).read_text())
-    (directory / "__main__.py").write_text(f'''
+    (directory / "__main__.py").write_text(f"""
 import runpy
 import pulumi
 import components.omnichannel as omnichannel
@@ -172,7 +190,7 @@ try:
     runpy.run_path({str(ROOT / "__main__.py")!r}, run_name="__main__")
 finally:
     omnichannel.OmnichannelBinding = declared
-''')
+""")
     return directory
 
 
@@ -184,15 +202,19 @@ def test_removing_the_binding_from_the_program_is_refused_and_nothing_is_deleted
     result = stack.runner(_program_without_the_binding(tmp_path / "program")).up()
     assert result.exit_code == DEPLOYMENT_FAILED and result.failure.op == "delete"
     assert result.failure.urn.startswith(f"urn:pulumi:dev::handoff::{BINDING}${DYNAMIC}")
-    assert re.search(r"cannot be deleted\nbecause it is protected.*pulumi state unprotect",
-                     result.failure.message, re.DOTALL)
+    assert re.search(
+        r"cannot be deleted\nbecause it is protected.*pulumi state unprotect",
+        result.failure.message,
+        re.DOTALL,
+    )
     assert writes(stack.target.requests()) == []
     assert stack.dataverse() == before and stack.state_file.path.read_bytes() == recorded
 
 
 def test_a_fault_mid_up_keeps_what_succeeded_and_a_rerun_converges_without_duplicates(stack):
-    stack.target.inject({"method": "POST", "path": "queuemembership_association", "kind": "status",
-                         "status": 403, "count": 1})
+    stack.target.inject(
+        {"method": "POST", "path": "queuemembership_association", "kind": "status", "status": 403, "count": 1}
+    )
     failed = stack.runner().up()
     assert failed.exit_code == DEPLOYMENT_FAILED
     assert (failed.failure.op, failed.failure.urn.rsplit("::", 1)[-1]) == ("create", "omnichannel-queue")

@@ -3,6 +3,7 @@
 `offline.program.run_program` installs Pulumi's process-global mocks itself on every call, so runs happen
 here, at fixture time, never at import time.
 """
+
 from __future__ import annotations
 
 import pytest

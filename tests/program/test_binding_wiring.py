@@ -1,6 +1,8 @@
-"""The OmnichannelBinding under Pulumi mocks: protected with every child (read from the RegisterResource requests
+"""The OmnichannelBinding under Pulumi mocks: protected with every child (read from the RegisterResource
+requests
 the MockMonitor subclass of offline/program.py records), its inputs taken from the stack file, and each
 resource wired to the outputs of the one before it as the providers expect."""
+
 from __future__ import annotations
 
 import logging
@@ -20,13 +22,19 @@ WARNING = "queue 'Bot escalations': the bot's capacity 100 is not above Blake Ag
 
 
 def provider_outputs(args) -> Optional[tuple[str, dict]]:
-    """What the binding's providers answer, so outputs flow into the next resource's inputs as in a deployment."""
+    """What the binding's providers answer, so outputs flow into the next resource's inputs as in a
+    deployment."""
     if not args.typ.startswith("pulumi-python:dynamic/"):
         return None
     inputs = {key: value for key, value in args.inputs.items() if key != "__provider"}
     kind = args.typ.rsplit(":", 1)[1]
     outputs = {
-        "BotApplicationUser": {"userId": USER_ID, "businessUnitId": dv.ROOT_BU, "adopted": True, "enabled": True},
+        "BotApplicationUser": {
+            "userId": USER_ID,
+            "businessUnitId": dv.ROOT_BU,
+            "adopted": True,
+            "enabled": True,
+        },
         "RoleAssignment": {"roleId": dv.OC_AGENT, "assigned": True},
         "QueueMembership": {"queueId": dv.BOT_ESCALATIONS, "member": True, "warnings": [WARNING]},
         "WorkstreamBot": {"workstreamId": dv.CONTOSO_CHAT, "botUserId": inputs.get("userId")},
@@ -70,7 +78,10 @@ def test_binding_inputs_come_from_the_stack_file(committed):
     assert committed.named("omnichannel-context").inputs["variables"] == config["contextVariables"]
     agent = committed.named("omnichannel-agent").inputs
     assert (agent["schemaName"], agent["agentName"], agent["publish"]) == (
-        config["copilotAgentSchemaName"], config["copilotAgentName"], config.get("publishAgent", True))
+        config["copilotAgentSchemaName"],
+        config["copilotAgentName"],
+        config.get("publishAgent", True),
+    )
 
 
 def test_the_preflight_gets_the_azure_bot_id_and_waits_for_its_teams_channel(committed):
@@ -103,29 +114,46 @@ def test_the_agent_is_published_with_a_fingerprint_of_the_whole_binding(wired):
     agent = wired.named("omnichannel-agent")
     assert len(agent.inputs["bindingFingerprint"]) == 16
     assert {wired.named(name).urn for _, name in BINDING_CHILDREN if name != "omnichannel-agent"} <= set(
-        agent.dependencies)
+        agent.dependencies
+    )
 
 
 def test_stack_outputs_report_the_binding(wired):
     outputs = wired.outputs
     assert (outputs["botUserId"], outputs["botUserAdopted"]) == (USER_ID, True)
-    assert (outputs["omnichannelQueueId"], outputs["omnichannelWorkstreamId"]) == (dv.BOT_ESCALATIONS,
-                                                                                  dv.CONTOSO_CHAT)
+    assert (outputs["omnichannelQueueId"], outputs["omnichannelWorkstreamId"]) == (
+        dv.BOT_ESCALATIONS,
+        dv.CONTOSO_CHAT,
+    )
     assert outputs["contextVariables"] == stack_file(wired)["contextVariables"]
     assert outputs["agentPublishedOn"] == "2024-05-01T10:00:00+00:00"
 
 
 def test_capacity_warnings_are_logged_for_the_user_to_see(caplog):
     with caplog.at_level(logging.WARNING):
-        run_program(stack="dev", mock=DeterministicMocks("dev", load_stack_config(stack="dev"),
-                                                         resource_hook=provider_outputs))
+        run_program(
+            stack="dev",
+            mock=DeterministicMocks("dev", load_stack_config(stack="dev"), resource_hook=provider_outputs),
+        )
     assert WARNING in caplog.text
-
 
 
 def test_the_fingerprint_changes_with_what_is_connected_not_with_spelling_or_order():
     from components.omnichannel import binding_fingerprint
-    base = [USER_ID, dv.OC_AGENT, dv.BOT_ESCALATIONS, dv.CONTOSO_CHAT, ["CustomerTier:text", "orderNumber:text"]]
-    same = [USER_ID, dv.OC_AGENT, dv.BOT_ESCALATIONS, dv.CONTOSO_CHAT, ["ordernumber:text", "customerTier:text"]]
+
+    base = [
+        USER_ID,
+        dv.OC_AGENT,
+        dv.BOT_ESCALATIONS,
+        dv.CONTOSO_CHAT,
+        ["CustomerTier:text", "orderNumber:text"],
+    ]
+    same = [
+        USER_ID,
+        dv.OC_AGENT,
+        dv.BOT_ESCALATIONS,
+        dv.CONTOSO_CHAT,
+        ["ordernumber:text", "customerTier:text"],
+    ]
     moved = [USER_ID, dv.OC_AGENT, dv.TIER2_CHAT, dv.CONTOSO_CHAT, ["CustomerTier:text", "orderNumber:text"]]
     assert binding_fingerprint(base) == binding_fingerprint(same) != binding_fingerprint(moved)

@@ -1,10 +1,10 @@
 """The real program under Pulumi mocks, driven by the committed stack files: what it declares and how it is
 wired."""
+
 from __future__ import annotations
 
 import pathlib
 
-import pytest
 import yaml
 
 from components import validation as v
@@ -17,10 +17,17 @@ FIC = "azuread:index/applicationFederatedIdentityCredential:ApplicationFederated
 PASSWORD = "azuread:index/applicationPassword:ApplicationPassword"
 BOT = "azure-native:botservice:Bot"
 CHANNEL = "azure-native:botservice:Channel"
-BINDING_CHILDREN = [(f"pulumi-python:dynamic/{module}:{kind}", f"omnichannel-{role}") for module, kind, role in (
-    ("omnichannel", "BotApplicationUser", "user"), ("omnichannel", "RoleAssignment", "role"),
-    ("omnichannel", "QueueMembership", "queue"), ("omnichannel", "WorkstreamBot", "workstream"),
-    ("omnichannel", "ContextVariables", "context"), ("copilot", "CopilotAgent", "agent"))]
+BINDING_CHILDREN = [
+    (f"pulumi-python:dynamic/{module}:{kind}", f"omnichannel-{role}")
+    for module, kind, role in (
+        ("omnichannel", "BotApplicationUser", "user"),
+        ("omnichannel", "RoleAssignment", "role"),
+        ("omnichannel", "QueueMembership", "queue"),
+        ("omnichannel", "WorkstreamBot", "workstream"),
+        ("omnichannel", "ContextVariables", "context"),
+        ("copilot", "CopilotAgent", "agent"),
+    )
+]
 
 
 def stack_file(run: ProgramRun) -> dict:
@@ -30,18 +37,32 @@ def stack_file(run: ProgramRun) -> dict:
 
 def expected_credentials(run: ProgramRun) -> list[v.FederatedCredential]:
     config = stack_file(run)
-    return ([v.github_credential(s) for s in config.get("githubOidcSubjects", [])]
-            + [v.azure_devops_credential(e) for e in config.get("azureDevOpsOidc", [])])
+    return [v.github_credential(s) for s in config.get("githubOidcSubjects", [])] + [
+        v.azure_devops_credential(e) for e in config.get("azureDevOpsOidc", [])
+    ]
 
 
 def test_declares_exactly_the_expected_resources(committed):
-    fics = [("azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential",
-             f"bot-fic-{c.key}") for c in expected_credentials(committed)]
+    fics = [
+        (
+            "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential",
+            f"bot-fic-{c.key}",
+        )
+        for c in expected_credentials(committed)
+    ]
     expected = [
-        ("pulumi:providers:azuread", "azuread"), ("pulumi:providers:azure-native", "azure-native"),
-        ("handoff:identity:BotIdentity", "bot"), (APPLICATION, "bot-app"), (PRINCIPAL, "bot-sp"),
-        ("handoff:teams:TeamsChannel", "channel"), (BOT, "channel-bot"), (CHANNEL, "channel-teams"), *fics,
-        ("handoff:omnichannel:OmnichannelBinding", "omnichannel"), *BINDING_CHILDREN]
+        ("pulumi:providers:azuread", "azuread"),
+        ("pulumi:providers:azure-native", "azure-native"),
+        ("handoff:identity:BotIdentity", "bot"),
+        (APPLICATION, "bot-app"),
+        (PRINCIPAL, "bot-sp"),
+        ("handoff:teams:TeamsChannel", "channel"),
+        (BOT, "channel-bot"),
+        (CHANNEL, "channel-teams"),
+        *fics,
+        ("handoff:omnichannel:OmnichannelBinding", "omnichannel"),
+        *BINDING_CHILDREN,
+    ]
     assert sorted((r.type, r.name) for r in committed.registrations) == sorted(expected)
 
 
@@ -55,8 +76,9 @@ def test_bot_msa_app_id_is_the_application_client_id(committed):
 def test_federated_credentials_and_password_hang_off_the_application(committed):
     app = committed.named("bot-app")
     credentials = committed.of_type(FIC)
-    assert credentials and all(r.inputs["applicationId"] == app.id and app.urn in r.dependencies
-                               for r in credentials)
+    assert credentials and all(
+        r.inputs["applicationId"] == app.id and app.urn in r.dependencies for r in credentials
+    )
     assert committed.named("bot-sp").inputs["clientId"] == app.outputs["clientId"]
 
 
@@ -83,8 +105,9 @@ def test_application_is_a_single_tenant_registration_refusing_duplicates(committ
 
 
 def test_federated_credentials_trust_exactly_the_stack_subjects(committed):
-    declared = {(r.inputs["issuer"], r.inputs["subject"], r.inputs["displayName"])
-                for r in committed.of_type(FIC)}
+    declared = {
+        (r.inputs["issuer"], r.inputs["subject"], r.inputs["displayName"]) for r in committed.of_type(FIC)
+    }
     assert declared == {(c.issuer, c.subject, c.name) for c in expected_credentials(committed)}
     for registration in committed.of_type(FIC):
         assert registration.inputs["audiences"] == ["api://AzureADTokenExchange"]

@@ -1,11 +1,14 @@
 """The program under mocks for stack files derived from Pulumi.dev.yaml by changing a few keys: the paths the
 committed stacks do not take (client secret, managed identity, GCC, DoD, preview)."""
+
 from __future__ import annotations
 
 from offline.program import STACK_IDENTITIES, run_program
 
-MSI_ID = ("/subscriptions/33333333-3333-4333-8333-333333333333/resourceGroups/rg-identities/providers/"
-          "Microsoft.ManagedIdentity/userAssignedIdentities/contoso-handoff-bot")
+MSI_ID = (
+    "/subscriptions/33333333-3333-4333-8333-333333333333/resourceGroups/rg-identities/providers/"
+    "Microsoft.ManagedIdentity/userAssignedIdentities/contoso-handoff-bot"
+)
 
 
 def test_client_secret_is_created_only_on_request_as_a_secret_output_rotated_by_its_label():
@@ -20,15 +23,19 @@ def test_client_secret_is_created_only_on_request_as_a_secret_output_rotated_by_
 
 
 def test_changing_the_rotation_label_changes_the_secret_inputs():
-    runs = [run_program(stack="dev", overrides={"createClientSecret": True, "clientSecretRotation": label})
-            for label in ("2025-q3", "2025-q4")]
+    runs = [
+        run_program(stack="dev", overrides={"createClientSecret": True, "clientSecretRotation": label})
+        for label in ("2025-q3", "2025-q4")
+    ]
     first, second = (run.named("bot-secret").inputs["rotateWhenChanged"] for run in runs)
     assert first != second
 
 
 def test_user_assigned_msi_bot_uses_the_identity_client_id_and_creates_no_app_registration():
-    run = run_program(stack="dev", overrides={"botAppType": "UserAssignedMSI", "botMsiResourceId": MSI_ID,
-                                             "githubOidcSubjects": []})
+    run = run_program(
+        stack="dev",
+        overrides={"botAppType": "UserAssignedMSI", "botMsiResourceId": MSI_ID, "githubOidcSubjects": []},
+    )
     assert [r for r in run.registrations if r.type.startswith("azuread:") or r.name.startswith("bot")] == []
     properties = run.named("channel-bot").inputs["properties"]
     assert properties["msaAppType"] == "UserAssignedMSI"
@@ -37,21 +44,29 @@ def test_user_assigned_msi_bot_uses_the_identity_client_id_and_creates_no_app_re
 
 
 def test_gcc_environment_gets_the_gcc_teams_deployment_environment():
-    run = run_program(stack="dev", overrides={"geography": "usgov",
-                                             "dataverseUrl": "https://contoso-gcc.crm9.dynamics.com"})
+    run = run_program(
+        stack="dev", overrides={"geography": "usgov", "dataverseUrl": "https://contoso-gcc.crm9.dynamics.com"}
+    )
     teams = run.named("channel-teams").inputs["properties"]["properties"]
     assert teams["deploymentEnvironment"] == "GCCModerateDeployment"
     assert run.named("azuread").inputs["environment"] == "global"
 
 
 def test_dod_environment_uses_the_dod_entra_environment_and_the_us_government_arm_cloud():
-    run = run_program(stack="dev", overrides={"cloud": "usgovernment", "geography": "usdod",
-                                             "dataverseUrl": "https://contoso.crm.appsplatform.us"})
+    run = run_program(
+        stack="dev",
+        overrides={
+            "cloud": "usgovernment",
+            "geography": "usdod",
+            "dataverseUrl": "https://contoso.crm.appsplatform.us",
+        },
+    )
     assert run.named("azuread").inputs["environment"] == "usgovernmentl5"
     assert run.named("azure-native").inputs["environment"] == "usgovernment"
 
 
 def test_preview_declares_the_same_resources_as_an_update():
     preview, update = run_program(stack="prod", preview=True), run_program(stack="prod")
-    assert sorted((r.type, r.name, r.protect) for r in preview.registrations) == \
-        sorted((r.type, r.name, r.protect) for r in update.registrations)
+    assert sorted((r.type, r.name, r.protect) for r in preview.registrations) == sorted(
+        (r.type, r.name, r.protect) for r in update.registrations
+    )

@@ -1,9 +1,11 @@
 """Fixtures of the provider tests: the SDK's provider server (`python -m pulumi.dynamic`, cwd = the repository
 root, so the providers unpickle by reference) configured with the dev stack's config, one process per test
 module; the emulator seeded with the default fixture plus the native side the program's other components make
-(the bot apps, the Azure Bots with their Teams channels); and a "portal": a Dataverse client that makes changes
+(the bot apps, the Azure Bots with their Teams channels); and a "portal": a Dataverse client that makes
+changes
 out of band, as an administrator's clicks would.
 """
+
 from __future__ import annotations
 
 import pytest

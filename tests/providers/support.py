@@ -1,4 +1,5 @@
-"""Helpers of the provider tests (and the binding benchmark): drive the binding's dynamic providers through the
+"""Helpers of the provider tests (and the binding benchmark): drive the binding's dynamic providers through
+the
 SDK's real provider server (`offline.provider_server`), one resource at a time as the engine would, against
 the emulator.
 
@@ -10,6 +11,7 @@ the emulator.
   its environment (never in config), the emulator's CA through REQUESTS_CA_BUNDLE, and the dev stack's config
   with the endpoint overrides pointing at the emulator.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -24,18 +26,27 @@ from components.dynamic.copilot import CopilotAgent, CopilotAgentProvider
 from components.dynamic.queue import QueueMembership, QueueMembershipProvider
 from components.dynamic.role import RoleAssignment, RoleAssignmentProvider
 from components.dynamic.workstream import WorkstreamBot, WorkstreamBotProvider
-from components.omnichannel import TYPE_TOKEN as BINDING, binding_fingerprint
+from components.omnichannel import TYPE_TOKEN as BINDING
+from components.omnichannel import binding_fingerprint
 from offline.program import load_stack_config
 from offline.provider_server import CheckOutcome, DiffOutcome, ProviderError, ProviderServer, ReadOutcome, urn
 from tests.emulator.dataverse import testing as dv
 from tests.emulator.entra.testing import fixture_secret
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-DEV_AZURE_BOT = ("/subscriptions/33333333-3333-4333-8333-333333333333/resourceGroups/rg-handoff-dev/providers/"
-                 "Microsoft.BotService/botServices/contoso-handoff-dev")
-# Credential variables a developer's shell may carry that would win over the secret (credentials.py precedence).
-_BLANKED = ("ARM_CLIENT_CERTIFICATE_PATH", "AZURE_CLIENT_CERTIFICATE_PATH", "ARM_USE_OIDC",
-            "AZURE_FEDERATED_TOKEN_FILE", "AZURE_CLIENT_SECRET")
+DEV_AZURE_BOT = (
+    "/subscriptions/33333333-3333-4333-8333-333333333333/resourceGroups/rg-handoff-dev/providers/"
+    "Microsoft.BotService/botServices/contoso-handoff-dev"
+)
+# Credential variables a developer's shell may carry that would win over the secret (credentials.py
+# precedence).
+_BLANKED = (
+    "ARM_CLIENT_CERTIFICATE_PATH",
+    "AZURE_CLIENT_CERTIFICATE_PATH",
+    "ARM_USE_OIDC",
+    "AZURE_FEDERATED_TOKEN_FILE",
+    "AZURE_CLIENT_SECRET",
+)
 
 # role -> (provider class, resource class): the resource class gives the type token.
 KINDS = {
@@ -55,16 +66,27 @@ def type_token(role: str) -> str:
 
 def server_env(emulator, app_id: str = dv.DEPLOYER_APP) -> dict:
     """The provider process's environment: one service principal's secret, the emulator's CA trusted."""
-    return {**dict.fromkeys(_BLANKED, ""), "REQUESTS_CA_BUNDLE": emulator.ca_path, "ARM_CLIENT_ID": app_id,
-            "ARM_TENANT_ID": dv.TENANT, "ARM_CLIENT_SECRET": fixture_secret(app_id)}
+    return {
+        **dict.fromkeys(_BLANKED, ""),
+        "REQUESTS_CA_BUNDLE": emulator.ca_path,
+        "ARM_CLIENT_ID": app_id,
+        "ARM_TENANT_ID": dv.TENANT,
+        "ARM_CLIENT_SECRET": fixture_secret(app_id),
+    }
 
 
 def stack_config(emulator, stack: str = "dev", **overrides: Any) -> dict:
     """The whole stack config as the engine sends it to Configure, endpoints pointing at the emulator."""
-    return load_stack_config(ROOT, stack, {"authorityHost": emulator.base_url,
-                                           "resourceManagerEndpoint": emulator.base_url,
-                                           "dataverseApiEndpoint": f"{emulator.base_url}/api/data/v9.2",
-                                           **overrides})
+    return load_stack_config(
+        ROOT,
+        stack,
+        {
+            "authorityHost": emulator.base_url,
+            "resourceManagerEndpoint": emulator.base_url,
+            "dataverseApiEndpoint": f"{emulator.base_url}/api/data/v9.2",
+            **overrides,
+        },
+    )
 
 
 def start_server(emulator, app_id: str = dv.DEPLOYER_APP, **config: Any) -> ProviderServer:
@@ -76,6 +98,7 @@ def start_server(emulator, app_id: str = dv.DEPLOYER_APP, **config: Any) -> Prov
 @dataclasses.dataclass(frozen=True)
 class Deployed:
     """What the engine keeps in state for one resource: id, outputs, and the inputs they came from."""
+
     id: str
     outputs: dict
     inputs: dict
@@ -119,14 +142,20 @@ class Driver:
         read = self.read(deployed)
         if read.gone:
             return read, DiffOutcome("some", (), False, ())
-        return read, self.server.diff(deployed.id, self.urn, read.outputs, deployed.inputs,
-                                      old_inputs=read.inputs)
+        return read, self.server.diff(
+            deployed.id, self.urn, read.outputs, deployed.inputs, old_inputs=read.inputs
+        )
 
-    def update(self, deployed: Deployed, olds: Optional[Mapping[str, Any]] = None,
-               inputs: Optional[Mapping[str, Any]] = None) -> Deployed:
+    def update(
+        self,
+        deployed: Deployed,
+        olds: Optional[Mapping[str, Any]] = None,
+        inputs: Optional[Mapping[str, Any]] = None,
+    ) -> Deployed:
         news = self.checked(inputs if inputs is not None else deployed.inputs, deployed.inputs)
-        outs = self.server.update(deployed.id, self.urn, dict(olds or deployed.outputs), news,
-                                  old_inputs=deployed.inputs)
+        outs = self.server.update(
+            deployed.id, self.urn, dict(olds or deployed.outputs), news, old_inputs=deployed.inputs
+        )
         return Deployed(deployed.id, outs, news)
 
     def delete(self, deployed: Deployed) -> None:
@@ -136,6 +165,7 @@ class Driver:
 @dataclasses.dataclass
 class BindingSpec:
     """The stack values of one binding (the dev stack's by default)."""
+
     app_id: str = dv.DEV_BOT_APP
     environment_url: str = dv.DEV
     azure_bot_id: str = DEV_AZURE_BOT
@@ -162,21 +192,46 @@ class Binding:
         s, out = self.spec, (lambda r, key: self.state[r].outputs[key])
         where = {"environmentUrl": s.environment_url, "botAppId": s.app_id}
         if role == "user":
-            return {**where, "displayName": s.display_name, "azureBotId": s.azure_bot_id,
-                    "botProvider": s.bot_provider, "capacity": s.capacity}
+            return {
+                **where,
+                "displayName": s.display_name,
+                "azureBotId": s.azure_bot_id,
+                "botProvider": s.bot_provider,
+                "capacity": s.capacity,
+            }
         if role == "role":
             return {**where, "userId": out("user", "userId"), "businessUnitId": out("user", "businessUnitId")}
         if role == "queue":
-            return {**where, "userId": out("user", "userId"), "queue": s.queue,
-                    "capacity": out("user", "capacity")}
+            return {
+                **where,
+                "userId": out("user", "userId"),
+                "queue": s.queue,
+                "capacity": out("user", "capacity"),
+            }
         if role == "workstream":
             return {**where, "userId": out("user", "userId"), "workstream": s.workstream}
         if role == "context":
-            return {**where, "workstreamId": out("workstream", "workstreamId"), "variables": list(s.variables)}
-        fingerprint = binding_fingerprint([out("user", "userId"), out("role", "roleId"), out("queue", "queueId"),
-                                           out("workstream", "workstreamId"), out("context", "variables")])
-        return {**where, "schemaName": s.agent_schema_name, "agentName": s.agent_name, "publish": s.publish,
-                "bindingFingerprint": fingerprint}
+            return {
+                **where,
+                "workstreamId": out("workstream", "workstreamId"),
+                "variables": list(s.variables),
+            }
+        fingerprint = binding_fingerprint(
+            [
+                out("user", "userId"),
+                out("role", "roleId"),
+                out("queue", "queueId"),
+                out("workstream", "workstreamId"),
+                out("context", "variables"),
+            ]
+        )
+        return {
+            **where,
+            "schemaName": s.agent_schema_name,
+            "agentName": s.agent_name,
+            "publish": s.publish,
+            "bindingFingerprint": fingerprint,
+        }
 
     def deploy(self, roles: tuple[str, ...] = ORDER) -> dict[str, Deployed]:
         """`pulumi up` of a new binding: Check and Create each resource in dependency order."""
@@ -206,10 +261,15 @@ def environment_state(emulator, url: str = dv.DEV) -> dict:
 
 def rows(emulator, table: str, url: str = dv.DEV, **match: Any) -> list[dict]:
     """The rows of a table whose columns equal `match` (GUIDs compared in lower case)."""
+
     def same(value: Any, wanted: Any) -> bool:
         return str(value).lower() == str(wanted).lower() if isinstance(wanted, str) else value == wanted
-    return [row for row in environment_state(emulator, url)["tables"].get(table, [])
-            if all(same(row.get(column), wanted) for column, wanted in match.items())]
+
+    return [
+        row
+        for row in environment_state(emulator, url)["tables"].get(table, [])
+        if all(same(row.get(column), wanted) for column, wanted in match.items())
+    ]
 
 
 def pairs(emulator, relationship: str, url: str = dv.DEV) -> set[tuple[str, str]]:

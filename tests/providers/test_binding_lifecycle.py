@@ -1,7 +1,10 @@
-"""A whole binding through the provider server, as `pulumi up`, `pulumi refresh` and `pulumi destroy` drive it:
-drift made through the emulator as a portal click would is reported by Read and Diff on exactly the resource it
+"""A whole binding through the provider server, as `pulumi up`, `pulumi refresh` and `pulumi destroy` drive
+it:
+drift made through the emulator as a portal click would is reported by Read and Diff on exactly the
+resource it
 touched and remediated by Update; a fault between the bot user and its role leaves no duplicate and no orphan;
 delete refuses without the override and, with it, undoes only what is safe."""
+
 from __future__ import annotations
 
 import json
@@ -42,25 +45,46 @@ def workstream_bot(emulator) -> str:
 
 
 def variable_id(emulator, name: str) -> str:
-    [row] = rows(emulator, "msdyn_ocliveworkstreamcontextvariables", msdyn_name=name,
-                 _msdyn_liveworkstreamid_value=dv.CONTOSO_CHAT)
+    [row] = rows(
+        emulator,
+        "msdyn_ocliveworkstreamcontextvariables",
+        msdyn_name=name,
+        _msdyn_liveworkstreamid_value=dv.CONTOSO_CHAT,
+    )
     return row["msdyn_ocliveworkstreamcontextvariableid"]
 
 
 # Each drift as an administrator would make it, and what the live value then reads.
 DRIFTS = {
-    "queue": (lambda p, b, e: p.delete(f"queues({dv.BOT_ESCALATIONS})/queuemembership_association({user(b)})/$ref"),
-              "member", False),
-    "workstream": (lambda p, b, e: p.patch(f"msdyn_liveworkstreams({dv.CONTOSO_CHAT})", json={
-                       "msdyn_bot_user@odata.bind": f"/systemusers({dv.PARTNER_BOT_USER})"}),
-                   "botUserId", dv.PARTNER_BOT_USER),
-    "role": (lambda p, b, e: p.delete(f"systemusers({user(b)})/systemuserroles_association({dv.OC_AGENT})/$ref"),
-             "assigned", False),
+    "queue": (
+        lambda p, b, e: p.delete(f"queues({dv.BOT_ESCALATIONS})/queuemembership_association({user(b)})/$ref"),
+        "member",
+        False,
+    ),
+    "workstream": (
+        lambda p, b, e: p.patch(
+            f"msdyn_liveworkstreams({dv.CONTOSO_CHAT})",
+            json={"msdyn_bot_user@odata.bind": f"/systemusers({dv.PARTNER_BOT_USER})"},
+        ),
+        "botUserId",
+        dv.PARTNER_BOT_USER,
+    ),
+    "role": (
+        lambda p, b, e: p.delete(f"systemusers({user(b)})/systemuserroles_association({dv.OC_AGENT})/$ref"),
+        "assigned",
+        False,
+    ),
     "user": (lambda p, b, e: p.patch(f"systemusers({user(b)})", json={"isdisabled": True}), "enabled", False),
-    "agent": (lambda p, b, e: p.patch(f"botcomponents({dv.ESCALATE_TOPIC})", json={"data": "kind: AdaptiveDialog"}),
-              "publishState", "stale"),
-    "context": (lambda p, b, e: p.delete(f"msdyn_ocliveworkstreamcontextvariables({variable_id(e, 'orderNumber')})"),
-                "variables", ["CustomerTier:text"]),
+    "agent": (
+        lambda p, b, e: p.patch(f"botcomponents({dv.ESCALATE_TOPIC})", json={"data": "kind: AdaptiveDialog"}),
+        "publishState",
+        "stale",
+    ),
+    "context": (
+        lambda p, b, e: p.delete(f"msdyn_ocliveworkstreamcontextvariables({variable_id(e, 'orderNumber')})"),
+        "variables",
+        ["CustomerTier:text"],
+    ),
 }
 
 
@@ -79,7 +103,7 @@ def test_no_secret_or_token_reaches_outputs_or_the_provider_log(server, world):
     binding.refresh()
     recorded = json.dumps([(d.outputs, d.inputs) for d in binding.state.values()]) + server.stderr()
     assert fixture_secret(dv.DEPLOYER_APP) not in recorded
-    assert not re.search(r"eyJ[A-Za-z0-9_-]{10,}\.", recorded)   # no JWT (the tokens the emulator issues)
+    assert not re.search(r"eyJ[A-Za-z0-9_-]{10,}\.", recorded)  # no JWT (the tokens the emulator issues)
 
 
 @pytest.mark.parametrize("role", DRIFTS)
@@ -89,8 +113,9 @@ def test_drift_is_reported_where_it_happened_and_update_remediates_it(deployed, 
     refreshed = deployed.refresh()
     read, diff = refreshed[role]
     assert read.outputs[key] == live and read.inputs[key] == live and diff.changes == "some"
-    assert {r: d.changes for r, (_, d) in refreshed.items() if r != role} == dict.fromkeys(set(ORDER) - {role},
-                                                                                           "none")
+    assert {r: d.changes for r, (_, d) in refreshed.items() if r != role} == dict.fromkeys(
+        set(ORDER) - {role}, "none"
+    )
     deployed.remediate(role)
     assert {r: d.changes for r, (_, d) in deployed.refresh().items()} == dict.fromkeys(ORDER, "none")
 
@@ -118,7 +143,7 @@ def test_after_a_fault_assigning_the_role_the_next_run_completes(server, world):
         binding.deploy(("role",))
     assert not any(u == user(binding) for u, _ in pairs(world, "systemuserroles_association"))
     world.clear_requests()
-    binding.deploy(ORDER[1:])   # the user is in state: the next `pulumi up` creates the rest
+    binding.deploy(ORDER[1:])  # the user is in state: the next `pulumi up` creates the rest
     assert (user(binding), dv.OC_AGENT) in pairs(world, "systemuserroles_association")
     assert not [r for r in writes(world) if r.path.endswith("/systemusers")]
 
@@ -139,7 +164,8 @@ def test_a_run_that_lost_the_bot_user_from_state_adopts_it_and_leaves_no_duplica
     assert rerun.state["user"].outputs["adopted"] is True
     assert not [r for r in writes(world) if r.path.endswith("/systemusers")]
     assert [p for p in pairs(world, "systemuserroles_association") if p[0] == row["systemuserid"]] == [
-        (row["systemuserid"], dv.OC_AGENT)]
+        (row["systemuserid"], dv.OC_AGENT)
+    ]
 
 
 def test_delete_of_every_binding_resource_is_refused_without_the_override(deployed, world):
@@ -160,13 +186,17 @@ def test_delete_with_the_override_undoes_only_what_is_safe(removable, world):
         binding.drivers[role].delete(binding.state[role])
     uid = user(binding)
     [bot_user] = rows(world, "systemusers", systemuserid=uid)
-    assert bot_user["isdisabled"] is True   # disconnected, as Microsoft's Disconnect does; never deleted
+    assert bot_user["isdisabled"] is True  # disconnected, as Microsoft's Disconnect does; never deleted
     assert (uid, dv.OC_AGENT) not in pairs(world, "systemuserroles_association")
     assert (dv.BOT_ESCALATIONS, uid) not in pairs(world, "queuemembership_association")
     assert workstream_bot(world) is None
-    names = {r["msdyn_name"] for r in rows(world, "msdyn_ocliveworkstreamcontextvariables",
-                                             _msdyn_liveworkstreamid_value=dv.CONTOSO_CHAT)}
-    assert names == {"Locale", "CustomerTier"}   # orderNumber was the stack's; CustomerTier was adopted
+    names = {
+        r["msdyn_name"]
+        for r in rows(
+            world, "msdyn_ocliveworkstreamcontextvariables", _msdyn_liveworkstreamid_value=dv.CONTOSO_CHAT
+        )
+    }
+    assert names == {"Locale", "CustomerTier"}  # orderNumber was the stack's; CustomerTier was adopted
     assert rows(world, "bots", botid=dv.CONTOSO_HELPER) == [agent_before]
     record = re.compile(r"/(systemusers|bots)\([^/]*\)$")
     assert not [r for r in writes(world) if r.method == "DELETE" and record.search(r.path)]
@@ -175,7 +205,9 @@ def test_delete_with_the_override_undoes_only_what_is_safe(removable, world):
 def test_delete_with_the_override_leaves_a_workstream_another_bot_took_alone(removable, world, portal):
     binding = Binding(removable)
     binding.deploy()
-    portal.patch(f"msdyn_liveworkstreams({dv.CONTOSO_CHAT})",
-                 json={"msdyn_bot_user@odata.bind": f"/systemusers({dv.PARTNER_BOT_USER})"})
+    portal.patch(
+        f"msdyn_liveworkstreams({dv.CONTOSO_CHAT})",
+        json={"msdyn_bot_user@odata.bind": f"/systemusers({dv.PARTNER_BOT_USER})"},
+    )
     binding.drivers["workstream"].delete(binding.state["workstream"])
     assert workstream_bot(world) == dv.PARTNER_BOT_USER

@@ -1,6 +1,7 @@
 """BotApplicationUser through the provider server: created with the bot columns in the root business unit,
 adopted when the App ID already has a bot user, never duplicated when a create's answer is lost, and refused
 early with the catalogue's error where Omnichannel, the Teams channel or the deployer's role is missing."""
+
 from __future__ import annotations
 
 import copy
@@ -34,30 +35,78 @@ def test_create_makes_the_bot_user_with_the_bot_columns_in_the_root_business_uni
     assert created.id == row["systemuserid"]
     outs = created.outputs
     assert (outs["userId"], outs["adopted"], outs["enabled"], outs["capacity"], outs["botProvider"]) == (
-        row["systemuserid"], False, True, 150, "copilotStudio")
+        row["systemuserid"],
+        False,
+        True,
+        150,
+        "copilotStudio",
+    )
     assert outs["businessUnitId"] == dv.ROOT_BU and outs["fullName"] == "Contoso Handoff (dev)"
 
 
 def test_create_adopts_existing_bot_user_and_brings_it_to_the_declared_state(server, world):
-    world.seed({"dataverse": {"environments": [{"url": dv.DEV, "tables": {"systemusers": [{
-        "systemuserid": "a1300000-0000-4000-8000-0000000000b0", "lastname": "Helper bot",
-        "applicationid": dv.DEV_BOT_APP, "msdyn_botapplicationid": dv.DEV_BOT_APP, "msdyn_agentType": 192350001,
-        "msdyn_botprovider": 192350001, "msdyn_usertype": 192350001, "msdyn_capacity": 10, "isdisabled": True,
-        "_businessunitid_value": dv.ROOT_BU}]}}]}})
+    world.seed(
+        {
+            "dataverse": {
+                "environments": [
+                    {
+                        "url": dv.DEV,
+                        "tables": {
+                            "systemusers": [
+                                {
+                                    "systemuserid": "a1300000-0000-4000-8000-0000000000b0",
+                                    "lastname": "Helper bot",
+                                    "applicationid": dv.DEV_BOT_APP,
+                                    "msdyn_botapplicationid": dv.DEV_BOT_APP,
+                                    "msdyn_agentType": 192350001,
+                                    "msdyn_botprovider": 192350001,
+                                    "msdyn_usertype": 192350001,
+                                    "msdyn_capacity": 10,
+                                    "isdisabled": True,
+                                    "_businessunitid_value": dv.ROOT_BU,
+                                }
+                            ]
+                        },
+                    }
+                ]
+            }
+        }
+    )
     adopted = Driver(server, "user").create(user_inputs())
     assert adopted.id == "a1300000-0000-4000-8000-0000000000b0" and adopted.outputs["adopted"] is True
     [row] = bot_users(world)
     assert (row["msdyn_capacity"], row["msdyn_botprovider"], row["isdisabled"]) == (100, 192350000, False)
     assert [(r.method, r.path.rsplit("/", 1)[-1]) for r in writes(world)] == [
-        ("PATCH", "systemusers(a1300000-0000-4000-8000-0000000000b0)")]
+        ("PATCH", "systemusers(a1300000-0000-4000-8000-0000000000b0)")
+    ]
 
 
 def test_create_refuses_an_app_id_held_by_a_user_that_is_not_a_bot_user(server, world):
-    world.seed({"dataverse": {"environments": [{"url": dv.DEV, "tables": {"systemusers": [{
-        "lastname": "Integration", "applicationid": dv.DEV_BOT_APP, "_businessunitid_value": dv.ROOT_BU}]}}]}})
+    world.seed(
+        {
+            "dataverse": {
+                "environments": [
+                    {
+                        "url": dv.DEV,
+                        "tables": {
+                            "systemusers": [
+                                {
+                                    "lastname": "Integration",
+                                    "applicationid": dv.DEV_BOT_APP,
+                                    "_businessunitid_value": dv.ROOT_BU,
+                                }
+                            ]
+                        },
+                    }
+                ]
+            }
+        }
+    )
     with pytest.raises(ProviderError) as caught:
         Driver(server, "user").create(user_inputs())
-    assert_entry(caught.value, "ConflictError", "app-id-already-used", "holds the App ID but is not its bot user")
+    assert_entry(
+        caught.value, "ConflictError", "app-id-already-used", "holds the App ID but is not its bot user"
+    )
     assert writes(world) == []
 
 
@@ -77,9 +126,20 @@ def test_create_in_an_environment_without_omnichannel_fails_before_writing(serve
 
 
 def test_create_for_a_copilot_studio_bot_needs_the_bot_extension(server, world):
-    environment = {"url": dv.SANDBOX, "tables": {"solutions": [
-        {"solutionid": "c1800000-0000-4000-8000-0000000000a0", "uniquename": "msdyn_OmnichannelBase",
-         "friendlyname": "Omnichannel", "version": "9.3", "ismanaged": True}]}}
+    environment = {
+        "url": dv.SANDBOX,
+        "tables": {
+            "solutions": [
+                {
+                    "solutionid": "c1800000-0000-4000-8000-0000000000a0",
+                    "uniquename": "msdyn_OmnichannelBase",
+                    "friendlyname": "Omnichannel",
+                    "version": "9.3",
+                    "ismanaged": True,
+                }
+            ]
+        },
+    }
     world.seed({"dataverse": {"environments": [environment]}})
     with pytest.raises(ProviderError) as caught:
         Driver(server, "user").create(user_inputs(environmentUrl=dv.SANDBOX))
@@ -104,8 +164,13 @@ def test_a_low_privilege_deployer_is_refused_with_what_role_it_needs(world):
             Driver(reader, "user").create(user_inputs())
     finally:
         reader.stop()
-    assert_entry(caught.value, "PermissionDeniedError", "deployer-not-system-administrator", "Basic User",
-                 "System Administrator")
+    assert_entry(
+        caught.value,
+        "PermissionDeniedError",
+        "deployer-not-system-administrator",
+        "Basic User",
+        "System Administrator",
+    )
     assert writes(world) == []
 
 
@@ -134,8 +199,14 @@ def test_delete_is_refused_and_says_what_protect_and_the_override_mean(server, w
     with pytest.raises(ProviderError) as caught:
         driver.delete(created)
     message = caught.value.message
-    for fragment in ("refusing to delete the bot's application user", "protect=True", "a new bot",
-                     "pulumi state unprotect", "handoff:allowBindingRemoval true",
-                     "disables the bot's application user", "docs/binding.md#removing-a-binding"):
+    for fragment in (
+        "refusing to delete the bot's application user",
+        "protect=True",
+        "a new bot",
+        "pulumi state unprotect",
+        "handoff:allowBindingRemoval true",
+        "disables the bot's application user",
+        "docs/binding.md#removing-a-binding",
+    ):
         assert fragment in message, fragment
     assert world.requests() == [] and bot_users(world)[0]["isdisabled"] is False

@@ -1,6 +1,7 @@
 """Check and Diff of every binding provider through the real provider server: bad inputs are refused with the
 key and the fix before any request is sent, a binding never moves, unknowns pass during preview, and Diff
 compares only the managed keys (never `__provider`)."""
+
 from __future__ import annotations
 
 import base64
@@ -24,17 +25,29 @@ VALID = {
     "context": {**WHERE, "workstreamId": dv.CONTOSO_CHAT, "variables": ["customerTier:text"]},
     "agent": {**WHERE, "schemaName": "cr5a1_contosoHelper", "agentName": "Contoso Helper"},
 }
-BAD = {   # role -> (inputs replaced, the keys that must fail, a fragment of the fix)
-    "user": ({"capacity": 0, "botProvider": "alexa", "azureBotId": "contoso-handoff-dev"},
-             {"capacity", "botProvider", "azureBotId"}, "/providers/Microsoft.BotService/botServices/"),
+BAD = {  # role -> (inputs replaced, the keys that must fail, a fragment of the fix)
+    "user": (
+        {"capacity": 0, "botProvider": "alexa", "azureBotId": "contoso-handoff-dev"},
+        {"capacity", "botProvider", "azureBotId"},
+        "/providers/Microsoft.BotService/botServices/",
+    ),
     "role": ({"userId": "bot", "businessUnitId": None}, {"userId", "businessUnitId"}, "GUID"),
-    "queue": ({"queue": "", "environmentUrl": "https://contoso.example.com"}, {"queue", "environmentUrl"},
-              "<org>.crm.dynamics.com"),
-    "workstream": ({"workstream": "x" * 201, "botAppId": "not-a-guid"}, {"workstream", "botAppId"},
-                   "00000000-0000-0000-0000-000000000000"),
+    "queue": (
+        {"queue": "", "environmentUrl": "https://contoso.example.com"},
+        {"queue", "environmentUrl"},
+        "<org>.crm.dynamics.com",
+    ),
+    "workstream": (
+        {"workstream": "x" * 201, "botAppId": "not-a-guid"},
+        {"workstream", "botAppId"},
+        "00000000-0000-0000-0000-000000000000",
+    ),
     "context": ({"variables": ["tier:colour", "tier:text"]}, {"variables"}, "text, number, boolean, entity"),
-    "agent": ({"agentName": "Contoso Customer Care Escalation Assistant", "schemaName": "contosoHelper"},
-              {"agentName", "schemaName"}, "at most 30 characters"),
+    "agent": (
+        {"agentName": "Contoso Customer Care Escalation Assistant", "schemaName": "contosoHelper"},
+        {"agentName", "schemaName"},
+        "at most 30 characters",
+    ),
 }
 
 
@@ -42,7 +55,7 @@ BAD = {   # role -> (inputs replaced, the keys that must fail, a fragment of the
 def test_providers_are_pickled_by_reference_and_carry_no_state(role):
     provider = KINDS[role][0]
     pickled = serialize_provider(provider())
-    assert len(pickled) < 200   # a reference to the class, not its code or any client
+    assert len(pickled) < 200  # a reference to the class, not its code or any client
     assert dill.loads(base64.b64decode(pickled)).__dict__ == {}
 
 
@@ -50,11 +63,14 @@ def test_providers_are_pickled_by_reference_and_carry_no_state(role):
 def test_check_accepts_valid_inputs_and_fills_defaults_and_desired_flags(server, world, role):
     checked = Driver(server, role).checked(VALID[role])
     assert checked["environmentUrl"] == dv.DEV and checked["botAppId"] == dv.DEV_BOT_APP
-    expected = {"user": {"capacity": 100, "botProvider": "copilotStudio", "enabled": True},
-                "role": {"roleName": "Omnichannel agent", "assigned": True},
-                "queue": {"capacity": 100, "member": True}, "workstream": {"botUserId": USER},
-                "context": {"variables": ["customerTier:text"]},
-                "agent": {"publish": True, "provisioned": True, "publishState": "current"}}[role]
+    expected = {
+        "user": {"capacity": 100, "botProvider": "copilotStudio", "enabled": True},
+        "role": {"roleName": "Omnichannel agent", "assigned": True},
+        "queue": {"capacity": 100, "member": True},
+        "workstream": {"botUserId": USER},
+        "context": {"variables": ["customerTier:text"]},
+        "agent": {"publish": True, "provisioned": True, "publishState": "current"},
+    }[role]
     assert {key: checked[key] for key in expected} == expected
     assert world.requests() == []
 
@@ -70,11 +86,21 @@ def test_check_names_every_bad_key_and_its_fix_without_sending_a_request(server,
 
 
 def test_check_normalises_what_the_services_normalise(server):
-    checked = Driver(server, "queue").checked({
-        **VALID["queue"], "environmentUrl": "HTTPS://Contoso-Dev.crm.dynamics.com/",
-        "botAppId": dv.DEV_BOT_APP.upper(), "userId": USER.upper(), "queue": dv.BOT_ESCALATIONS.upper()})
+    checked = Driver(server, "queue").checked(
+        {
+            **VALID["queue"],
+            "environmentUrl": "HTTPS://Contoso-Dev.crm.dynamics.com/",
+            "botAppId": dv.DEV_BOT_APP.upper(),
+            "userId": USER.upper(),
+            "queue": dv.BOT_ESCALATIONS.upper(),
+        }
+    )
     assert (checked["environmentUrl"], checked["botAppId"], checked["userId"], checked["queue"]) == (
-        dv.DEV, dv.DEV_BOT_APP, USER, dv.BOT_ESCALATIONS)
+        dv.DEV,
+        dv.DEV_BOT_APP,
+        USER,
+        dv.BOT_ESCALATIONS,
+    )
 
 
 def test_check_refuses_an_environment_of_another_cloud(server):
@@ -114,8 +140,14 @@ def test_check_ignores_moving_a_binding_still_unknown_in_preview(server):
 def test_diff_compares_managed_keys_normalised_and_ignores_the_provider_pickle(server):
     driver = Driver(server, "workstream")
     news = driver.checked(VALID["workstream"])
-    live = {**news, "workstreamId": dv.CONTOSO_CHAT, "workstreamName": "contoso CHAT", "botUserId": USER.upper(),
-            "adopted": False, "__provider": "a pickle of an older version of the provider"}
+    live = {
+        **news,
+        "workstreamId": dv.CONTOSO_CHAT,
+        "workstreamName": "contoso CHAT",
+        "botUserId": USER.upper(),
+        "adopted": False,
+        "__provider": "a pickle of an older version of the provider",
+    }
     assert server.diff(dv.CONTOSO_CHAT, driver.urn, live, driver.bag(news)).changes == "none"
     moved = {**live, "botUserId": dv.PARTNER_BOT_USER}
     assert server.diff(dv.CONTOSO_CHAT, driver.urn, moved, driver.bag(news)).changes == "some"

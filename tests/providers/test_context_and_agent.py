@@ -1,6 +1,7 @@
 """ContextVariables and CopilotAgent through the provider server: declared variables made or adopted, others
 left alone, removals limited to what the stack created; the agent checked (provisioned, named, extension
 installed) and published when it is due, each refusal with its catalogue entry."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,20 +25,27 @@ def context_inputs(*declared: str) -> dict:
 
 
 def agent_inputs(schema="cr5a1_contosoHelper", name="Contoso Helper", publish=True, fingerprint="f1") -> dict:
-    return {**WHERE, "schemaName": schema, "agentName": name, "publish": publish,
-            "bindingFingerprint": fingerprint}
+    return {
+        **WHERE,
+        "schemaName": schema,
+        "agentName": name,
+        "publish": publish,
+        "bindingFingerprint": fingerprint,
+    }
 
 
 def test_declared_variables_are_created_or_adopted_and_others_left_alone(server, world):
     created = Driver(server, "context").create(context_inputs("customerTier:text", "orderNumber:number"))
     assert variables(world) == {"Locale": TEXT, "CustomerTier": TEXT, "orderNumber": NUMBER}
     assert created.outputs["variables"] == ["CustomerTier:text", "orderNumber:number"]
-    assert created.outputs["created"] == ["ordernumber"]   # CustomerTier existed: adopted, not ours to delete
+    assert created.outputs["created"] == ["ordernumber"]  # CustomerTier existed: adopted, not ours to delete
 
 
 def test_a_variable_of_the_wrong_type_is_changed(server, world):
     created = Driver(server, "context").create(context_inputs("customerTier:number"))
-    assert variables(world)["CustomerTier"] == NUMBER and created.outputs["variables"] == ["CustomerTier:number"]
+    assert variables(world)["CustomerTier"] == NUMBER and created.outputs["variables"] == [
+        "CustomerTier:number"
+    ]
 
 
 def test_removing_a_variable_from_the_stack_deletes_it_only_if_the_stack_created_it(server, world):
@@ -82,21 +90,23 @@ def test_a_never_published_agent_is_published_when_the_stack_publishes(server, w
 
 
 def test_an_agent_whose_publish_job_is_still_running_is_waited_for_and_converges(server, world):
-    world.configure(publish_delay_reads=1)   # the read after PvaPublish still sees the agent unpublished
+    world.configure(publish_delay_reads=1)  # the read after PvaPublish still sees the agent unpublished
     driver = Driver(server, "agent")
     created = driver.create(agent_inputs(schema="cr5a1_draftAgent", name="Draft Agent"))
     [row] = rows(world, "bots", botid=dv.DRAFT_AGENT)
     assert created.outputs["publishState"] == "current" and row["publishedon"]
     assert created.outputs["publishedOn"].startswith(row["publishedon"][:19])
     gets = [r for r in world.requests(service="dataverse") if r.method == "GET" and dv.DRAFT_AGENT in r.path]
-    assert len(gets) == 2   # read back, then once more at once: no sleep for a one-read delay
+    assert len(gets) == 2  # read back, then once more at once: no sleep for a one-read delay
     world.clear_requests()
     assert driver.diff(created).changes == "none" and writes(world) == []
 
 
 def test_a_never_published_agent_is_refused_when_the_stack_does_not_publish(server, world):
     with pytest.raises(ProviderError) as caught:
-        Driver(server, "agent").create(agent_inputs(schema="cr5a1_draftAgent", name="Draft Agent", publish=False))
+        Driver(server, "agent").create(
+            agent_inputs(schema="cr5a1_draftAgent", name="Draft Agent", publish=False)
+        )
     assert_entry(caught.value, "ValidationError", "agent-not-published", "cr5a1_draftAgent")
     assert writes(world) == []
 
@@ -117,7 +127,9 @@ def test_an_agent_whose_live_name_is_too_long_is_refused(server, world):
 def test_an_agent_named_otherwise_than_declared_is_refused(server, world):
     with pytest.raises(ProviderError) as caught:
         Driver(server, "agent").create(agent_inputs(name="Contoso Assistant"))
-    assert_entry(caught.value, "ValidationError", "agent-name-mismatch", "'Contoso Helper'", "'Contoso Assistant'")
+    assert_entry(
+        caught.value, "ValidationError", "agent-name-mismatch", "'Contoso Helper'", "'Contoso Assistant'"
+    )
 
 
 def test_an_agent_missing_in_the_environment_is_refused(server, world):

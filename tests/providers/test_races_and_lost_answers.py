@@ -1,8 +1,10 @@
-"""Races and lost answers the emulator cannot stage on its own: a create whose answer is lost after the service
+"""Races and lost answers the emulator cannot stage on its own: a create whose answer is lost after the
+service
 applied it (a 5xx or a connection dropped once Dataverse had committed), and a create that loses the race for
 an App ID to a concurrent one. These tests run the providers' create logic in-process over the real client,
 against the emulator, with the one call whose timing matters wrapped. What they prove: the record is found by
 its natural key and adopted, never created twice."""
+
 from __future__ import annotations
 
 import pytest
@@ -36,7 +38,8 @@ class AnswersLost(DataverseClient):
 
 
 class LookupRacedByAnotherCreate(DataverseClient):
-    """The real client, except that its first App ID lookup ran just before a concurrent run created the user."""
+    """The real client, except that its first App ID lookup ran just before a concurrent run created the
+    user."""
 
     looked_up = False
 
@@ -51,19 +54,30 @@ class LookupRacedByAnotherCreate(DataverseClient):
 def connect(world, monkeypatch):
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", world.ca_path)
     auth.forget_credentials()
-    config = ClientConfig.from_mapping({
-        "handoff:tenantId": dv.TENANT, "handoff:authorityHost": world.base_url,
-        "handoff:resourceManagerEndpoint": world.base_url,
-        "handoff:dataverseApiEndpoint": f"{world.base_url}/api/data/v9.2"})
-    environ = {"ARM_CLIENT_ID": dv.DEPLOYER_APP, "ARM_TENANT_ID": dv.TENANT,
-               "ARM_CLIENT_SECRET": fixture_secret(dv.DEPLOYER_APP)}
+    config = ClientConfig.from_mapping(
+        {
+            "handoff:tenantId": dv.TENANT,
+            "handoff:authorityHost": world.base_url,
+            "handoff:resourceManagerEndpoint": world.base_url,
+            "handoff:dataverseApiEndpoint": f"{world.base_url}/api/data/v9.2",
+        }
+    )
+    environ = {
+        "ARM_CLIENT_ID": dv.DEPLOYER_APP,
+        "ARM_TENANT_ID": dv.TENANT,
+        "ARM_CLIENT_SECRET": fixture_secret(dv.DEPLOYER_APP),
+    }
     yield lambda cls: cls.connect(config, dv.DEV, environ=environ)
     auth.forget_credentials()
 
 
 def want() -> BotApplicationUserSpec:
-    return BotApplicationUserSpec(environment_url=dv.DEV, bot_app_id=dv.DEV_BOT_APP, display_name="Contoso Bot",
-                                  azure_bot_id=DEV_AZURE_BOT)
+    return BotApplicationUserSpec(
+        environment_url=dv.DEV,
+        bot_app_id=dv.DEV_BOT_APP,
+        display_name="Contoso Bot",
+        azure_bot_id=DEV_AZURE_BOT,
+    )
 
 
 def test_a_bot_user_created_whose_answer_was_lost_is_found_by_app_id_not_created_again(connect, world):
@@ -74,11 +88,32 @@ def test_a_bot_user_created_whose_answer_was_lost_is_found_by_app_id_not_created
 
 
 def test_a_create_that_lost_the_race_for_the_app_id_adopts_the_winner(connect, world):
-    world.seed({"dataverse": {"environments": [{"url": dv.DEV, "tables": {"systemusers": [{
-        "systemuserid": "a1300000-0000-4000-8000-0000000000b2", "lastname": "Contoso Bot",
-        "applicationid": dv.DEV_BOT_APP, "msdyn_botapplicationid": dv.DEV_BOT_APP, "msdyn_agentType": 192350001,
-        "msdyn_botprovider": 192350000, "msdyn_usertype": 192350001, "msdyn_capacity": 100,
-        "_businessunitid_value": dv.ROOT_BU}]}}]}})
+    world.seed(
+        {
+            "dataverse": {
+                "environments": [
+                    {
+                        "url": dv.DEV,
+                        "tables": {
+                            "systemusers": [
+                                {
+                                    "systemuserid": "a1300000-0000-4000-8000-0000000000b2",
+                                    "lastname": "Contoso Bot",
+                                    "applicationid": dv.DEV_BOT_APP,
+                                    "msdyn_botapplicationid": dv.DEV_BOT_APP,
+                                    "msdyn_agentType": 192350001,
+                                    "msdyn_botprovider": 192350000,
+                                    "msdyn_usertype": 192350001,
+                                    "msdyn_capacity": 100,
+                                    "_businessunitid_value": dv.ROOT_BU,
+                                }
+                            ]
+                        },
+                    }
+                ]
+            }
+        }
+    )
     user, adopted = adopt_or_create(connect(LookupRacedByAnotherCreate), want())
     assert (user.id, adopted) == ("a1300000-0000-4000-8000-0000000000b2", True)
     assert len(rows(world, "systemusers", applicationid=dv.DEV_BOT_APP)) == 1
@@ -87,6 +122,10 @@ def test_a_create_that_lost_the_race_for_the_app_id_adopts_the_winner(connect, w
 
 def test_a_context_variable_created_whose_answer_was_lost_is_found_by_name(connect, world):
     variable = create_variable(connect(AnswersLost), dv.CONTOSO_CHAT, "orderNumber", ContextVariableType.TEXT)
-    found = rows(world, "msdyn_ocliveworkstreamcontextvariables", msdyn_name="orderNumber",
-                 _msdyn_liveworkstreamid_value=dv.CONTOSO_CHAT)
+    found = rows(
+        world,
+        "msdyn_ocliveworkstreamcontextvariables",
+        msdyn_name="orderNumber",
+        _msdyn_liveworkstreamid_value=dv.CONTOSO_CHAT,
+    )
     assert [r["msdyn_ocliveworkstreamcontextvariableid"] for r in found] == [variable.id]

@@ -9,6 +9,7 @@ k-th request, how an operation's outcome is classified, the canonical form of th
   key of the ClientError it failed with, `refused` (a delete without the removal override) or
   `TRACEBACK <type>` (anything else: always a defect).
 """
+
 from __future__ import annotations
 
 import collections
@@ -22,7 +23,7 @@ _GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 _CLIENT_ERROR = re.compile(r"components\.clients\.errors\.(\w+): ")
 _MITIGATION = re.compile(r"Mitigation \[([a-z0-9-]+)\]")
 _REFUSED = "components.dynamic.base.BindingRemovalRefused: "
-_RAISED = re.compile(r"^([A-Za-z_][\w.]*): ", re.M)   # a traceback's last line: "pkg.module.Type: message"
+_RAISED = re.compile(r"^([A-Za-z_][\w.]*): ", re.M)  # a traceback's last line: "pkg.module.Type: message"
 
 OK, RETRIED_OK, REFUSED = "ok", "retried-ok", "refused"
 NOT_APPLICABLE = "n/a"
@@ -61,18 +62,26 @@ _EVERY = frozenset({"entra", "dataverse", "arm", "graph"})
 # 429/5xx for Retry-After seconds, 5 s when absent) wait, so tests never sleep and one cell cannot leak into
 # the next through the long-lived provider process (a real re-run is a new process).
 FAULT_KINDS: tuple[FaultKind, ...] = (
-    *(FaultKind(f"429 {code}", frozenset({"dataverse"}),
-                {"kind": "status", "status": 429, "code": code, "retry_after": 0})
-      for code in SERVICE_PROTECTION_CODES),
-    FaultKind("429", frozenset({"entra", "arm", "graph"}), {"kind": "status", "status": 429, "retry_after": 0}),
+    *(
+        FaultKind(
+            f"429 {code}",
+            frozenset({"dataverse"}),
+            {"kind": "status", "status": 429, "code": code, "retry_after": 0},
+        )
+        for code in SERVICE_PROTECTION_CODES
+    ),
+    FaultKind(
+        "429", frozenset({"entra", "arm", "graph"}), {"kind": "status", "status": 429, "retry_after": 0}
+    ),
     FaultKind("500", _EVERY, {"kind": "status", "status": 500, "retry_after": 0}),
     FaultKind("503", _EVERY, {"kind": "status", "status": 503, "retry_after": 0}),
     FaultKind("drop", _EVERY, {"kind": "drop"}),
     FaultKind("latency", _EVERY, {"kind": "latency", "latency_ms": 25}, allowed=frozenset()),
     FaultKind("expired token", _API, expire=True, allowed=frozenset()),
     # Graph is the only service with replication lag; only its requests can meet it.
-    FaultKind("replication lag", frozenset({"graph"}), config={"graph_replication_lag": 2},
-              allowed=frozenset()),
+    FaultKind(
+        "replication lag", frozenset({"graph"}), config={"graph_replication_lag": 2}, allowed=frozenset()
+    ),
 )
 KIND_NAMES = tuple(kind.name for kind in FAULT_KINDS)
 
@@ -97,11 +106,11 @@ class ClockJump:
         self._seen += 1
         return self._book.take(method, path)
 
-    def __getattr__(self, name: str):   # add, clear, pending: the real book's
+    def __getattr__(self, name: str):  # add, clear, pending: the real book's
         return getattr(self._book, name)
 
 
-# --- outcomes ------------------------------------------------------------------------------------------------
+# --- outcomes -----------------------------------------------------------------------------------------------
 def classify(error: Optional[BaseException], requests_sent: int, baseline_requests: int) -> str:
     """The outcome of one operation: see the module docstring. `error` is a ProviderError or None."""
     if error is None:
@@ -120,10 +129,13 @@ def is_catalogue_key(outcome: str) -> bool:
     return outcome not in (OK, RETRIED_OK, REFUSED, NOT_APPLICABLE) and not outcome.startswith("TRACEBACK")
 
 
-# --- the emulator's state --------------------------------------------------------------------------------------
+# --- the emulator's state -----------------------------------------------------------------------------------
 # Columns (and outputs: `publishedOn`) that differ between two identical runs: times and publish bookkeeping.
-VOLATILE = re.compile(r"^(createdon|modifiedon|publishedon|overriddencreatedon|versionnumber|"
-                      r"synchronizationstatus)$", re.I)
+VOLATILE = re.compile(
+    r"^(createdon|modifiedon|publishedon|overriddencreatedon|versionnumber|"
+    r"synchronizationstatus)$",
+    re.I,
+)
 
 
 def environment(state: Mapping[str, Any], url: str) -> dict:
@@ -131,7 +143,8 @@ def environment(state: Mapping[str, Any], url: str) -> dict:
 
 
 def new_ids(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, str]:
-    """{GUID: label} for every record id in `after` that `before` did not have, labelled by what identifies the
+    """{GUID: label} for every record id in `after` that `before` did not have, labelled by what identifies
+    the
     record to a human (a user by App ID, a context variable by workstream and name), so two runs that made the
     same records compare equal and a second record with the same natural key shows as a duplicate."""
     known = {guid.lower() for guid in _GUID.findall(json.dumps(before))}
@@ -139,7 +152,7 @@ def new_ids(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, st
     for env in after["environments"]:
         for table, rows in env.get("tables", {}).items():
             for row in rows:
-                value = row.get(f"{table[:-1]}id")   # the primary key: systemusers -> systemuserid
+                value = row.get(f"{table[:-1]}id")  # the primary key: systemusers -> systemuserid
                 if isinstance(value, str) and _GUID.fullmatch(value) and value.lower() not in known:
                     labels[value.lower()] = f"<new {table}:{natural_key(table, row)}>"
     return labels
@@ -163,8 +176,11 @@ def canonical(value: Any, labels: Mapping[str, str]) -> Any:
         return {key: canonical(item, labels) for key, item in value.items() if not VOLATILE.search(key)}
     if isinstance(value, list):
         items = [canonical(item, labels) for item in value]
-        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True)) if all(
-            isinstance(item, (dict, list)) for item in items) else items
+        return (
+            sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+            if all(isinstance(item, (dict, list)) for item in items)
+            else items
+        )
     if isinstance(value, str):
         return _GUID.sub(lambda m: labels.get(m.group(0).lower(), m.group(0).lower()), value)
     return value
@@ -175,40 +191,55 @@ def duplicates(env: Mapping[str, Any], app_id: str) -> list[str]:
     variable name on one workstream, an association pair."""
     problems = []
     tables = env.get("tables", {})
-    users = [u for u in tables.get("systemusers", []) if str(u.get("applicationid")).lower() == app_id.lower()]
+    users = [
+        u for u in tables.get("systemusers", []) if str(u.get("applicationid")).lower() == app_id.lower()
+    ]
     if len(users) > 1:
         problems.append(f"{len(users)} systemusers with App ID {app_id}")
-    names = collections.Counter((v.get("_msdyn_liveworkstreamid_value"), str(v.get("msdyn_name")).lower())
-                                for v in tables.get("msdyn_ocliveworkstreamcontextvariables", []))
-    problems += [f"{count} context variables {name!r} on workstream {ws}"
-                 for (ws, name), count in names.items() if count > 1]
+    names = collections.Counter(
+        (v.get("_msdyn_liveworkstreamid_value"), str(v.get("msdyn_name")).lower())
+        for v in tables.get("msdyn_ocliveworkstreamcontextvariables", [])
+    )
+    problems += [
+        f"{count} context variables {name!r} on workstream {ws}"
+        for (ws, name), count in names.items()
+        if count > 1
+    ]
     for relationship, pairs in env.get("associations", {}).items():
         counted = collections.Counter(tuple(pair) for pair in pairs)
-        problems += [f"{relationship} pair {pair} {count} times" for pair, count in counted.items() if count > 1]
+        problems += [
+            f"{relationship} pair {pair} {count} times" for pair, count in counted.items() if count > 1
+        ]
     return problems
 
 
 # A create that must never be sent twice on a 5xx or a lost answer: it makes a record (an N:N `$ref` associate
 # and PvaPublish are idempotent by nature and marked so).
 def blind_resends(log: Sequence[Any]) -> list[str]:
-    """Non-idempotent POSTs sent again right after an answer that leaves their outcome unknown (5xx, dropped)."""
+    """Non-idempotent POSTs sent again right after an answer that leaves their outcome unknown (5xx,
+    dropped)."""
     found = []
     for previous, following in zip(log, log[1:]):
-        if (previous.method == "POST" and previous.service == "dataverse" and "$ref" not in previous.path
-                and "PvaPublish" not in previous.path and (previous.status >= 500 or previous.status == 0)
-                and (following.method, following.path) == (previous.method, previous.path)):
+        if (
+            previous.method == "POST"
+            and previous.service == "dataverse"
+            and "$ref" not in previous.path
+            and "PvaPublish" not in previous.path
+            and (previous.status >= 500 or previous.status == 0)
+            and (following.method, following.path) == (previous.method, previous.path)
+        ):
             found.append(f"POST {previous.path} sent again after HTTP {previous.status or 'drop'}")
     return found
 
 
-# --- the matrix table ------------------------------------------------------------------------------------------
+# --- the matrix table ---------------------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
 class CellResult:
     resource: str
     operation: str
-    track: str          # "warm", "token" (tokens expired at start) or "cold" (a new provider process)
-    index: int          # the faulted request, 0-based in the operation's fault-free log
-    request: str        # "GET dataverse /api/data/v9.2/WhoAmI"
+    track: str  # "warm", "token" (tokens expired at start) or "cold" (a new provider process)
+    index: int  # the faulted request, 0-based in the operation's fault-free log
+    request: str  # "GET dataverse /api/data/v9.2/WhoAmI"
     kind: str
     outcome: str
     problems: tuple = ()
@@ -233,11 +264,22 @@ def matrix_table(results: Iterable[CellResult], kinds: Sequence[str] = KIND_NAME
     for result in results:
         rows.setdefault(result.row, {})[result.kind] = result.outcome + (" !" if result.problems else "")
     head = ["resource", "operation", "track", "#", "request", *kinds]
-    body = [[resource, operation, track, str(index), request[:60],
-             *(cells.get(kind, NOT_APPLICABLE) for kind in kinds)]
-            for (resource, operation, track, index, request), cells in rows.items()]
+    body = [
+        [
+            resource,
+            operation,
+            track,
+            str(index),
+            request[:60],
+            *(cells.get(kind, NOT_APPLICABLE) for kind in kinds),
+        ]
+        for (resource, operation, track, index, request), cells in rows.items()
+    ]
     widths = [max(len(line[col]) for line in [head, *body]) for col in range(len(head))]
-    render = lambda line: "  ".join(text.ljust(width) for text, width in zip(line, widths)).rstrip()
+
+    def render(line):
+        return "  ".join(text.ljust(width) for text, width in zip(line, widths)).rstrip()
+
     lines = [render(head), render(["-" * width for width in widths]), *map(render, body), ""]
     lines.append(f"{len(results)} cells; outcomes by fault kind:")
     for kind in kinds:
@@ -254,4 +296,3 @@ def outcome_counts(results: Iterable[CellResult]) -> dict[str, dict[str, int]]:
     for result in results:
         counts[result.kind][result.outcome] += 1
     return {kind: dict(counter) for kind, counter in counts.items()}
-

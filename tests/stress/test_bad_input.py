@@ -12,6 +12,7 @@
 
 Examples are derandomised (the same in CI as here), bounded in number, and never saved to a database.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,7 +26,8 @@ from typing import Any, NamedTuple
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from components import validation as v
 from components.settings import KEYS, KEYS_BY_NAME, REQUIRED, ConfigError, Settings, parse_settings
@@ -38,15 +40,34 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 DEV_FILE = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text(encoding="utf-8"))["config"]
 DEV = {key.split(":", 1)[1]: value for key, value in DEV_FILE.items()}
 # What a message must offer besides the problem: a way out (an action, the allowed values or the limit).
-FIXES = ("use ", "set ", "add ", "remove", "rename", "write ", "declare", "list each", "copy ",
-         "did you mean", "must be", "one of", "at most", "shorten", "give the resource")
+FIXES = (
+    "use ",
+    "set ",
+    "add ",
+    "remove",
+    "rename",
+    "write ",
+    "declare",
+    "list each",
+    "copy ",
+    "did you mean",
+    "must be",
+    "one of",
+    "at most",
+    "shorten",
+    "give the resource",
+)
 
 
 def profile(examples: int):
     """Deterministic in CI, no deadline (the machine is shared), bounded, no example database in the tree."""
-    return settings(derandomize=True, deadline=None, max_examples=examples, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
-                                           HealthCheck.data_too_large])
+    return settings(
+        derandomize=True,
+        deadline=None,
+        max_examples=examples,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+    )
 
 
 def has_fix(message: str) -> bool:
@@ -54,14 +75,17 @@ def has_fix(message: str) -> bool:
 
 
 # --- values -----------------------------------------------------------------------------------------------
-UNICODE = st.characters(codec="utf-8")                                   # any text a YAML file can hold
-VISIBLE = st.characters(codec="utf-8", exclude_categories=("Z", "C"))    # never stripped away
+UNICODE = st.characters(codec="utf-8")  # any text a YAML file can hold
+VISIBLE = st.characters(codec="utf-8", exclude_categories=("Z", "C"))  # never stripped away
 TEXT = st.text(UNICODE, max_size=30)
-BLANK = st.text(st.sampled_from(" \t\n\r\u00a0\u2003\u3000"), max_size=4)   # empty once stripped
-NOT_TEXT = st.one_of(st.integers(-2**62, 2**62), st.floats(), st.booleans(),
-                     st.lists(st.integers(0, 9), max_size=3),
-                     st.dictionaries(st.text(string.ascii_letters, max_size=4), st.integers(0, 9),
-                                     max_size=2))
+BLANK = st.text(st.sampled_from(" \t\n\r\u00a0\u2003\u3000"), max_size=4)  # empty once stripped
+NOT_TEXT = st.one_of(
+    st.integers(-(2**62), 2**62),
+    st.floats(),
+    st.booleans(),
+    st.lists(st.integers(0, 9), max_size=3),
+    st.dictionaries(st.text(string.ascii_letters, max_size=4), st.integers(0, 9), max_size=2),
+)
 WORD = st.text(string.ascii_letters + string.digits, min_size=1, max_size=10)
 ORG = st.from_regex(r"[a-z0-9][a-z0-9-]{0,12}[a-z0-9]", fullmatch=True)
 HOST = st.from_regex(r"[a-z][a-z0-9-]{0,10}\.[a-z]{2,5}", fullmatch=True)
@@ -83,50 +107,92 @@ def broken_guid(draw) -> str:
     if how == "character":
         at = draw(st.integers(0, len(guid) - 1))
         char = draw(UNICODE.filter(lambda c: c not in string.hexdigits + "-"))
-        return guid[:at] + char + guid[at + 1:]
-    return {"no hyphens": guid.replace("-", ""), "braces": "{" + guid + "}", "short": guid[:-1],
-            "long": guid + "0"}[how]
+        return guid[:at] + char + guid[at + 1 :]
+    return {
+        "no hyphens": guid.replace("-", ""),
+        "braces": "{" + guid + "}",
+        "short": guid[:-1],
+        "long": guid + "0",
+    }[how]
 
 
 BAD_GUID = st.one_of(broken_guid(), BLANK, NOT_TEXT)
 BAD_HTTPS = st.one_of(
     st.builds("{}://{}/api".format, st.sampled_from(("http", "ftp", "file", "wss", "httpss")), HOST),
-    HOST.map("{}/api/messages".format),                              # no scheme
+    HOST.map("{}/api/messages".format),  # no scheme
     st.sampled_from(("https://", "https:///api", "//contoso.com/api")),
-    HOST.map("https://user:password@{}/".format), HOST.map("https://{}/#fragment".format))
+    HOST.map("https://user:password@{}/".format),
+    HOST.map("https://{}/#fragment".format),
+)
 BAD_DATAVERSE = st.one_of(
-    ORG.map("http://{}.crm.dynamics.com".format), ORG.map("https://{}.example.com".format),
-    ORG.map("https://{}.crm13.dynamics.com".format),                  # there is no region 13
+    ORG.map("http://{}.crm.dynamics.com".format),
+    ORG.map("https://{}.example.com".format),
+    ORG.map("https://{}.crm13.dynamics.com".format),  # there is no region 13
     ORG.map("https://{}.crm.dynamics.com/api/data/v9.2".format),
     ORG.map("https://{}.crm.dynamics.com:8443".format),
-    ORG.map("https://{}.crm.dynamics.com?tenant=x".format), ORG.map("https://-{}.crm.dynamics.com".format),
-    ORG.map("https://{}_x.crm.dynamics.com".format), BLANK, NOT_TEXT)
+    ORG.map("https://{}.crm.dynamics.com?tenant=x".format),
+    ORG.map("https://-{}.crm.dynamics.com".format),
+    ORG.map("https://{}_x.crm.dynamics.com".format),
+    BLANK,
+    NOT_TEXT,
+)
 OTHER_CLOUD_DATAVERSE = ORG.map("https://{}.crm.microsoftdynamics.us".format)
 OTHER_GEOGRAPHY_DATAVERSE = ORG.map("https://{}.crm4.dynamics.com".format)
 BAD_BOT_NAME = st.one_of(
-    st.sampled_from(string.ascii_letters), st.text(string.ascii_lowercase, min_size=65, max_size=80),
+    st.sampled_from(string.ascii_letters),
+    st.text(string.ascii_lowercase, min_size=65, max_size=80),
     st.builds(str.__add__, st.sampled_from("-_."), WORD),
-    st.builds("{}{}{}".format, WORD, st.sampled_from(" /#é!@+~"), WORD), NOT_TEXT)
+    st.builds("{}{}{}".format, WORD, st.sampled_from(" /#é!@+~"), WORD),
+    NOT_TEXT,
+)
 BAD_RESOURCE_GROUP = st.one_of(
-    BLANK, st.text(string.ascii_lowercase, min_size=91, max_size=100), WORD.map("{}.".format),
-    st.builds("{}{}{}".format, WORD, st.sampled_from(" /#!@+~*"), WORD), NOT_TEXT)
+    BLANK,
+    st.text(string.ascii_lowercase, min_size=91, max_size=100),
+    WORD.map("{}.".format),
+    st.builds("{}{}{}".format, WORD, st.sampled_from(" /#!@+~*"), WORD),
+    NOT_TEXT,
+)
 BAD_SCHEMA_NAME = st.one_of(
-    st.from_regex(r"[a-z]{3,10}", fullmatch=True), st.from_regex(r"[0-9][a-z]{2}_[a-z]{3}", fullmatch=True),
-    st.from_regex(r"[a-z]{9,12}_[a-z]{3}", fullmatch=True), st.just("cr5a1_"), st.just("cr5a1_" + "x" * 100),
-    st.just("cré_helper"), BLANK, NOT_TEXT)
+    st.from_regex(r"[a-z]{3,10}", fullmatch=True),
+    st.from_regex(r"[0-9][a-z]{2}_[a-z]{3}", fullmatch=True),
+    st.from_regex(r"[a-z]{9,12}_[a-z]{3}", fullmatch=True),
+    st.just("cr5a1_"),
+    st.just("cr5a1_" + "x" * 100),
+    st.just("cré_helper"),
+    BLANK,
+    NOT_TEXT,
+)
 BAD_CAPACITY = st.one_of(
-    st.integers(max_value=0, min_value=-2**62), st.integers(min_value=2**31, max_value=2**62),
-    st.floats().filter(lambda number: not number.is_integer()), st.from_regex(r"[a-z]{1,6}", fullmatch=True),
-    st.sampled_from(("1.5", "1e3", "")), st.booleans(), st.lists(st.integers(1, 9), min_size=1, max_size=2))
-BAD_BOOL = st.one_of(TEXT.filter(lambda text: text.strip().lower() not in ("true", "false")),
-                     st.integers(-9, 9), st.floats(), st.lists(st.booleans(), max_size=2))
+    st.integers(max_value=0, min_value=-(2**62)),
+    st.integers(min_value=2**31, max_value=2**62),
+    st.floats().filter(lambda number: not number.is_integer()),
+    st.from_regex(r"[a-z]{1,6}", fullmatch=True),
+    st.sampled_from(("1.5", "1e3", "")),
+    st.booleans(),
+    st.lists(st.integers(1, 9), min_size=1, max_size=2),
+)
+BAD_BOOL = st.one_of(
+    TEXT.filter(lambda text: text.strip().lower() not in ("true", "false")),
+    st.integers(-9, 9),
+    st.floats(),
+    st.lists(st.booleans(), max_size=2),
+)
 BAD_MSI = st.one_of(
-    WORD, st.just("/subscriptions/not-a-guid/resourceGroups/rg/providers/Microsoft.ManagedIdentity/"
-                  "userAssignedIdentities/bot"),
-    st.just("/subscriptions/33333333-3333-4333-8333-333333333333/resourceGroups/rg/providers/"
-            "Microsoft.ManagedIdentity/userAssignedIdentities"), NOT_TEXT)
-VALID_MSI = ("/subscriptions/33333333-3333-4333-8333-333333333333/resourceGroups/rg-id/providers/"
-             "Microsoft.ManagedIdentity/userAssignedIdentities/bot-identity")
+    WORD,
+    st.just(
+        "/subscriptions/not-a-guid/resourceGroups/rg/providers/Microsoft.ManagedIdentity/"
+        "userAssignedIdentities/bot"
+    ),
+    st.just(
+        "/subscriptions/33333333-3333-4333-8333-333333333333/resourceGroups/rg/providers/"
+        "Microsoft.ManagedIdentity/userAssignedIdentities"
+    ),
+    NOT_TEXT,
+)
+VALID_MSI = (
+    "/subscriptions/33333333-3333-4333-8333-333333333333/resourceGroups/rg-id/providers/"
+    "Microsoft.ManagedIdentity/userAssignedIdentities/bot-identity"
+)
 
 
 def text_of(limit: int) -> st.SearchStrategy:
@@ -137,50 +203,92 @@ def text_of(limit: int) -> st.SearchStrategy:
 # Arrays: not a list (including JSON text that is not a list of strings, nested past the decoder's depth),
 # entries that are not strings, and malformed entries among good ones.
 NOT_A_LIST = st.one_of(
-    st.integers(-2**62, 2**62), st.booleans(), st.dictionaries(WORD, WORD, min_size=1, max_size=2),
+    st.integers(-(2**62), 2**62),
+    st.booleans(),
+    st.dictionaries(WORD, WORD, min_size=1, max_size=2),
     st.sampled_from(("customerTier:text", '{"a": 1}', "[1, 2]", "null", "42", "[", '["a", ]')),
-    st.integers(2_000, 50_000).map(lambda depth: "[" * depth + "]" * depth),   # engine JSON text, too deep
-    st.integers(2_000, 50_000).map(lambda depth: "[" * depth))
+    st.integers(2_000, 50_000).map(lambda depth: "[" * depth + "]" * depth),  # engine JSON text, too deep
+    st.integers(2_000, 50_000).map(lambda depth: "[" * depth),
+)
 
 
 def with_one_of(good: st.SearchStrategy, bad: st.SearchStrategy) -> st.SearchStrategy[list]:
     """A list of good entries with at least one bad entry somewhere."""
-    return st.builds(lambda head, wrong, tail: [*head, wrong, *tail],
-                     st.lists(good, max_size=2), bad, st.lists(good, max_size=2))
+    return st.builds(
+        lambda head, wrong, tail: [*head, wrong, *tail],
+        st.lists(good, max_size=2),
+        bad,
+        st.lists(good, max_size=2),
+    )
 
 
-GOOD_VARIABLE = st.builds("{}:{}".format, st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,12}", fullmatch=True),
-                          st.sampled_from(v.CONTEXT_VARIABLE_TYPES))
+GOOD_VARIABLE = st.builds(
+    "{}:{}".format,
+    st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,12}", fullmatch=True),
+    st.sampled_from(v.CONTEXT_VARIABLE_TYPES),
+)
 BAD_VARIABLE = st.one_of(
-    st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,10}", fullmatch=True),                         # no type
-    st.builds("{}:{}".format, WORD.filter(str.isalpha),
-              st.from_regex(r"[a-z]{1,8}", fullmatch=True).filter(
-                  lambda kind: kind not in v.CONTEXT_VARIABLE_TYPES)),
+    st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,10}", fullmatch=True),  # no type
+    st.builds(
+        "{}:{}".format,
+        WORD.filter(str.isalpha),
+        st.from_regex(r"[a-z]{1,8}", fullmatch=True).filter(
+            lambda kind: kind not in v.CONTEXT_VARIABLE_TYPES
+        ),
+    ),
     st.builds("{}:text".format, st.sampled_from(("1tier", "a-b", "", "é", "tier name", "x" * 101))),
-    NOT_TEXT, st.none())
-BAD_VARIABLES = st.one_of(NOT_A_LIST, with_one_of(GOOD_VARIABLE, BAD_VARIABLE),
-                          WORD.filter(str.isalpha).map(lambda name: [f"{name}:text", f"{name.upper()}:number"]
-                                                       if name != name.upper() else [f"{name}:text"] * 2))
+    NOT_TEXT,
+    st.none(),
+)
+BAD_VARIABLES = st.one_of(
+    NOT_A_LIST,
+    with_one_of(GOOD_VARIABLE, BAD_VARIABLE),
+    WORD.filter(str.isalpha).map(
+        lambda name: (
+            [f"{name}:text", f"{name.upper()}:number"] if name != name.upper() else [f"{name}:text"] * 2
+        )
+    ),
+)
 GOOD_SUBJECT = WORD.map("repo:contoso/{}:environment:dev".format)
 BAD_SUBJECTS = st.one_of(
-    NOT_A_LIST, with_one_of(GOOD_SUBJECT, st.one_of(
-        st.sampled_from(("repo contoso", "repocontoso", "repo:contoso/handoff :environment:dev")),
-        st.text(VISIBLE, min_size=601, max_size=620).map(lambda text: "repo:" + text), BLANK, NOT_TEXT)),
-    GOOD_SUBJECT.map(lambda subject: [subject, subject]))
+    NOT_A_LIST,
+    with_one_of(
+        GOOD_SUBJECT,
+        st.one_of(
+            st.sampled_from(("repo contoso", "repocontoso", "repo:contoso/handoff :environment:dev")),
+            st.text(VISIBLE, min_size=601, max_size=620).map(lambda text: "repo:" + text),
+            BLANK,
+            NOT_TEXT,
+        ),
+    ),
+    GOOD_SUBJECT.map(lambda subject: [subject, subject]),
+)
 GOOD_ADO = st.builds("{}/contoso/{}/{}".format, st.uuids().map(str), WORD, WORD)
 BAD_ADO = st.one_of(
-    NOT_A_LIST, with_one_of(GOOD_ADO, st.one_of(
-        st.builds("{}/contoso/{}".format, st.uuids().map(str), WORD),                 # three parts
-        st.builds("contoso/{}/{}/{}".format, WORD, WORD, WORD),                        # no organization id
-        st.builds("{}/contoso//{}".format, st.uuids().map(str), WORD),                 # an empty part
-        st.builds("{}/contoso/{}/{}".format, st.uuids().map(str), WORD,               # a subject over 600
-                  st.text(string.ascii_letters, min_size=600, max_size=620)),
-        BLANK, NOT_TEXT)))
+    NOT_A_LIST,
+    with_one_of(
+        GOOD_ADO,
+        st.one_of(
+            st.builds("{}/contoso/{}".format, st.uuids().map(str), WORD),  # three parts
+            st.builds("contoso/{}/{}/{}".format, WORD, WORD, WORD),  # no organization id
+            st.builds("{}/contoso//{}".format, st.uuids().map(str), WORD),  # an empty part
+            st.builds(
+                "{}/contoso/{}/{}".format,
+                st.uuids().map(str),
+                WORD,  # a subject over 600
+                st.text(string.ascii_letters, min_size=600, max_size=620),
+            ),
+            BLANK,
+            NOT_TEXT,
+        ),
+    ),
+)
 
 
 class Bad(NamedTuple):
     """One broken key: its value (REMOVE: deleted from the file) and the keys whose dev values the rejection
     needs (a rule between keys runs only when all of them parsed)."""
+
     key: str
     value: Any
     needs: frozenset = frozenset()
@@ -190,9 +298,13 @@ def bad(key: str, values: st.SearchStrategy, needs: tuple[str, ...] = ()) -> st.
     return values.map(lambda value: Bad(key, value, frozenset(needs)))
 
 
-ENUMS = {"cloud": v.CLOUDS, "geography": tuple(v.GEOGRAPHIES), "botSku": ("F0", "S1"),
-         "botProvider": ("copilotStudio", "other"),
-         "botAppType": ("SingleTenant", "UserAssignedMSI", "MultiTenant")}
+ENUMS = {
+    "cloud": v.CLOUDS,
+    "geography": tuple(v.GEOGRAPHIES),
+    "botSku": ("F0", "S1"),
+    "botProvider": ("copilotStudio", "other"),
+    "botAppType": ("SingleTenant", "UserAssignedMSI", "MultiTenant"),
+}
 SETTINGS_BAD = st.one_of(
     *(bad(key, BAD_GUID) for key in ("tenantId", "subscriptionId")),
     *(bad(key, not_choice(choices)) for key, choices in ENUMS.items()),
@@ -201,28 +313,45 @@ SETTINGS_BAD = st.one_of(
     bad("botLocation", st.sampled_from(("westeurope", "West Europe", "centralindia")), needs=("geography",)),
     bad("dataSharingAcknowledged", st.one_of(BAD_BOOL, st.sampled_from((False, "false", "FALSE")))),
     *(bad(key, BAD_BOOL) for key in ("createClientSecret", "publishAgent", "allowBindingRemoval")),
-    bad("resourceGroupName", BAD_RESOURCE_GROUP), bad("botName", BAD_BOT_NAME),
-    bad("botDisplayName", text_of(120)), bad("copilotAgentName", text_of(v.AGENT_NAME_MAX)),
+    bad("resourceGroupName", BAD_RESOURCE_GROUP),
+    bad("botName", BAD_BOT_NAME),
+    bad("botDisplayName", text_of(120)),
+    bad("copilotAgentName", text_of(v.AGENT_NAME_MAX)),
     bad("clientSecretRotation", st.one_of(longer_than(64), NOT_TEXT)),
     bad("clientSecretRotation", WORD, needs=("createClientSecret",)),
-    bad("botMsiResourceId", BAD_MSI), bad("botMsiResourceId", st.just(VALID_MSI), needs=("botAppType",)),
-    *(bad(key, st.one_of(BAD_HTTPS, NOT_TEXT))
-      for key in ("messagingEndpoint", "authorityHost", "resourceManagerEndpoint", "dataverseApiEndpoint")),
+    bad("botMsiResourceId", BAD_MSI),
+    bad("botMsiResourceId", st.just(VALID_MSI), needs=("botAppType",)),
+    *(
+        bad(key, st.one_of(BAD_HTTPS, NOT_TEXT))
+        for key in ("messagingEndpoint", "authorityHost", "resourceManagerEndpoint", "dataverseApiEndpoint")
+    ),
     bad("dataverseUrl", BAD_DATAVERSE),
     bad("dataverseUrl", OTHER_CLOUD_DATAVERSE, needs=("cloud",)),
     bad("dataverseUrl", OTHER_GEOGRAPHY_DATAVERSE, needs=("cloud", "geography")),
-    bad("copilotAgentSchemaName", BAD_SCHEMA_NAME), bad("botCapacity", BAD_CAPACITY),
+    bad("copilotAgentSchemaName", BAD_SCHEMA_NAME),
+    bad("botCapacity", BAD_CAPACITY),
     *(bad(key, text_of(200)) for key in ("queue", "workstream")),
-    bad("contextVariables", BAD_VARIABLES), bad("githubOidcSubjects", BAD_SUBJECTS),
-    bad("githubOidcSubjects", st.integers(21, 25).map(
-        lambda n: [f"repo:contoso/handoff:environment:e{i}" for i in range(n)]), needs=("azureDevOpsOidc",)),
+    bad("contextVariables", BAD_VARIABLES),
+    bad("githubOidcSubjects", BAD_SUBJECTS),
+    bad(
+        "githubOidcSubjects",
+        st.integers(21, 25).map(lambda n: [f"repo:contoso/handoff:environment:e{i}" for i in range(n)]),
+        needs=("azureDevOpsOidc",),
+    ),
     bad("azureDevOpsOidc", BAD_ADO),
     st.sampled_from([key.name for key in KEYS if key.default is REQUIRED]).map(
-        lambda name: Bad(name, REMOVE)),                                             # a required key deleted
-    st.builds(Bad, st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,20}", fullmatch=True).filter(
-        lambda name: name not in KEYS_BY_NAME), TEXT),                               # a key of no one
-    st.builds(Bad, st.sampled_from([key.name.lower() for key in KEYS if key.name != key.name.lower()]),
-              TEXT),                                                                 # a misspelt key
+        lambda name: Bad(name, REMOVE)
+    ),  # a required key deleted
+    st.builds(
+        Bad,
+        st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,20}", fullmatch=True).filter(
+            lambda name: name not in KEYS_BY_NAME
+        ),
+        TEXT,
+    ),  # a key of no one
+    st.builds(
+        Bad, st.sampled_from([key.name.lower() for key in KEYS if key.name != key.name.lower()]), TEXT
+    ),  # a misspelt key
 )
 
 
@@ -231,7 +360,7 @@ def broken_stacks(draw) -> tuple[dict, frozenset]:
     """The dev stack's values with one to four keys broken, and the keys the error must name."""
     bads = draw(st.lists(SETTINGS_BAD, min_size=1, max_size=4, unique_by=lambda b: b.key))
     broken = {b.key for b in bads}
-    kept = [b for b in bads if not b.needs & broken]      # a rule whose inputs are broken does not run
+    kept = [b for b in bads if not b.needs & broken]  # a rule whose inputs are broken does not run
     assume(kept)
     values = dict(DEV)
     for b in kept:
@@ -260,7 +389,7 @@ def test_a_stack_file_with_bad_keys_is_rejected_naming_every_one_with_its_fix(ca
         parse_settings(values, "dev")
     except ConfigError as error:
         assert_names_every_key_with_a_fix(error, keys)
-    except Exception as error:   # noqa: BLE001 - the property: nothing but ConfigError escapes
+    except Exception as error:  # noqa: BLE001 - the property: nothing but ConfigError escapes
         pytest.fail(f"{type(error).__name__} escaped instead of a ConfigError: {error!s:.300}")
     else:
         pytest.fail(f"accepted a stack with bad keys {sorted(keys)}")
@@ -300,7 +429,7 @@ def test_bad_keys_stop_the_engine_or_the_program_before_any_resource_is_declared
     refused_by_schema = {b.key for b in kept if schema_refuses(b.key, b.value)}
     try:
         run_program(ROOT, "dev", overrides={b.key: b.value for b in kept})
-    except StackConfigError as error:            # the engine's own check of Pulumi.yaml's types
+    except StackConfigError as error:  # the engine's own check of Pulumi.yaml's types
         assert refused_by_schema, str(error)
         for key in refused_by_schema:
             assert f"'handoff:{key}'" in str(error)
@@ -320,7 +449,8 @@ def padded(text: str) -> st.SearchStrategy[str]:
 
 def any_case(text: str) -> st.SearchStrategy[str]:
     return st.lists(st.booleans(), min_size=len(text), max_size=len(text)).map(
-        lambda upper: "".join(c.upper() if u else c.lower() for c, u in zip(text, upper)))
+        lambda upper: "".join(c.upper() if u else c.lower() for c, u in zip(text, upper))
+    )
 
 
 GOOD_TEXT = lambda limit: st.text(VISIBLE, min_size=1, max_size=limit)  # noqa: E731
@@ -333,7 +463,8 @@ VALID_VARIATIONS = {
     "botLocation": st.sampled_from(("global", "GLOBAL", " Global ")),
     "botSku": st.sampled_from(("F0", "f0", "S1", "s1")),
     "botProvider": any_case("copilotStudio"),
-    "botDisplayName": GOOD_TEXT(120), "copilotAgentName": GOOD_TEXT(v.AGENT_NAME_MAX),
+    "botDisplayName": GOOD_TEXT(120),
+    "copilotAgentName": GOOD_TEXT(v.AGENT_NAME_MAX),
     "botName": st.from_regex(r"[a-zA-Z0-9][a-zA-Z0-9_.-]{1,63}", fullmatch=True),
     "resourceGroupName": st.from_regex(r"[\w().-]{0,89}[\w()-]", fullmatch=True),
     "messagingEndpoint": st.builds("{}://{}/api/messages/".format, any_case("https"), HOST),
@@ -342,8 +473,9 @@ VALID_VARIATIONS = {
     "botCapacity": st.one_of(st.integers(1, 2**31 - 1), st.integers(1, 2**31 - 1).map(str)),
     "queue": st.one_of(GOOD_TEXT(200), st.uuids().map(str).map(str.upper)),
     "workstream": st.one_of(GOOD_TEXT(200), st.uuids().map(str)),
-    "contextVariables": st.lists(GOOD_VARIABLE, max_size=5,
-                                 unique_by=lambda text: text.split(":")[0].lower()),
+    "contextVariables": st.lists(
+        GOOD_VARIABLE, max_size=5, unique_by=lambda text: text.split(":")[0].lower()
+    ),
     "githubOidcSubjects": st.lists(GOOD_SUBJECT, max_size=5, unique=True),
     "publishAgent": st.sampled_from((True, False, "false", "TRUE")),
     "allowBindingRemoval": st.sampled_from((True, False, "true", "False")),
@@ -352,8 +484,11 @@ VALID_VARIATIONS = {
 
 
 @profile(120)
-@given(st.dictionaries(st.sampled_from(sorted(VALID_VARIATIONS)), st.just(None), min_size=1, max_size=6)
-       .flatmap(lambda keys: st.fixed_dictionaries({key: VALID_VARIATIONS[key] for key in keys})))
+@given(
+    st.dictionaries(st.sampled_from(sorted(VALID_VARIATIONS)), st.just(None), min_size=1, max_size=6).flatmap(
+        lambda keys: st.fixed_dictionaries({key: VALID_VARIATIONS[key] for key in keys})
+    )
+)
 def test_valid_variations_of_the_stack_file_are_accepted_the_same_from_yaml_and_from_the_engine(changes):
     values = {**DEV, **changes}
     from_yaml = parse_settings(values, "dev")
@@ -364,20 +499,32 @@ def test_valid_variations_of_the_stack_file_are_accepted_the_same_from_yaml_and_
 
 
 # --- anything at all ----------------------------------------------------------------------------------------
-JSONISH = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | TEXT,
-                       lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
-                       max_leaves=8)
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
+    max_leaves=8,
+)
 ANY_KEY = st.one_of(st.sampled_from([key.name for key in KEYS]), st.text(VISIBLE, min_size=1, max_size=12))
 # Keys whose rules read another key (settings.CROSS_RULES): breaking one can make the other's rule complain.
-READERS = {"geography": {"dataverseUrl", "botLocation"}, "cloud": {"dataverseUrl"},
-           "botAppType": {"botMsiResourceId", "githubOidcSubjects", "azureDevOpsOidc", "createClientSecret"},
-           "subscriptionId": {"botMsiResourceId"}, "createClientSecret": {"clientSecretRotation"},
-           "azureDevOpsOidc": {"githubOidcSubjects"}, "githubOidcSubjects": {"githubOidcSubjects"}}
+READERS = {
+    "geography": {"dataverseUrl", "botLocation"},
+    "cloud": {"dataverseUrl"},
+    "botAppType": {"botMsiResourceId", "githubOidcSubjects", "azureDevOpsOidc", "createClientSecret"},
+    "subscriptionId": {"botMsiResourceId"},
+    "createClientSecret": {"clientSecretRotation"},
+    "azureDevOpsOidc": {"githubOidcSubjects"},
+    "githubOidcSubjects": {"githubOidcSubjects"},
+}
 
 
 def engine_text(value: Any) -> str:
-    return json.dumps(value) if isinstance(value, (list, dict)) else str(value).lower() \
-        if isinstance(value, bool) else str(value)
+    return (
+        json.dumps(value)
+        if isinstance(value, (list, dict))
+        else str(value).lower()
+        if isinstance(value, bool)
+        else str(value)
+    )
 
 
 @profile(200)
@@ -392,7 +539,7 @@ def test_any_values_for_any_keys_give_settings_or_one_config_error(changes, as_e
         allowed = set(changes).union(*(READERS.get(key, set()) for key in changes))
         assert set(error.keys) <= allowed, (error.keys, changes)
         assert all(has_fix(message) for _, message in error.problems), str(error)
-    except Exception as error:   # noqa: BLE001 - the property: nothing but ConfigError escapes
+    except Exception as error:  # noqa: BLE001 - the property: nothing but ConfigError escapes
         pytest.fail(f"{type(error).__name__} escaped instead of a ConfigError: {error!s:.300}")
 
 
@@ -400,42 +547,70 @@ def test_any_values_for_any_keys_give_settings_or_one_config_error(changes, as_e
 USER = "a1300000-0000-4000-8000-0000000000b0"
 WHERE = {"environmentUrl": dv.DEV, "botAppId": dv.DEV_BOT_APP}
 VALID = {
-    "user": {**WHERE, "displayName": "Contoso Handoff (dev)", "azureBotId": DEV_AZURE_BOT,
-             "botProvider": "copilotStudio", "capacity": 100},
+    "user": {
+        **WHERE,
+        "displayName": "Contoso Handoff (dev)",
+        "azureBotId": DEV_AZURE_BOT,
+        "botProvider": "copilotStudio",
+        "capacity": 100,
+    },
     "role": {**WHERE, "userId": USER, "businessUnitId": dv.ROOT_BU, "roleName": "Omnichannel agent"},
     "queue": {**WHERE, "userId": USER, "queue": "Bot escalations", "capacity": 100},
     "workstream": {**WHERE, "userId": USER, "workstream": "Contoso chat"},
     "context": {**WHERE, "workstreamId": dv.CONTOSO_CHAT, "variables": ["customerTier:text"]},
     "agent": {**WHERE, "schemaName": "cr5a1_contosoHelper", "agentName": "Contoso Helper", "publish": True},
 }
-REQUIRED_INPUTS = {"user": ("displayName", "azureBotId"), "role": ("userId", "businessUnitId"),
-                   "queue": ("userId", "queue"), "workstream": ("userId", "workstream"),
-                   "context": ("workstreamId",), "agent": ("schemaName", "agentName")}
+REQUIRED_INPUTS = {
+    "user": ("displayName", "azureBotId"),
+    "role": ("userId", "businessUnitId"),
+    "queue": ("userId", "queue"),
+    "workstream": ("userId", "workstream"),
+    "context": ("workstreamId",),
+    "agent": ("schemaName", "agentName"),
+}
 BAD_BOT_ID = st.one_of(
     st.just("contoso-handoff-dev"),
     st.just(DEV_AZURE_BOT.replace("33333333-3333-4333-8333-333333333333", "x")),
     st.just(DEV_AZURE_BOT.replace("contoso-handoff-dev", "-contoso")),
-    st.just(DEV_AZURE_BOT.replace("botServices", "bots")), BLANK, NOT_TEXT)
+    st.just(DEV_AZURE_BOT.replace("botServices", "bots")),
+    BLANK,
+    NOT_TEXT,
+)
 PROVIDER_BAD = {
-    "environmentUrl": st.one_of(BAD_DATAVERSE, OTHER_CLOUD_DATAVERSE), "botAppId": BAD_GUID,
-    "displayName": text_of(120), "azureBotId": BAD_BOT_ID,
+    "environmentUrl": st.one_of(BAD_DATAVERSE, OTHER_CLOUD_DATAVERSE),
+    "botAppId": BAD_GUID,
+    "displayName": text_of(120),
+    "azureBotId": BAD_BOT_ID,
     "botProvider": not_choice(("copilotStudio", "other")),
-    "capacity": BAD_CAPACITY, "userId": BAD_GUID, "businessUnitId": BAD_GUID, "roleName": text_of(100),
-    "queue": text_of(200), "workstream": text_of(200), "workstreamId": BAD_GUID,
+    "capacity": BAD_CAPACITY,
+    "userId": BAD_GUID,
+    "businessUnitId": BAD_GUID,
+    "roleName": text_of(100),
+    "queue": text_of(200),
+    "workstream": text_of(200),
+    "workstreamId": BAD_GUID,
     "variables": BAD_VARIABLES,
-    "schemaName": BAD_SCHEMA_NAME, "agentName": text_of(v.AGENT_NAME_MAX), "publish": BAD_BOOL,
+    "schemaName": BAD_SCHEMA_NAME,
+    "agentName": text_of(v.AGENT_NAME_MAX),
+    "publish": BAD_BOOL,
 }
 
 
 @st.composite
 def bad_provider_inputs(draw) -> tuple[str, dict, frozenset]:
     role = draw(st.sampled_from(ORDER))
-    keys = draw(st.lists(st.sampled_from([k for k in VALID[role] if k in PROVIDER_BAD]), min_size=1,
-                         max_size=3, unique=True))
+    keys = draw(
+        st.lists(
+            st.sampled_from([k for k in VALID[role] if k in PROVIDER_BAD]),
+            min_size=1,
+            max_size=3,
+            unique=True,
+        )
+    )
     inputs = dict(VALID[role])
     for key in keys:
         if key in REQUIRED_INPUTS[role] + tuple(WHERE) and draw(st.integers(0, 5)) == 0:
-            del inputs[key]                                          # a required input left out
+            del inputs[key]  # a required input left out
         else:
             inputs[key] = draw(PROVIDER_BAD[key])
     return role, inputs, frozenset(keys)
@@ -457,11 +632,12 @@ def assert_serving(server) -> None:
 
 @profile(150)
 @given(case=bad_provider_inputs())
-def test_bad_provider_inputs_fail_check_naming_each_property_and_send_nothing(provider_server,
-                                                                              emulator_server, case):
+def test_bad_provider_inputs_fail_check_naming_each_property_and_send_nothing(
+    provider_server, emulator_server, case
+):
     role, inputs, keys = case
     emulator_server.clear_requests()
-    outcome = Driver(provider_server, role).check(inputs)      # a ProviderError here is a crash in check
+    outcome = Driver(provider_server, role).check(inputs)  # a ProviderError here is a crash in check
     assert {prop for prop, _ in outcome.failures} == keys, outcome.failures
     for prop, reason in outcome.failures:
         assert reason.startswith(prop) and has_fix(reason), (prop, reason)
@@ -471,11 +647,13 @@ def test_bad_provider_inputs_fail_check_naming_each_property_and_send_nothing(pr
 @pytest.mark.parametrize("role", ORDER)
 def test_the_provider_server_keeps_serving_after_the_worst_inputs(provider_server, emulator_server, role):
     emulator_server.clear_requests()
-    nasty = [{key: value for key, value in VALID[role].items() if key not in WHERE},   # where? left out
-             {**VALID[role], **{key: "x" * 100_000 for key in VALID[role]}},
-             {**VALID[role], **{key: [[[[[["deep"]]]]]] for key in VALID[role]}},
-             {**VALID[role], **{key: float("nan") for key in VALID[role]}},
-             {**VALID[role], **{key: {"nested": {"dict": None}} for key in VALID[role]}}]
+    nasty = [
+        {key: value for key, value in VALID[role].items() if key not in WHERE},  # where? left out
+        {**VALID[role], **{key: "x" * 100_000 for key in VALID[role]}},
+        {**VALID[role], **{key: [[[[[["deep"]]]]]] for key in VALID[role]}},
+        {**VALID[role], **{key: float("nan") for key in VALID[role]}},
+        {**VALID[role], **{key: {"nested": {"dict": None}} for key in VALID[role]}},
+    ]
     for inputs in nasty:
         outcome = Driver(provider_server, role).check(inputs)
         assert outcome.failures and all(prop in inputs or prop in WHERE for prop, _ in outcome.failures)
@@ -501,12 +679,31 @@ def test_the_offline_cli_refuses_a_stack_file_with_one_bad_key_and_sends_nothing
     emulator.clear_requests()
     environment = {k: val for k, val in os.environ.items() if not k.startswith(("ARM_", "AZURE_", "PULUMI_"))}
     done = subprocess.run(
-        [sys.executable, "-m", "offline", "up", "--stack", "dev", "--emulator", emulator.base_url, "--ca",
-         emulator.ca_path, "--state-dir", str(tmp_path / "state")],
-        cwd=project, env=environment, capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "offline",
+            "up",
+            "--stack",
+            "dev",
+            "--emulator",
+            emulator.base_url,
+            "--ca",
+            emulator.ca_path,
+            "--state-dir",
+            str(tmp_path / "state"),
+        ],
+        cwd=project,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == PROGRAM_FAILED, (done.stdout, done.stderr)
-    assert ("handoff:copilotAgentName: 'Contoso Customer Care Escalations' has 33 characters; rename the "
-            "agent to at most 30 characters") in done.stderr
+    assert (
+        "handoff:copilotAgentName: 'Contoso Customer Care Escalations' has 33 characters; rename the "
+        "agent to at most 30 characters"
+    ) in done.stderr
     assert "Pulumi.dev.yaml has 1 configuration problem; nothing was deployed" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout and done.stdout == ""
     assert emulator.requests() == [] and not (tmp_path / "state" / "dev.json").exists()

@@ -12,6 +12,7 @@ order, are one client's retries. Requests every binding sends alike (the root bu
 a create by POST) cannot be told apart by binding: for them the test checks only that each 429 was followed by
 a same request at least Retry-After later.
 """
+
 from __future__ import annotations
 
 import collections
@@ -25,8 +26,12 @@ from tests.providers.support import ORDER, Binding, BindingSpec, environment_sta
 
 BINDINGS = 20
 RETRY_AFTER = 1  # seconds: Dataverse sends whole seconds; 1 is the smallest wait that is a wait
-LIMITS = {"dataverse_max_concurrency": 1, "dataverse_max_requests": 40, "dataverse_window": 1.0,
-          "retry_after": RETRY_AFTER}
+LIMITS = {
+    "dataverse_max_concurrency": 1,
+    "dataverse_max_requests": 40,
+    "dataverse_window": 1.0,
+    "retry_after": RETRY_AFTER,
+}
 CLOCK_SLACK = 0.005  # the log's timestamps and the client's sleep are both time-of-day seconds
 
 
@@ -71,8 +76,16 @@ def run(emulator_server) -> Run:
         server.stop()
         emulator.reset()  # the limits too: later tests get the documented ones
     users_before = len(before["tables"]["systemusers"])
-    return Run(specs, bindings, failures, deploy_log, redeploy_log, after["tables"], after["associations"],
-               users_before)
+    return Run(
+        specs,
+        bindings,
+        failures,
+        deploy_log,
+        redeploy_log,
+        after["tables"],
+        after["associations"],
+        users_before,
+    )
 
 
 def _user_ids(run: Run) -> dict[str, str]:
@@ -94,8 +107,11 @@ def test_each_app_id_has_exactly_one_bot_user_the_one_its_binding_recorded(run):
     recorded = _user_ids(run)
     assert {spec.app_id: users[spec.app_id] for spec in run.specs} == {spec.app_id: 1 for spec in run.specs}
     assert len(run.tables["systemusers"]) == run.users_before + BINDINGS  # and no stray user besides
-    by_app = {str(r["applicationid"]).lower(): r["systemuserid"] for r in run.tables["systemusers"]
-              if r.get("applicationid")}
+    by_app = {
+        str(r["applicationid"]).lower(): r["systemuserid"]
+        for r in run.tables["systemusers"]
+        if r.get("applicationid")
+    }
     assert {app: by_app[app] for app in recorded} == recorded
 
 
@@ -113,14 +129,17 @@ def test_each_workstream_has_its_own_bindings_bot_user(run):
     bots = {r["msdyn_name"]: r.get("_msdyn_bot_user_value") for r in run.tables["msdyn_liveworkstreams"]}
     users = _user_ids(run)
     assert {s.workstream: bots[s.workstream] for s in run.specs} == {
-        s.workstream: users[s.app_id] for s in run.specs}
+        s.workstream: users[s.app_id] for s in run.specs
+    }
     assert bots["Contoso chat"] is None and bots["Partner chat"] == dv.PARTNER_BOT_USER  # others untouched
 
 
 def test_each_workstream_has_each_declared_context_variable_exactly_once(run):
     names = {r["msdyn_liveworkstreamid"]: r["msdyn_name"] for r in run.tables["msdyn_liveworkstreams"]}
-    per_workstream = collections.Counter((names[r["_msdyn_liveworkstreamid_value"]], r["msdyn_name"].lower())
-                                         for r in run.tables["msdyn_ocliveworkstreamcontextvariables"])
+    per_workstream = collections.Counter(
+        (names[r["_msdyn_liveworkstreamid_value"]], r["msdyn_name"].lower())
+        for r in run.tables["msdyn_ocliveworkstreamcontextvariables"]
+    )
     assert [key for key, count in per_workstream.items() if count > 1] == []
     for spec in run.specs:
         for variable in spec.variables:
@@ -151,8 +170,11 @@ def test_every_429_was_waited_out_before_the_request_was_sent_again(run):
             # One binding's request: its attempts are one client's retries, each after the previous 429.
             own_chains += len(refusals)
             assert attempts[-1].status != 429, key
-            early += sum(1 for previous, retry in zip(attempts, attempts[1:])
-                         if retry.started - _answered(previous) < RETRY_AFTER - CLOCK_SLACK)
+            early += sum(
+                1
+                for previous, retry in zip(attempts, attempts[1:])
+                if retry.started - _answered(previous) < RETRY_AFTER - CLOCK_SLACK
+            )
             continue
         # Sent alike by several bindings: each 429 needs its own later same request at least Retry-After on.
         later = sorted(a.started for a in attempts)

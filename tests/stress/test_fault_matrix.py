@@ -1,4 +1,5 @@
-"""The fault matrix: every fault the emulator can inject, on every request of every operation of the six binding
+"""The fault matrix: every fault the emulator can inject, on every request of every operation of the six
+binding
 resources, driven through the SDK's real provider server (`python -m pulumi.dynamic`) as the engine drives it.
 
 Operations: create, update, read, delete with `handoff:allowBindingRemoval` true (a second provider process),
@@ -52,6 +53,7 @@ be deleted is named on the failure.
 The table (operation x request x fault -> outcome) prints at the end of the module (`pytest -s`);
 `faults_support.matrix_table` builds it.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -82,9 +84,9 @@ ENTRA_KINDS = tuple(kind for kind in fs.FAULT_KINDS if kind.fault and "entra" in
 class Scenario:
     resource: str
     operation: str
-    pre: dict                                  # the Dataverse state to start from (a state dump)
-    run: Callable[[Driver], Any]               # the operation; returns what the engine would record
-    removable: bool = False                    # needs the provider process with the removal override
+    pre: dict  # the Dataverse state to start from (a state dump)
+    run: Callable[[Driver], Any]  # the operation; returns what the engine would record
+    removable: bool = False  # needs the provider process with the removal override
 
     @property
     def name(self) -> str:
@@ -94,12 +96,14 @@ class Scenario:
 def changed_inputs(binding: Binding, role: str) -> dict:
     """What `pulumi up` sends after the stack changed this resource (workstream: unchanged, after drift)."""
     inputs = binding.inputs(role)
-    return {"user": {**inputs, "capacity": 120},
-            "role": {**inputs, "roleName": "Omnichannel supervisor"},
-            "queue": {**inputs, "queue": "Tier 2 chat"},
-            "workstream": inputs,
-            "context": {**inputs, "variables": ["customerTier:text", "region:number"]},
-            "agent": {**inputs, "bindingFingerprint": "changed"}}[role]
+    return {
+        "user": {**inputs, "capacity": 120},
+        "role": {**inputs, "roleName": "Omnichannel supervisor"},
+        "queue": {**inputs, "queue": "Tier 2 chat"},
+        "workstream": inputs,
+        "context": {**inputs, "variables": ["customerTier:text", "region:number"]},
+        "agent": {**inputs, "bindingFingerprint": "changed"},
+    }[role]
 
 
 def without_workstream_bot(state: dict) -> dict:
@@ -117,12 +121,14 @@ def scenarios(binding: Binding, before: dict[str, dict], deployed: dict) -> list
         state = binding.state[role]
         inputs, news = binding.inputs(role), changed_inputs(binding, role)
         made += [
-            Scenario(role, "create", before[role],
-                     lambda d, i=inputs: _created(d.create(i))),
-            Scenario(role, "update", without_workstream_bot(deployed) if role == "workstream" else deployed,
-                     lambda d, s=state, n=news: {"outputs": d.update(s, inputs=n).outputs}),
-            Scenario(role, "read", deployed,
-                     lambda d, s=state: dataclasses.asdict(d.read(s))),
+            Scenario(role, "create", before[role], lambda d, i=inputs: _created(d.create(i))),
+            Scenario(
+                role,
+                "update",
+                without_workstream_bot(deployed) if role == "workstream" else deployed,
+                lambda d, s=state, n=news: {"outputs": d.update(s, inputs=n).outputs},
+            ),
+            Scenario(role, "read", deployed, lambda d, s=state: dataclasses.asdict(d.read(s))),
             Scenario(role, "delete", deployed, lambda d, s=state: d.delete(s), removable=True),
         ]
     return made
@@ -136,6 +142,7 @@ def _created(deployed: Deployed) -> dict:
 @dataclasses.dataclass
 class Reference:
     """A fault-free run of a scenario: its request log, end state and result (canonical)."""
+
     log: list
     state: Any
     result: Any
@@ -154,8 +161,10 @@ class Lab:
         self.emulator, self.plain, self.removable = emulator, plain, removable
         # Entra, Graph and ARM as the other tests seed them (the default fixture, then the native side the
         # program's other components make); Dataverse comes from each scenario's state.
-        self.outside = [{k: v for k, v in fixture.items() if k != "dataverse"}
-                        for fixture in (load_default_fixture(), native_fixture())]
+        self.outside = [
+            {k: v for k, v in fixture.items() if k != "dataverse"}
+            for fixture in (load_default_fixture(), native_fixture())
+        ]
         self.offset = 0.0
         self.warm_at: dict[int, float] = {}
         self.warmers: dict[int, Callable[[], None]] = {}
@@ -190,8 +199,16 @@ class Lab:
             self.restore(saved)
 
     # one run
-    def run(self, scenario: Scenario, server: ProviderServer, *, expire_at: Optional[int] = None,
-            fault: Optional[fs.FaultKind] = None, index: int = 0, expire_first: bool = False):
+    def run(
+        self,
+        scenario: Scenario,
+        server: ProviderServer,
+        *,
+        expire_at: Optional[int] = None,
+        fault: Optional[fs.FaultKind] = None,
+        index: int = 0,
+        expire_first: bool = False,
+    ):
         """Run the scenario from its state; returns (result, error, log, jump)."""
         self.restore(scenario.pre)
         if expire_first:
@@ -229,30 +246,51 @@ class Lab:
         labels = fs.new_ids(scenario.pre, state)
         problems = []
         if fs.canonical(state, labels) != reference.state:
-            problems.append("the emulator's state differs from the fault-free run's: "
-                            + _difference(fs.canonical(state, labels), reference.state))
+            problems.append(
+                "the emulator's state differs from the fault-free run's: "
+                + _difference(fs.canonical(state, labels), reference.state)
+            )
         if fs.canonical(result, labels) != reference.result:
-            problems.append("the result differs from the fault-free run's: "
-                            + _difference(fs.canonical(result, labels), reference.result))
+            problems.append(
+                "the result differs from the fault-free run's: "
+                + _difference(fs.canonical(result, labels), reference.result)
+            )
         return problems
 
-    def cell(self, scenario: Scenario, reference: Reference, server: ProviderServer, track: str,
-             index: int, kind: fs.FaultKind, expire_first: bool = False) -> fs.CellResult:
+    def cell(
+        self,
+        scenario: Scenario,
+        reference: Reference,
+        server: ProviderServer,
+        track: str,
+        index: int,
+        kind: fs.FaultKind,
+        expire_first: bool = False,
+    ) -> fs.CellResult:
         started = time.monotonic()
         if track != "cold":
             self.warm(server)
         result, error, log, jump = self.run(
-            scenario, server, fault=None if kind.expire else kind, index=index,
-            expire_at=index if kind.expire else None, expire_first=expire_first)
+            scenario,
+            server,
+            fault=None if kind.expire else kind,
+            index=index,
+            expire_at=index if kind.expire else None,
+            expire_first=expire_first,
+        )
         outcome = fs.classify(error, len(log), len(reference.log))
         problems = []
         if outcome.startswith("TRACEBACK") or outcome == fs.REFUSED:
             problems.append(f"failed with {outcome}: {error.message if error else ''}"[:400])
         elif fs.is_catalogue_key(outcome) and outcome not in kind.allowed:
-            problems.append(f"failed with catalogue key {outcome}, not one the fault explains "
-                            f"({', '.join(sorted(kind.allowed)) or 'it must succeed'})")
+            problems.append(
+                f"failed with catalogue key {outcome}, not one the fault explains "
+                f"({', '.join(sorted(kind.allowed)) or 'it must succeed'})"
+            )
         expected = reference.log[index]
-        if [(r.method, r.path) for r in log[:index + 1]] != [(r.method, r.path) for r in reference.log[:index + 1]]:
+        if [(r.method, r.path) for r in log[: index + 1]] != [
+            (r.method, r.path) for r in reference.log[: index + 1]
+        ]:
             problems.append("the run diverged from the fault-free log before the faulted request")
         elif kind.fault and log[index].fault is None:
             problems.append(f"the fault did not fire on request {index} ({fs.describe(expected)})")
@@ -262,7 +300,7 @@ class Lab:
         problems += fs.duplicates(fs.environment(self.dump(), dv.DEV), dv.DEV_BOT_APP)
         if error is None:
             problems += self.compare(scenario, reference, result)
-        else:   # the next `pulumi up`: the same operation again, no fault, from what the failed one left
+        else:  # the next `pulumi up`: the same operation again, no fault, from what the failed one left
             self.emulator.clear_requests()
             if track != "cold":
                 self.warm(server)
@@ -273,8 +311,17 @@ class Lab:
             else:
                 problems += fs.duplicates(fs.environment(self.dump(), dv.DEV), dv.DEV_BOT_APP)
                 problems += [f"after the re-run, {p}" for p in self.compare(scenario, reference, result)]
-        return fs.CellResult(scenario.resource, scenario.operation, track, index, fs.describe(expected),
-                             kind.name, outcome, tuple(problems), time.monotonic() - started)
+        return fs.CellResult(
+            scenario.resource,
+            scenario.operation,
+            track,
+            index,
+            fs.describe(expected),
+            kind.name,
+            outcome,
+            tuple(problems),
+            time.monotonic() - started,
+        )
 
 
 def _difference(got: Any, want: Any, path: str = "") -> str:
@@ -309,8 +356,10 @@ def fault_lab(emulator_server):
         user_create, user_read = lab.scenarios["user-create"], lab.scenarios["user-read"]
         # Warming a process: an operation that uses every token audience it needs (Dataverse, and ARM for
         # the user's create on the plain process).
-        lab.warmers = {id(plain): lambda: lab.reference(user_create, plain),
-                       id(removable): lambda: lab.reference(user_read, removable)}
+        lab.warmers = {
+            id(plain): lambda: lab.reference(user_create, plain),
+            id(removable): lambda: lab.reference(user_read, removable),
+        }
         for server in (plain, removable):
             lab.warm(server)
         yield lab
@@ -329,22 +378,27 @@ def fault_results():
     if results:
         print("\n\nFAULT MATRIX (tests/stress/test_fault_matrix.py)\n")
         print(fs.matrix_table(results))
-        print(f"run time of the cells: {sum(r.seconds for r in results):.1f} s "
-              f"(module {time.monotonic() - started:.1f} s)")
+        print(
+            f"run time of the cells: {sum(r.seconds for r in results):.1f} s "
+            f"(module {time.monotonic() - started:.1f} s)"
+        )
 
 
 def _report(results: list[fs.CellResult]) -> str:
     bad = [r for r in results if r.problems]
-    return "\n".join(f"{r.resource} {r.operation} [{r.track}] #{r.index} {r.request} x {r.kind} -> {r.outcome}: "
-                     + "; ".join(r.problems) for r in bad[:25]) + (f"\n... {len(bad) - 25} more" if len(bad) > 25
-                                                                    else "")
+    return "\n".join(
+        f"{r.resource} {r.operation} [{r.track}] #{r.index} {r.request} x {r.kind} -> {r.outcome}: "
+        + "; ".join(r.problems)
+        for r in bad[:25]
+    ) + (f"\n... {len(bad) - 25} more" if len(bad) > 25 else "")
 
 
 # --- the tests ----------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("resource", ORDER)
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_every_fault_on_every_request_is_survived_or_reported_without_duplicate_or_orphan(
-        fault_lab, fault_results, resource, operation):
+    fault_lab, fault_results, resource, operation
+):
     lab = fault_lab
     scenario = lab.scenarios[f"{resource}-{operation}"]
     server = lab.server(scenario)
@@ -352,7 +406,7 @@ def test_every_fault_on_every_request_is_survived_or_reported_without_duplicate_
 
     lab.warm(server)
     warm = lab.reference(scenario, server)
-    if not warm.log:   # the agent's delete only forgets it: every fault armed, nothing sent, success
+    if not warm.log:  # the agent's delete only forgets it: every fault armed, nothing sent, success
         results = armed_without_request(lab, scenario, server, scenario.operation, fs.OK)
         fault_results.extend(results)
         assert not [r for r in results if r.problems], _report(results)
@@ -366,8 +420,10 @@ def test_every_fault_on_every_request_is_survived_or_reported_without_duplicate_
     token = lab.reference(scenario, server, expire_first=True)
     for index, request in enumerate(token.log):
         if request.service == "entra":
-            results += [lab.cell(scenario, token, server, "token", index, kind, expire_first=True)
-                        for kind in ENTRA_KINDS]
+            results += [
+                lab.cell(scenario, token, server, "token", index, kind, expire_first=True)
+                for kind in ENTRA_KINDS
+            ]
 
     if resource in COLD_RESOURCES:
         results += cold_cells(lab, scenario)
@@ -377,25 +433,32 @@ def test_every_fault_on_every_request_is_survived_or_reported_without_duplicate_
     assert not [r for r in results if r.problems], _report(results)
 
 
-def armed_without_request(lab: Lab, scenario: Scenario, server: ProviderServer, label: str,
-                          expected: str) -> list[fs.CellResult]:
+def armed_without_request(
+    lab: Lab, scenario: Scenario, server: ProviderServer, label: str, expected: str
+) -> list[fs.CellResult]:
     """An operation that must send nothing, run once with each fault kind armed on the first request."""
     results = []
     lab.warm(server)
     for kind in fs.FAULT_KINDS:
-        _, error, log, _ = lab.run(scenario, server, fault=kind, index=0, expire_at=0 if kind.expire else None)
+        _, error, log, _ = lab.run(
+            scenario, server, fault=kind, index=0, expire_at=0 if kind.expire else None
+        )
         outcome = fs.classify(error, len(log), 0)
         problems = [f"{outcome} instead of {expected}"] if outcome != expected else []
         problems += [f"sent {len(log)} requests"] if log else []
         if fs.canonical(lab.dump(), {}) != fs.canonical(scenario.pre, {}):
             problems.append("the emulator's state changed")
-        results.append(fs.CellResult(scenario.resource, label, "warm", -1, "(none sent)", kind.name, outcome,
-                                     tuple(problems)))
+        results.append(
+            fs.CellResult(
+                scenario.resource, label, "warm", -1, "(none sent)", kind.name, outcome, tuple(problems)
+            )
+        )
     return results
 
 
 def cold_cells(lab: Lab, scenario: Scenario) -> list[fs.CellResult]:
     """Faults on the Entra requests of an operation that is the first of its provider process."""
+
     def fresh() -> ProviderServer:
         return start_server(lab.emulator, allowBindingRemoval=scenario.removable)
 
@@ -422,7 +485,8 @@ def cold_cells(lab: Lab, scenario: Scenario) -> list[fs.CellResult]:
 
 @pytest.mark.parametrize("resource", ORDER)
 def test_a_delete_without_the_override_is_refused_before_any_request_whatever_the_fault(
-        fault_lab, fault_results, resource):
+    fault_lab, fault_results, resource
+):
     lab = fault_lab
     scenario = dataclasses.replace(lab.scenarios[f"{resource}-delete"], removable=False)
     results = armed_without_request(lab, scenario, lab.plain, "delete (no override)", fs.REFUSED)
@@ -445,7 +509,8 @@ def test_every_operation_run_twice_changes_nothing_the_second_time(fault_lab):
         # The result too, but for the ownership bookkeeping: a second create adopts what the first made
         # (`adopted: true`, `created: []`), and so does an update run again with the same old outputs.
         assert without_ownership(fs.canonical(result, labels)) == without_ownership(reference.result), (
-            scenario.name)
+            scenario.name
+        )
 
 
 def without_ownership(result: Any) -> Any:
@@ -480,10 +545,15 @@ def test_a_fault_free_redeploy_after_a_faulted_create_sends_no_write(fault_lab):
             emulator.clear_requests()
             planned = binding.preview()
             assert {role: diff.changes for role, diff in planned.items()} == dict.fromkeys(ORDER, "none"), (
-                index, kind.name, fs.describe(request))
+                index,
+                kind.name,
+                fs.describe(request),
+            )
             assert emulator.requests() == []
             refreshed = binding.refresh()
-            assert {role: diff.changes for role, (_, diff) in refreshed.items()} == dict.fromkeys(ORDER, "none")
+            assert {role: diff.changes for role, (_, diff) in refreshed.items()} == dict.fromkeys(
+                ORDER, "none"
+            )
             assert not [r for r in emulator.requests() if r.is_write], (index, kind.name)
 
 
@@ -491,9 +561,13 @@ def _second_of_two_creates_fails(lab) -> tuple[Driver, dict]:
     """The context resource about to create two missing variables, the second create failing for good."""
     lab.warm(lab.plain)
     lab.restore(lab.before["context"])
-    inputs = {**lab.binding.inputs("context"), "variables": ["customerTier:text", "orderNumber:text", "region:text"]}
-    lab.emulator.inject(method="POST", path=r"/msdyn_ocliveworkstreamcontextvariables$", status=500, skip=1,
-                        count=2)   # the create and its one re-send after the read-back
+    inputs = {
+        **lab.binding.inputs("context"),
+        "variables": ["customerTier:text", "orderNumber:text", "region:text"],
+    }
+    lab.emulator.inject(
+        method="POST", path=r"/msdyn_ocliveworkstreamcontextvariables$", status=500, skip=1, count=2
+    )  # the create and its one re-send after the read-back
     return Driver(lab.plain, "context"), inputs
 
 
@@ -517,18 +591,24 @@ def test_a_variable_that_cannot_be_taken_back_is_named_on_the_failure(fault_lab)
     assert "could not be deleted again: orderNumber; the next run adopts them" in failed.value.message
 
 
-# --- the detectors the matrix relies on see what they must (else every cell would pass vacuously) ------------
+# --- the detectors the matrix relies on see what they must (else every cell would pass vacuously) -----------
 def _logged(method: str, path: str, status: int, service: str = "dataverse"):
-    return dataclasses.make_dataclass("Logged", ["method", "path", "status", "service"])(method, path, status,
-                                                                                          service)
+    return dataclasses.make_dataclass("Logged", ["method", "path", "status", "service"])(
+        method, path, status, service
+    )
 
 
 def test_the_checks_see_a_second_bot_user_a_duplicate_variable_and_a_duplicate_pair():
-    env = {"tables": {"systemusers": [{"applicationid": dv.DEV_BOT_APP}, {"applicationid": dv.DEV_BOT_APP.upper()}],
-                      "msdyn_ocliveworkstreamcontextvariables": [
-                          {"_msdyn_liveworkstreamid_value": dv.CONTOSO_CHAT, "msdyn_name": "orderNumber"},
-                          {"_msdyn_liveworkstreamid_value": dv.CONTOSO_CHAT, "msdyn_name": "ordernumber"}]},
-           "associations": {"queuemembership_association": [["q", "u"], ["q", "u"]]}}
+    env = {
+        "tables": {
+            "systemusers": [{"applicationid": dv.DEV_BOT_APP}, {"applicationid": dv.DEV_BOT_APP.upper()}],
+            "msdyn_ocliveworkstreamcontextvariables": [
+                {"_msdyn_liveworkstreamid_value": dv.CONTOSO_CHAT, "msdyn_name": "orderNumber"},
+                {"_msdyn_liveworkstreamid_value": dv.CONTOSO_CHAT, "msdyn_name": "ordernumber"},
+            ],
+        },
+        "associations": {"queuemembership_association": [["q", "u"], ["q", "u"]]},
+    }
     assert len(fs.duplicates(env, dv.DEV_BOT_APP)) == 3
 
 
@@ -537,26 +617,50 @@ def test_a_create_sent_again_after_an_unknown_outcome_is_flagged_but_not_a_retry
     assert fs.blind_resends([_logged("POST", post, 500), _logged("POST", post, 201)])
     assert fs.blind_resends([_logged("POST", post, 0), _logged("POST", post, 201)])
     assert not fs.blind_resends([_logged("POST", post, 429), _logged("POST", post, 201)])
-    assert not fs.blind_resends([_logged("POST", post, 500), _logged("GET", post, 200), _logged("POST", post, 201)])
+    assert not fs.blind_resends(
+        [_logged("POST", post, 500), _logged("GET", post, 200), _logged("POST", post, 201)]
+    )
 
 
 def test_outcomes_tell_a_catalogue_error_from_a_traceback_and_a_refusal():
     def failed(details: str) -> ProviderError:
         return ProviderError("Create", "urn", details.splitlines()[-1], details)
-    catalogue = ("Traceback (most recent call last):\ncomponents.clients.errors.UnavailableError: x failed: HTTP 500"
-                 "\n  Mitigation [service-unavailable]: Check the service health. See https://example")
+
+    catalogue = (
+        "Traceback (most recent call last):\ncomponents.clients.errors.UnavailableError: x failed: HTTP 500"
+        "\n  Mitigation [service-unavailable]: Check the service health. See https://example"
+    )
     assert fs.classify(failed(catalogue), 3, 3) == "service-unavailable"
-    assert fs.classify(failed("Traceback (most recent call last):\n  File \"x\", line 1\nKeyError: 'userId'"),
-                       1, 1) == "TRACEBACK KeyError"
-    assert fs.classify(failed("components.dynamic.base.BindingRemovalRefused: refusing to delete"), 0, 0) == "refused"
+    assert (
+        fs.classify(
+            failed("Traceback (most recent call last):\n  File \"x\", line 1\nKeyError: 'userId'"), 1, 1
+        )
+        == "TRACEBACK KeyError"
+    )
+    assert (
+        fs.classify(failed("components.dynamic.base.BindingRemovalRefused: refusing to delete"), 0, 0)
+        == "refused"
+    )
     assert (fs.classify(None, 3, 3), fs.classify(None, 4, 3)) == ("ok", "retried-ok")
 
 
 def test_canonical_states_of_two_runs_compare_equal_and_an_extra_record_shows():
     before = {"environments": [{"url": dv.DEV, "tables": {"systemusers": []}}]}
+
     def after(*ids: str) -> dict:
-        return {"environments": [{"url": dv.DEV, "tables": {"systemusers": [
-            {"systemuserid": i, "applicationid": dv.DEV_BOT_APP, "modifiedon": i} for i in ids]}}]}
+        return {
+            "environments": [
+                {
+                    "url": dv.DEV,
+                    "tables": {
+                        "systemusers": [
+                            {"systemuserid": i, "applicationid": dv.DEV_BOT_APP, "modifiedon": i} for i in ids
+                        ]
+                    },
+                }
+            ]
+        }
+
     one = after("0f0f0f0f-0000-4000-8000-000000000001")
     other = after("0e0e0e0e-0000-4000-8000-000000000002")
     two = after("0f0f0f0f-0000-4000-8000-000000000001", "0e0e0e0e-0000-4000-8000-000000000002")

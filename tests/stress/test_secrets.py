@@ -17,6 +17,7 @@ the emulator issued (recorded as it mints them) or its signature, or the bot's c
 (offline/secret_box.py), under the two keys that hold it: the ApplicationPassword's `value` output and the
 `botClientSecret` stack output, which stays a secret output.
 """
+
 from __future__ import annotations
 
 import base64
@@ -43,32 +44,45 @@ from offline.state import PROVIDER_KEY, ResourceState, StateFile
 from tests.emulator.entra.testing import DEPLOYER_APP, DEV_BOT_APP, GITHUB_DEV_SUBJECT, TENANT, fixture_secret
 
 PASSWORD = "azuread:index/applicationPassword:ApplicationPassword"
-WRONG_SECRET = "wrong-deployer-secret-5d41402abc4b2a76"     # distinctive: found only if it leaked
-PORTAL_ADMIN_SECRET = json.loads(PORTAL_ADMIN_SEED.read_text(encoding="utf-8"))[
-    "directory"]["applications"][0]["passwordCredentials"][0]["secretText"]
+WRONG_SECRET = "wrong-deployer-secret-5d41402abc4b2a76"  # distinctive: found only if it leaked
+PORTAL_ADMIN_SECRET = json.loads(PORTAL_ADMIN_SEED.read_text(encoding="utf-8"))["directory"]["applications"][
+    0
+]["passwordCredentials"][0]["secretText"]
 MODES = ("client-secret", "federated-token", "federated-token-file")
 
 
 @dataclasses.dataclass
 class Credentials:
     """The provider server's environment for one way of signing in, a wrong one, and their secrets."""
+
     env: dict
     wrong_env: dict
     secrets: dict
 
 
 def credentials(mode: str, emulator, directory: pathlib.Path) -> Credentials:
-    trust = {"REQUESTS_CA_BUNDLE": emulator.ca_path, "ARM_USE_CLI": "false",
-             "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+    trust = {
+        "REQUESTS_CA_BUNDLE": emulator.ca_path,
+        "ARM_USE_CLI": "false",
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+    }
     if mode == "client-secret":
         base = {**trust, "ARM_CLIENT_ID": DEPLOYER_APP, "ARM_TENANT_ID": TENANT}
-        return Credentials({**base, "ARM_CLIENT_SECRET": fixture_secret(DEPLOYER_APP)},
-                           {**base, "ARM_CLIENT_SECRET": WRONG_SECRET}, {})
+        return Credentials(
+            {**base, "ARM_CLIENT_SECRET": fixture_secret(DEPLOYER_APP)},
+            {**base, "ARM_CLIENT_SECRET": WRONG_SECRET},
+            {},
+        )
     token = emulator.federated_token(GITHUB_DEV_SUBJECT)
     # A token the issuer signed for a subject the deployer has no federated credential for.
     stranger = emulator.federated_token("repo:contoso/someone-else:environment:dev")
-    secrets = {"federated token": token, "federated token signature": token.rsplit(".", 1)[1],
-               "wrong federated token": stranger, "wrong token signature": stranger.rsplit(".", 1)[1]}
+    secrets = {
+        "federated token": token,
+        "federated token signature": token.rsplit(".", 1)[1],
+        "wrong federated token": stranger,
+        "wrong token signature": stranger.rsplit(".", 1)[1],
+    }
     if mode == "federated-token":
         base = {**trust, "ARM_CLIENT_ID": DEPLOYER_APP, "ARM_TENANT_ID": TENANT, "ARM_USE_OIDC": "true"}
         return Credentials({**base, "ARM_OIDC_TOKEN": token}, {**base, "ARM_OIDC_TOKEN": stranger}, secrets)
@@ -76,8 +90,11 @@ def credentials(mode: str, emulator, directory: pathlib.Path) -> Credentials:
     good.write_text(token, encoding="ascii")
     wrong.write_text(stranger, encoding="ascii")
     base = {**trust, "AZURE_CLIENT_ID": DEPLOYER_APP, "AZURE_TENANT_ID": TENANT}
-    return Credentials({**base, "AZURE_FEDERATED_TOKEN_FILE": str(good)},
-                       {**base, "AZURE_FEDERATED_TOKEN_FILE": str(wrong)}, secrets)
+    return Credentials(
+        {**base, "AZURE_FEDERATED_TOKEN_FILE": str(good)},
+        {**base, "AZURE_FEDERATED_TOKEN_FILE": str(wrong)},
+        secrets,
+    )
 
 
 @pytest.fixture
@@ -99,15 +116,15 @@ def minted(emulator, monkeypatch) -> list[str]:
 @dataclasses.dataclass
 class Run:
     """What one full offline run left behind."""
+
     state_dir: pathlib.Path
-    printed: io.StringIO = dataclasses.field(default_factory=io.StringIO)       # the CLI's stdout
-    errors: io.StringIO = dataclasses.field(default_factory=io.StringIO)        # the CLI's stderr
-    messages: list[str] = dataclasses.field(default_factory=list)              # exceptions, tracebacks
+    printed: io.StringIO = dataclasses.field(default_factory=io.StringIO)  # the CLI's stdout
+    errors: io.StringIO = dataclasses.field(default_factory=io.StringIO)  # the CLI's stderr
+    messages: list[str] = dataclasses.field(default_factory=list)  # exceptions, tracebacks
     server_logs: dict[str, str] = dataclasses.field(default_factory=dict)
     bot_secret: str = ""
     secret_outputs: frozenset = frozenset()
-    drift: Any = None                                                           # the RefreshReport
-
+    drift: Any = None  # the RefreshReport
 
     def say(self, lines) -> None:
         report.emit(self.printed, lines)
@@ -117,10 +134,17 @@ def full_run(target: EmulatorTarget, creds: Credentials, state_dir: pathlib.Path
     run = Run(state_dir)
     overrides = {**target.overrides(), "createClientSecret": True, "clientSecretRotation": "2025-q3"}
     with ProviderServers(ROOT) as servers:
+
         def runner(env: Mapping[str, str]) -> OfflineRunner:
-            return OfflineRunner("dev", state_dir=state_dir, overrides=overrides, provider_env=env,
-                                 servers=servers, on_step=lambda event: run.say(report.event_lines(event)),
-                                 on_refresh=lambda r, drift: run.say([report.refresh_line(r, drift)]))
+            return OfflineRunner(
+                "dev",
+                state_dir=state_dir,
+                overrides=overrides,
+                provider_env=env,
+                servers=servers,
+                on_step=lambda event: run.say(report.event_lines(event)),
+                on_refresh=lambda r, drift: run.say([report.refresh_line(r, drift)]),
+            )
 
         deployer = runner(creds.env)
         up = deployer.up()
@@ -156,8 +180,10 @@ def full_run(target: EmulatorTarget, creds: Credentials, state_dir: pathlib.Path
             server.delete(recorded.id, recorded.urn, recorded.outputs)
         assert "refusing to delete" in refused_delete.value.message
         run.messages += [str(refused_delete.value), refused_delete.value.details]
-        run.server_logs = {"deployer's provider server": server.stderr(),
-                           "wrong login's provider server": wrong.stderr()}
+        run.server_logs = {
+            "deployer's provider server": server.stderr(),
+            "wrong login's provider server": wrong.stderr(),
+        }
     return run
 
 
@@ -166,7 +192,7 @@ def needles(secrets: Mapping[str, str]) -> dict[str, bytes]:
     """Each secret as bytes, and base64 forms of the short ones (a blob may hold them encoded)."""
     found: dict[str, bytes] = {}
     for name, value in secrets.items():
-        assert len(value) >= 16, name   # long enough that a hit is never a coincidence
+        assert len(value) >= 16, name  # long enough that a hit is never a coincidence
         raw = value.encode()
         found[name] = raw
         if len(value) < 200:
@@ -207,7 +233,7 @@ def opened_state(state_dir: pathlib.Path) -> dict[str, Any]:
         if path.endswith(f".{PROVIDER_KEY}"):
             pickle = base64.b64decode(value)
             provider = dill.loads(pickle)
-            assert vars(provider) == {}, path      # a reference to the class: no client, no credential
+            assert vars(provider) == {}, path  # a reference to the class: no client, no credential
             opened[f"{path} (pickle)"] = pickle
             opened[f"{path} (unpickled)"] = f"{type(provider)!r} {vars(provider)!r}"
     return opened
@@ -215,12 +241,20 @@ def opened_state(state_dir: pathlib.Path) -> dict[str, Any]:
 
 def artefacts(run: Run, target: EmulatorTarget, captured) -> dict[str, Any]:
     files = {f"state file {path.name}": path.read_bytes() for path in sorted(run.state_dir.iterdir())}
-    return {**files, "runner output": run.printed.getvalue(), "runner errors": run.errors.getvalue(),
-            "process stdout": captured.out, "process stderr": captured.err, **run.server_logs,
-            **{f"exception message {i}": message for i, message in enumerate(run.messages)},
-            "emulator request log": json.dumps(target.requests()),
-            **{f"emulator {service} state": json.dumps(target.state(service))
-               for service in ("graph", "arm", "dataverse")}}
+    return {
+        **files,
+        "runner output": run.printed.getvalue(),
+        "runner errors": run.errors.getvalue(),
+        "process stdout": captured.out,
+        "process stderr": captured.err,
+        **run.server_logs,
+        **{f"exception message {i}": message for i, message in enumerate(run.messages)},
+        "emulator request log": json.dumps(target.requests()),
+        **{
+            f"emulator {service} state": json.dumps(target.state(service))
+            for service in ("graph", "arm", "dataverse")
+        },
+    }
 
 
 # --- the tests ----------------------------------------------------------------------------------------------
@@ -236,10 +270,14 @@ def test_no_secret_reaches_state_logs_reports_or_messages(mode, emulator, target
     creds = credentials(mode, emulator, tmp_path)
     run = full_run(target, creds, tmp_path / "state")
     assert run.bot_secret.startswith("mock-secret-") and minted
-    secrets = {"deployer client secret": fixture_secret(DEPLOYER_APP), "wrong client secret": WRONG_SECRET,
-               "portal administrator secret": PORTAL_ADMIN_SECRET, **creds.secrets,
-               **{f"access token {i}": token for i, token in enumerate(minted)},
-               **{f"access token {i} signature": token.rsplit(".", 1)[1] for i, token in enumerate(minted)}}
+    secrets = {
+        "deployer client secret": fixture_secret(DEPLOYER_APP),
+        "wrong client secret": WRONG_SECRET,
+        "portal administrator secret": PORTAL_ADMIN_SECRET,
+        **creds.secrets,
+        **{f"access token {i}": token for i, token in enumerate(minted)},
+        **{f"access token {i} signature": token.rsplit(".", 1)[1] for i, token in enumerate(minted)},
+    }
     found = artefacts(run, target, capfd.readouterr())
     opened = opened_state(run.state_dir)
 
@@ -247,7 +285,9 @@ def test_no_secret_reaches_state_logs_reports_or_messages(mode, emulator, target
     assert leaks(secrets, opened) == []
     # The bot's secret is in state only sealed, under the two keys that hold it.
     assert {path for path in opened if run.bot_secret in str(opened[path])} == {
-        "outputs.botClientSecret", f"resources[{password_index(run.state_dir)}].outputs.value"}
+        "outputs.botClientSecret",
+        f"resources[{password_index(run.state_dir)}].outputs.value",
+    }
 
 
 def password_index(state_dir: pathlib.Path) -> int:
@@ -256,8 +296,9 @@ def password_index(state_dir: pathlib.Path) -> int:
     return index
 
 
-def test_secrets_are_sealed_in_state_as_the_secret_box_says_and_exports_stay_secret(emulator, target, minted,
-                                                                                     tmp_path):
+def test_secrets_are_sealed_in_state_as_the_secret_box_says_and_exports_stay_secret(
+    emulator, target, minted, tmp_path
+):
     state_dir = tmp_path / "state"
     run = full_run(target, credentials("client-secret", emulator, tmp_path), state_dir)
     document = json.loads((state_dir / "dev.json").read_text(encoding="utf-8"))
@@ -265,8 +306,9 @@ def test_secrets_are_sealed_in_state_as_the_secret_box_says_and_exports_stay_sec
 
     # Sealed: the engine's secret signature and a versioned AES-GCM ciphertext (12-byte nonce, 16-byte tag), a
     # fresh nonce each time (two seals of one value differ), under a 0600 key of 32 bytes beside the state.
-    assert sealed and all(set(value) == {SIG_KEY, "ciphertext"} and value[SIG_KEY] == SECRET_SIG
-                          for value in sealed.values())
+    assert sealed and all(
+        set(value) == {SIG_KEY, "ciphertext"} and value[SIG_KEY] == SECRET_SIG for value in sealed.values()
+    )
     ciphertexts = [value["ciphertext"] for value in sealed.values()]
     assert all(text.startswith("v1:") and len(base64.b64decode(text[3:])) > 28 for text in ciphertexts)
     assert len(set(ciphertexts)) == len(ciphertexts)
@@ -277,11 +319,15 @@ def test_secrets_are_sealed_in_state_as_the_secret_box_says_and_exports_stay_sec
         SecretBox(bytes(32)).open(sealed["outputs.botClientSecret"])
 
     # What is sealed: the secret stack output, the password's value, and every pickled provider.
-    dynamic = [i for i, r in enumerate(document["resources"])
-               if r["type"].startswith("pulumi-python:dynamic/")]
+    dynamic = [
+        i for i, r in enumerate(document["resources"]) if r["type"].startswith("pulumi-python:dynamic/")
+    ]
     assert len(dynamic) == 6
-    expected = {"outputs.botClientSecret", f"resources[{password_index(state_dir)}].outputs.value",
-                *(f"resources[{i}].{bag}.{PROVIDER_KEY}" for i in dynamic for bag in ("inputs", "outputs"))}
+    expected = {
+        "outputs.botClientSecret",
+        f"resources[{password_index(state_dir)}].outputs.value",
+        *(f"resources[{i}].{bag}.{PROVIDER_KEY}" for i in dynamic for bag in ("inputs", "outputs")),
+    }
     assert set(sealed) == expected
     box = SecretBox.for_directory(state_dir)
     assert box.open(sealed["outputs.botClientSecret"]) == run.bot_secret
@@ -304,8 +350,13 @@ def envelope(value: Any) -> dict:
 def document(resource: ResourceState, inputs: Mapping[str, Any], outputs: Mapping[str, Any]) -> dict:
     def bag(values: Mapping[str, Any], secret: frozenset) -> dict:
         return {key: envelope(value) if key in secret else value for key, value in values.items()}
-    return {"urn": resource.urn, "type": resource.type, "inputs": bag(inputs, resource.secret_inputs),
-            "outputs": bag(outputs, resource.secret_outputs)}
+
+    return {
+        "urn": resource.urn,
+        "type": resource.type,
+        "inputs": bag(inputs, resource.secret_inputs),
+        "outputs": bag(outputs, resource.secret_outputs),
+    }
 
 
 def preview_digest(run: Run, rotated: str) -> dict:
@@ -322,19 +373,34 @@ def preview_digest(run: Run, rotated: str) -> dict:
         if not changes:
             steps.append({"op": "refresh", "urn": resource.urn, "oldState": old, "newState": old})
             continue
-        new = document(resource, {k: changes.get(k, v) for k, v in resource.inputs.items()},
-                       {**resource.outputs, **changes})
+        new = document(
+            resource,
+            {k: changes.get(k, v) for k, v in resource.inputs.items()},
+            {**resource.outputs, **changes},
+        )
         detailed = {key: {"kind": "update", "inputDiff": key in resource.inputs} for key in changes}
         if PROVIDER_KEY in resource.inputs:
             detailed[PROVIDER_KEY] = {"kind": "update", "inputDiff": True}
-        steps.append({"op": "update", "urn": resource.urn, "oldState": old, "newState": new,
-                      "diffReasons": sorted(detailed), "detailedDiff": detailed})
-    return {"steps": steps, "changeSummary": {"update": sum(s["op"] == "update" for s in steps)},
-            "diagnostics": [{"severity": "error", "message": message} for message in run.messages]}
+        steps.append(
+            {
+                "op": "update",
+                "urn": resource.urn,
+                "oldState": old,
+                "newState": new,
+                "diffReasons": sorted(detailed),
+                "detailedDiff": detailed,
+            }
+        )
+    return {
+        "steps": steps,
+        "changeSummary": {"update": sum(s["op"] == "update" for s in steps)},
+        "diagnostics": [{"severity": "error", "message": message} for message in run.messages],
+    }
 
 
-def test_drift_reports_of_the_run_hold_no_secret_even_from_a_digest_with_secrets_shown(emulator, target,
-                                                                                        minted, tmp_path):
+def test_drift_reports_of_the_run_hold_no_secret_even_from_a_digest_with_secrets_shown(
+    emulator, target, minted, tmp_path
+):
     creds = credentials("client-secret", emulator, tmp_path)
     run = full_run(target, creds, tmp_path / "state")
     rotated = "mock-secret-rotated-in-the-portal-0c1d"
@@ -343,15 +409,27 @@ def test_drift_reports_of_the_run_hold_no_secret_even_from_a_digest_with_secrets
     reports = {}
     for fmt in ("json", "markdown"):
         out = tmp_path / f"drift.{fmt}"
-        code = drift_cli.main(["--from-preview-json", f"dev={digest}", "--format", fmt, "--output", str(out),
-                               "--quiet"])
+        code = drift_cli.main(
+            ["--from-preview-json", f"dev={digest}", "--format", fmt, "--output", str(out), "--quiet"]
+        )
         assert code == 7, out.read_text()
         reports[f"drift {fmt} report"] = out.read_text(encoding="utf-8")
     document_ = json.loads(reports["drift json report"])
     assert {r["name"] for r in document_["stacks"][0]["drift"]} == {"omnichannel-queue", "bot-secret"}
     assert "[secret]" in reports["drift markdown report"]
-    provider_blob = next(r for r in StateFile(run.state_dir, "handoff", "dev").load().resources
-                         if r.dynamic).inputs[PROVIDER_KEY]
-    assert leaks({"bot client secret": run.bot_secret, "rotated bot client secret": rotated,
-                  "deployer client secret": fixture_secret(DEPLOYER_APP), "pickled provider": provider_blob,
-                  **{f"access token {i}": token for i, token in enumerate(minted)}}, reports) == []
+    provider_blob = next(
+        r for r in StateFile(run.state_dir, "handoff", "dev").load().resources if r.dynamic
+    ).inputs[PROVIDER_KEY]
+    assert (
+        leaks(
+            {
+                "bot client secret": run.bot_secret,
+                "rotated bot client secret": rotated,
+                "deployer client secret": fixture_secret(DEPLOYER_APP),
+                "pickled provider": provider_blob,
+                **{f"access token {i}": token for i, token in enumerate(minted)},
+            },
+            reports,
+        )
+        == []
+    )

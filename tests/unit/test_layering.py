@@ -1,5 +1,6 @@
 """The import direction of docs/architecture.md: components -> dynamic -> clients; nobody imports the
 emulator from product code; the emulator never imports the product."""
+
 from __future__ import annotations
 
 import ast
@@ -31,20 +32,41 @@ def _files(*folders: str) -> list[pathlib.Path]:
 
 
 def _offending(paths, forbidden) -> list[str]:
-    return [f"{p.relative_to(ROOT)} imports {name}" for p in paths for name in sorted(_imports(p))
-            if any(name == f or name.startswith(f + ".") for f in forbidden)]
+    return [
+        f"{p.relative_to(ROOT)} imports {name}"
+        for p in paths
+        for name in sorted(_imports(p))
+        if any(name == f or name.startswith(f + ".") for f in forbidden)
+    ]
 
 
 def test_clients_never_import_pulumi_or_higher_layers():
-    assert _offending(_files("components/clients"),
-                      ["pulumi", "components.dynamic", "components.settings", "components.identity",
-                       "components.teams", "components.omnichannel", "tests", "offline"]) == []
+    assert (
+        _offending(
+            _files("components/clients"),
+            [
+                "pulumi",
+                "components.dynamic",
+                "components.settings",
+                "components.identity",
+                "components.teams",
+                "components.omnichannel",
+                "tests",
+                "offline",
+            ],
+        )
+        == []
+    )
 
 
 def test_dynamic_providers_import_only_clients_and_validation_from_the_project():
     allowed = ("components.clients", "components.validation", "components.dynamic")
-    bad = [f"{p.relative_to(ROOT)} imports {n}" for p in _files("components/dynamic") for n in _imports(p)
-           if (n.startswith("components") and not n.startswith(allowed)) or n.startswith(("tests", "offline"))]
+    bad = [
+        f"{p.relative_to(ROOT)} imports {n}"
+        for p in _files("components/dynamic")
+        for n in _imports(p)
+        if (n.startswith("components") and not n.startswith(allowed)) or n.startswith(("tests", "offline"))
+    ]
     assert bad == []
 
 

@@ -3,6 +3,7 @@ test command is the one CI runs, and the sections other parts fill in are in pla
 
 `python -m tests.unit.test_readme` rewrites the generated configuration reference in README.md.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,9 +15,18 @@ from components.settings import KEYS, PROJECT, REQUIRED, ConfigKey
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 START, END = "<!-- config-reference:start -->", "<!-- config-reference:end -->"
-SECTIONS = ("Prerequisites", "Set up, deploy, test", "Adding an environment", "Configuration reference",
-            "Try it offline", "Drift detection in CI", "Policy pack", "Known errors and mitigations",
-            "Benchmarks", "Testing")
+SECTIONS = (
+    "Prerequisites",
+    "Set up, deploy, test",
+    "Adding an environment",
+    "Configuration reference",
+    "Try it offline",
+    "Drift detection in CI",
+    "Policy pack",
+    "Known errors and mitigations",
+    "Benchmarks",
+    "Testing",
+)
 
 
 def _default(key: ConfigKey) -> str:
@@ -26,14 +36,16 @@ def _default(key: ConfigKey) -> str:
     return f"`{key.default}`" if plain else f"`{json.dumps(key.default)}`"
 
 
-def _code(text: str) -> str:   # `<placeholder>` outside backticks would render as an HTML tag
+def _code(text: str) -> str:  # `<placeholder>` outside backticks would render as an HTML tag
     return re.sub(r"[^\s(),]*<[^\s(),]*", lambda m: f"`{m.group(0)}`", text)
 
 
 def config_reference_markdown() -> str:
     """The README's configuration reference, generated from the settings key table."""
-    rows = [f"| `{PROJECT}:{key.name}` | {key.type} | {_default(key)} | {_code(key.description)} |"
-            for key in KEYS]
+    rows = [
+        f"| `{PROJECT}:{key.name}` | {key.type} | {_default(key)} | {_code(key.description)} |"
+        for key in KEYS
+    ]
     return "\n".join(["| key | type | default | meaning |", "|---|---|---|---|", *rows])
 
 
@@ -47,8 +59,9 @@ def with_reference(text: str) -> str:
 
 
 def test_readme_configuration_reference_is_generated_from_the_settings_key_table():
-    assert generated_section(README.read_text()) == config_reference_markdown(), \
+    assert generated_section(README.read_text()) == config_reference_markdown(), (
         "README.md's configuration reference is stale: run `python -m tests.unit.test_readme`"
+    )
 
 
 def test_readme_names_the_test_command_ci_runs():

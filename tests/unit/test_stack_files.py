@@ -1,6 +1,7 @@
 """Pulumi.yaml is the contract of every stack file: it declares exactly the keys settings reads (same types,
 defaults and descriptions), every stack file key is declared, and the committed stacks use the shared fixture
 identities of docs/architecture.md. Also how the offline harness turns them into the engine's config."""
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,11 @@ def test_committed_stack_files_exist():
 
 @pytest.mark.parametrize("path", STACK_FILES, ids=lambda p: p.name)
 def test_every_key_in_the_stack_file_is_declared_in_pulumi_yaml(path):
-    undeclared = [key for key in stack_config(path)
-                  if not key.startswith("handoff:") or key.split(":", 1)[1] not in PROJECT["config"]]
+    undeclared = [
+        key
+        for key in stack_config(path)
+        if not key.startswith("handoff:") or key.split(":", 1)[1] not in PROJECT["config"]
+    ]
     assert undeclared == []
 
 
@@ -79,25 +83,45 @@ def test_the_architecture_contract_table_lists_the_same_keys_types_and_defaults(
     for key in KEYS:
         kind, default = table[key.name]
         assert kind == ("array of string" if key.type == "array" else key.type), key.name
-        expected = "–" if key.default is REQUIRED else (
-            f"`{json.dumps(key.default)}`" if key.default in ("", []) or isinstance(key.default, bool)
-            else f"`{key.default}`")
+        expected = (
+            "–"
+            if key.default is REQUIRED
+            else (
+                f"`{json.dumps(key.default)}`"
+                if key.default in ("", []) or isinstance(key.default, bool)
+                else f"`{key.default}`"
+            )
+        )
         assert default == expected, key.name
 
 
 SHARED_IDENTITIES = {
-    "dev": {"tenantId": "11111111-1111-4111-8111-111111111111",
-            "subscriptionId": "33333333-3333-4333-8333-333333333333", "resourceGroupName": "rg-handoff-dev",
-            "botName": "contoso-handoff-dev", "botLocation": "global", "geography": "unitedstates",
-            "dataverseUrl": "https://contoso-dev.crm.dynamics.com", "queue": "Bot escalations",
-            "workstream": "Contoso chat", "copilotAgentSchemaName": "cr5a1_contosoHelper",
-            "copilotAgentName": "Contoso Helper"},
-    "prod": {"tenantId": "11111111-1111-4111-8111-111111111111",
-             "subscriptionId": "66666666-6666-4666-8666-666666666666", "resourceGroupName": "rg-handoff-prod",
-             "botName": "contoso-handoff-prod", "botLocation": "westeurope", "geography": "europe",
-             "dataverseUrl": "https://contoso.crm4.dynamics.com", "queue": "Bot escalations",
-             "workstream": "Contoso chat", "copilotAgentSchemaName": "cr5a1_contosoHelper",
-             "copilotAgentName": "Contoso Helper"},
+    "dev": {
+        "tenantId": "11111111-1111-4111-8111-111111111111",
+        "subscriptionId": "33333333-3333-4333-8333-333333333333",
+        "resourceGroupName": "rg-handoff-dev",
+        "botName": "contoso-handoff-dev",
+        "botLocation": "global",
+        "geography": "unitedstates",
+        "dataverseUrl": "https://contoso-dev.crm.dynamics.com",
+        "queue": "Bot escalations",
+        "workstream": "Contoso chat",
+        "copilotAgentSchemaName": "cr5a1_contosoHelper",
+        "copilotAgentName": "Contoso Helper",
+    },
+    "prod": {
+        "tenantId": "11111111-1111-4111-8111-111111111111",
+        "subscriptionId": "66666666-6666-4666-8666-666666666666",
+        "resourceGroupName": "rg-handoff-prod",
+        "botName": "contoso-handoff-prod",
+        "botLocation": "westeurope",
+        "geography": "europe",
+        "dataverseUrl": "https://contoso.crm4.dynamics.com",
+        "queue": "Bot escalations",
+        "workstream": "Contoso chat",
+        "copilotAgentSchemaName": "cr5a1_contosoHelper",
+        "copilotAgentName": "Contoso Helper",
+    },
 }
 
 

@@ -1,11 +1,13 @@
 """The pure validators shared by settings, the dynamic providers' check and the policy pack."""
+
 from __future__ import annotations
 
 import re
 import uuid
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from components import validation as v
 
@@ -15,36 +17,70 @@ def test_check_guid_accepts_any_case_and_returns_lower_case(value):
     assert v.check_guid(str(value).upper()) == str(value)
 
 
-@pytest.mark.parametrize("bad", ["", "1234", "{11111111-1111-4111-8111-111111111111}",
-                                 "11111111-1111-4111-8111-11111111111g", "11111111111141118111111111111111",
-                                 42])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "1234",
+        "{11111111-1111-4111-8111-111111111111}",
+        "11111111-1111-4111-8111-11111111111g",
+        "11111111111141118111111111111111",
+        42,
+    ],
+)
 def test_check_guid_rejects_non_guids_with_the_expected_form(bad):
     with pytest.raises(ValueError, match="00000000-0000-0000-0000-000000000000"):
         v.check_guid(bad)
 
 
-@pytest.mark.parametrize("suffix, geography", [
-    ("crm", "unitedstates"), ("crm2", "southamerica"), ("crm3", "canada"), ("crm4", "europe"),
-    ("crm5", "asia"), ("crm6", "australia"), ("crm7", "japan"), ("crm8", "india"), ("crm9", "usgov"),
-    ("crm11", "unitedkingdom"),
-    ("crm12", "france"), ("crm14", "southafrica"), ("crm15", "unitedarabemirates"), ("crm16", "germany"),
-    ("crm17", "switzerland")])
+@pytest.mark.parametrize(
+    "suffix, geography",
+    [
+        ("crm", "unitedstates"),
+        ("crm2", "southamerica"),
+        ("crm3", "canada"),
+        ("crm4", "europe"),
+        ("crm5", "asia"),
+        ("crm6", "australia"),
+        ("crm7", "japan"),
+        ("crm8", "india"),
+        ("crm9", "usgov"),
+        ("crm11", "unitedkingdom"),
+        ("crm12", "france"),
+        ("crm14", "southafrica"),
+        ("crm15", "unitedarabemirates"),
+        ("crm16", "germany"),
+        ("crm17", "switzerland"),
+    ],
+)
 def test_dataverse_geography_follows_the_crm_region_number(suffix, geography):
     assert v.dataverse_geography(f"https://contoso.{suffix}.dynamics.com") == geography
 
 
-@pytest.mark.parametrize("url, cloud, geography", [
-    ("https://contoso.crm.microsoftdynamics.us", "usgovernment", "usgovhigh"),
-    ("https://contoso.crm.appsplatform.us", "usgovernment", "usdod"),
-    ("https://contoso.crm.dynamics.cn", "china", "china"),
-    ("https://contoso.crm9.dynamics.com", "public", "usgov")])
+@pytest.mark.parametrize(
+    "url, cloud, geography",
+    [
+        ("https://contoso.crm.microsoftdynamics.us", "usgovernment", "usgovhigh"),
+        ("https://contoso.crm.appsplatform.us", "usgovernment", "usdod"),
+        ("https://contoso.crm.dynamics.cn", "china", "china"),
+        ("https://contoso.crm9.dynamics.com", "public", "usgov"),
+    ],
+)
 def test_sovereign_dataverse_hosts_belong_to_their_cloud(url, cloud, geography):
     assert v.dataverse_host_info(url) == (cloud, geography)
     assert v.check_dataverse_url(url, cloud) == url
 
 
-@pytest.mark.parametrize("url", ["https://contoso.crm10.dynamics.com", "https://contoso.api.crm.dynamics.com",
-                                 "https://crm.dynamics.com", "https://contoso.example.com", None])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://contoso.crm10.dynamics.com",
+        "https://contoso.api.crm.dynamics.com",
+        "https://crm.dynamics.com",
+        "https://contoso.example.com",
+        None,
+    ],
+)
 def test_dataverse_geography_is_none_for_hosts_that_are_not_environments(url):
     assert v.dataverse_geography(url) is None
 
@@ -59,13 +95,17 @@ def test_check_dataverse_url_normalises_case_and_trailing_slash():
     assert v.check_dataverse_url("HTTPS://Contoso-Dev.CRM.Dynamics.com/") == expected
 
 
-@pytest.mark.parametrize("bad, message", [
-    ("http://contoso.crm.dynamics.com", "is not https"),
-    ("https://contoso.crm.dynamics.com/api/data/v9.2", "environment URL alone"),
-    ("https://contoso.crm.dynamics.com:8443", "environment URL alone"),
-    ("https://user@contoso.crm.dynamics.com", "environment URL alone"),
-    ("https://contoso.dynamics.com", "not a Dataverse environment host"),
-    ("https://-contoso.crm.dynamics.com", "not a Dataverse environment host")])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("http://contoso.crm.dynamics.com", "is not https"),
+        ("https://contoso.crm.dynamics.com/api/data/v9.2", "environment URL alone"),
+        ("https://contoso.crm.dynamics.com:8443", "environment URL alone"),
+        ("https://user@contoso.crm.dynamics.com", "environment URL alone"),
+        ("https://contoso.dynamics.com", "not a Dataverse environment host"),
+        ("https://-contoso.crm.dynamics.com", "not a Dataverse environment host"),
+    ],
+)
 def test_check_dataverse_url_rejects_what_is_not_an_environment_url(bad, message):
     with pytest.raises(ValueError, match=message):
         v.check_dataverse_url(bad)
@@ -84,8 +124,10 @@ def test_normalize_environment_url_is_idempotent_lower_case_without_trailing_sla
     assert not once.endswith("/")
 
 
-@pytest.mark.parametrize("location, geography", [("global", None), ("westeurope", "europe"),
-                                                 ("West Europe", "europe"), ("centralindia", "india")])
+@pytest.mark.parametrize(
+    "location, geography",
+    [("global", None), ("westeurope", "europe"), ("West Europe", "europe"), ("centralindia", "india")],
+)
 def test_bot_location_geography_is_none_only_for_global(location, geography):
     assert v.bot_location_geography(location) == geography
 
@@ -135,9 +177,18 @@ def test_any_agent_name_longer_than_30_characters_is_refused(name):
         v.check_agent_name(name)
 
 
-@pytest.mark.parametrize("name, ok", [("cr5a1_contosoHelper", True), ("crd2b_agent_2", True),
-                                      ("contosoHelper", False), ("1cr_x", False), ("cr5a1_", False),
-                                      ("toolongprefix_x", False), ("cr5a1_contoso helper", False)])
+@pytest.mark.parametrize(
+    "name, ok",
+    [
+        ("cr5a1_contosoHelper", True),
+        ("crd2b_agent_2", True),
+        ("contosoHelper", False),
+        ("1cr_x", False),
+        ("cr5a1_", False),
+        ("toolongprefix_x", False),
+        ("cr5a1_contoso helper", False),
+    ],
+)
 def test_agent_schema_name_is_prefix_underscore_name(name, ok):
     if ok:
         assert v.check_agent_schema_name(name) == name
@@ -176,6 +227,7 @@ def test_check_bool_rejects_anything_else(bad):
 @given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=10).map(str.strip)))
 def test_string_lists_read_the_same_from_yaml_and_from_the_engines_json_text(items):
     import json
+
     assert v.check_string_list(items) == v.check_string_list(json.dumps(items)) == tuple(items)
 
 
@@ -185,16 +237,21 @@ def test_check_string_list_rejects_what_is_not_a_list_of_strings(bad):
         v.check_string_list(bad)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("customerTier:text", v.ContextVariable("customerTier", "text")),
-    (" orderNumber : Number ", v.ContextVariable("orderNumber", "number")),
-    ("va_Scope:entity", v.ContextVariable("va_Scope", "entity"))])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("customerTier:text", v.ContextVariable("customerTier", "text")),
+        (" orderNumber : Number ", v.ContextVariable("orderNumber", "number")),
+        ("va_Scope:entity", v.ContextVariable("va_Scope", "entity")),
+    ],
+)
 def test_parse_context_variable_reads_name_colon_type(text, expected):
     assert v.parse_context_variable(text) == expected
 
 
-@pytest.mark.parametrize("bad", ["customerTier", "customerTier:date", ":text", "customer tier:text",
-                                 "1x:text"])
+@pytest.mark.parametrize(
+    "bad", ["customerTier", "customerTier:date", ":text", "customer tier:text", "1x:text"]
+)
 def test_parse_context_variable_rejects_other_forms_naming_the_types(bad):
     with pytest.raises(ValueError, match="text, number, boolean, entity"):
         v.parse_context_variable(bad)
@@ -214,9 +271,15 @@ def test_azure_devops_credential_builds_the_vstoken_issuer_and_sc_subject():
     assert credential.subject == "sc://contoso/Handoff/handoff-prod"
 
 
-@pytest.mark.parametrize("bad", ["contoso/Handoff/handoff-prod", "not-a-guid/contoso/Handoff/sc",
-                                 "88888888-8888-4888-8888-888888888888/contoso//sc",
-                                 "88888888-8888-4888-8888-888888888888/contoso/Handoff/sc/extra"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "contoso/Handoff/handoff-prod",
+        "not-a-guid/contoso/Handoff/sc",
+        "88888888-8888-4888-8888-888888888888/contoso//sc",
+        "88888888-8888-4888-8888-888888888888/contoso/Handoff/sc/extra",
+    ],
+)
 def test_azure_devops_credential_rejects_other_forms(bad):
     with pytest.raises(ValueError, match="<organizationId>/<organization>/<project>/<serviceConnection>"):
         v.azure_devops_credential(bad)
@@ -228,8 +291,11 @@ def test_github_credential_rejects_malformed_subjects(bad):
         v.github_credential(bad)
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Zs", "Zl", "Zp", "Cc")), min_size=1,
-               max_size=590).map(lambda t: f"repo:{t}"))
+@given(
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs", "Zs", "Zl", "Zp", "Cc")), min_size=1, max_size=590
+    ).map(lambda t: f"repo:{t}")
+)
 def test_credential_names_are_url_friendly_bounded_and_unique_per_subject(subject):
     credential = v.github_credential(subject)
     assert re.fullmatch(r"[a-z0-9-]+", credential.name) and len(credential.name) <= 120
@@ -240,7 +306,8 @@ def test_credential_names_are_url_friendly_bounded_and_unique_per_subject(subjec
 def test_parse_user_assigned_identity_id_reads_subscription_group_and_name():
     parsed = v.parse_user_assigned_identity_id(
         f"/subscriptions/{str(uuid.UUID(int=7)).upper()}/resourceGroups/rg-id/providers/"
-        "Microsoft.ManagedIdentity/userAssignedIdentities/bot-identity")
+        "Microsoft.ManagedIdentity/userAssignedIdentities/bot-identity"
+    )
     assert parsed == v.UserAssignedIdentityId(str(uuid.UUID(int=7)), "rg-id", "bot-identity")
 
 
@@ -249,9 +316,14 @@ def test_parse_user_assigned_identity_id_rejects_other_resource_ids():
         v.parse_user_assigned_identity_id("/subscriptions/x/resourceGroups/g/providers/Microsoft.Web/sites/w")
 
 
-@pytest.mark.parametrize("bad, message", [("http://bot.contoso.com", "is not https"),
-                                          ("https://user:pw@bot.contoso.com", "not a plain https URL"),
-                                          ("https:///path", "not a plain https URL")])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("http://bot.contoso.com", "is not https"),
+        ("https://user:pw@bot.contoso.com", "not a plain https URL"),
+        ("https:///path", "not a plain https URL"),
+    ],
+)
 def test_check_https_url_rejects_plain_http_and_credentials(bad, message):
     with pytest.raises(ValueError, match=message):
         v.check_https_url(bad)

@@ -7,6 +7,7 @@ published, the Teams channel is disabled, ...). docs/errors.md and the README's 
 mitigations" table are generated from here (`python -m components.clients.catalogue --write-docs`); a
 test fails when they diverge.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -15,8 +16,16 @@ from typing import Mapping, Optional
 
 # The error classes of components/clients/errors.py, named here as strings so the catalogue stays a
 # leaf (errors.py imports the catalogue, not the other way round).
-KINDS = ("authentication", "permission", "not_found", "conflict", "validation", "throttled",
-         "unavailable", "unexpected")
+KINDS = (
+    "authentication",
+    "permission",
+    "not_found",
+    "conflict",
+    "validation",
+    "throttled",
+    "unavailable",
+    "unexpected",
+)
 SERVICES = ("entra", "graph", "arm", "dataverse", "handoff")
 
 
@@ -56,8 +65,9 @@ class Entry:
 def _load() -> tuple[Entry, ...]:
     from . import entries_azure, entries_dataverse, entries_entra, entries_handoff
 
-    entries = (entries_entra.ENTRIES + entries_azure.ENTRIES + entries_dataverse.ENTRIES
-               + entries_handoff.ENTRIES)
+    entries = (
+        entries_entra.ENTRIES + entries_azure.ENTRIES + entries_dataverse.ENTRIES + entries_handoff.ENTRIES
+    )
     keys = [e.key for e in entries]
     duplicates = sorted({k for k in keys if keys.count(k) > 1})
     if duplicates:
@@ -83,7 +93,7 @@ def normalise_code(service: str, code: object) -> str:
     if service == "dataverse":
         return text.lower()
     if service == "entra" and text.upper().startswith("AADSTS"):
-        return text[len("AADSTS"):]
+        return text[len("AADSTS") :]
     return text
 
 

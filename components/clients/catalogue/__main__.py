@@ -5,6 +5,7 @@
 
 The README table is written between its marker comments only when README.md has them (see render.py).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,7 +18,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[3]
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m components.clients.catalogue", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m components.clients.catalogue", description=__doc__.split("\n")[0]
+    )
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--write-docs", action="store_true", help="write docs/errors.md and the README table")
     mode.add_argument("--check", action="store_true", help="fail when the docs differ from the catalogue")
@@ -31,12 +34,18 @@ def main(argv=None) -> int:
     elif args.write_docs:
         print(f"note: {readme} has no known-errors markers; only docs/errors.md was written", file=sys.stderr)
 
-    stale = [path for path, text in targets.items()
-             if not path.exists() or path.read_text(encoding="utf-8") != text]
+    stale = [
+        path
+        for path, text in targets.items()
+        if not path.exists() or path.read_text(encoding="utf-8") != text
+    ]
     if args.check:
         for path in stale:
-            print(f"out of date: {path.relative_to(args.root)} (run python -m components.clients.catalogue "
-                  "--write-docs)", file=sys.stderr)
+            print(
+                f"out of date: {path.relative_to(args.root)} (run python -m components.clients.catalogue "
+                "--write-docs)",
+                file=sys.stderr,
+            )
         return 1 if stale else 0
     for path in stale:
         path.write_text(targets[path], encoding="utf-8")

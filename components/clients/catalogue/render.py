@@ -1,6 +1,7 @@
 """Markdown generated from the catalogue: docs/errors.md in full, and the README's "Known errors and
 mitigations" table (the table the original hand-off doc left empty), between marker comments.
 """
+
 from __future__ import annotations
 
 from typing import Iterable
@@ -43,10 +44,12 @@ def errors_markdown(entries: Iterable[Entry] = ENTRIES) -> str:
         "# Known errors and mitigations",
         "",
         "<!-- Generated from components/clients/catalogue by `python -m components.clients.catalogue "
-        "--write-docs`; edit the catalogue, not this file (tests/clients/test_catalogue_docs.py compares). -->",
+        "--write-docs`; edit the catalogue, not this file (tests/clients/test_catalogue_docs.py compares). "
+        "-->",
         "",
         "Every error the clients raise names one of these entries in its message "
-        "(`Mitigation [<key>]: ...`), so a failed `pulumi up` or drift run says what happened and what to do. "
+        "(`Mitigation [<key>]: ...`), so a failed `pulumi up` or drift run says what happened and what to "
+        "do. "
         "Retryable means running the same deployment again later can succeed without changing anything.",
         "",
     ]
@@ -58,22 +61,34 @@ def errors_markdown(entries: Iterable[Entry] = ENTRIES) -> str:
         for entry in group:
             lines += [f"### `{entry.key}`: {entry.title}", ""]
             if entry.codes:
-                lines.append(f"- **Codes:** {_codes(entry)}" +
-                             (f" (message contains \"{entry.message_contains}\")" if entry.message_contains else ""))
-            lines += [f"- **Cause:** {entry.cause}",
-                      f"- **Mitigation:** {entry.mitigation}",
-                      f"- **Retryable:** {'yes' if entry.retryable else 'no'}",
-                      f"- **Documentation:** <{entry.link}>", ""]
+                lines.append(
+                    f"- **Codes:** {_codes(entry)}"
+                    + (f' (message contains "{entry.message_contains}")' if entry.message_contains else "")
+                )
+            lines += [
+                f"- **Cause:** {entry.cause}",
+                f"- **Mitigation:** {entry.mitigation}",
+                f"- **Retryable:** {'yes' if entry.retryable else 'no'}",
+                f"- **Documentation:** <{entry.link}>",
+                "",
+            ]
     return "\n".join(lines).rstrip() + "\n"
 
 
 def readme_table(entries: Iterable[Entry] = ENTRIES) -> str:
     """The README table, markers included."""
-    rows = [README_BEGIN, "", "| Error | Description | Next steps / Mitigation |", "| ------- | ------- | ------- |"]
+    rows = [
+        README_BEGIN,
+        "",
+        "| Error | Description | Next steps / Mitigation |",
+        "| ------- | ------- | ------- |",
+    ]
     for entry in _in_sections(entries):
         codes = f" ({_cell(_codes(entry))})" if entry.codes else ""
-        rows.append(f"| `{entry.key}`{codes} | {_cell(entry.cause)} | "
-                    f"{_cell(entry.mitigation)} [Docs]({entry.link}) |")
+        rows.append(
+            f"| `{entry.key}`{codes} | {_cell(entry.cause)} | "
+            f"{_cell(entry.mitigation)} [Docs]({entry.link}) |"
+        )
     rows += ["", "Details per error, with retry advice: [docs/errors.md](docs/errors.md).", "", README_END]
     return "\n".join(rows)
 
@@ -82,6 +97,7 @@ def with_readme_table(readme: str, entries: Iterable[Entry] = ENTRIES) -> str:
     """`readme` with the text between the markers replaced; a ValueError when the markers are missing."""
     start, end = readme.find(README_BEGIN), readme.find(README_END)
     if start < 0 or end < start:
-        raise ValueError("README.md has no known-errors markers; add them under the "
-                         "'Known errors and mitigations' heading")
-    return readme[:start] + readme_table(entries) + readme[end + len(README_END):]
+        raise ValueError(
+            "README.md has no known-errors markers; add them under the 'Known errors and mitigations' heading"
+        )
+    return readme[:start] + readme_table(entries) + readme[end + len(README_END) :]

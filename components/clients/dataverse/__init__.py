@@ -6,6 +6,7 @@
 `connect` resolves the deployer's credentials (credentials.py), points requests at the environment's Web
 API (or the `dataverseApiEndpoint` override) and asks tokens for the environment URL itself.
 """
+
 from __future__ import annotations
 
 import time
@@ -27,10 +28,23 @@ class DataverseClient(UsersMixin, RoutingMixin, AgentsMixin):
     """One environment, one identity. Not picklable: build it where it is used (configure(), a call)."""
 
     @classmethod
-    def connect(cls, config: ClientConfig, environment_url: str, *, tokens: Optional[TokenProvider] = None,
-                environ: Optional[Mapping[str, str]] = None, policy: RetryPolicy = RetryPolicy(),
-                sleeper: Callable[[float], None] = time.sleep) -> "DataverseClient":
+    def connect(
+        cls,
+        config: ClientConfig,
+        environment_url: str,
+        *,
+        tokens: Optional[TokenProvider] = None,
+        environ: Optional[Mapping[str, str]] = None,
+        policy: RetryPolicy = RetryPolicy(),
+        sleeper: Callable[[float], None] = time.sleep,
+    ) -> "DataverseClient":
         endpoint = config.dataverse(environment_url)
-        session = ApiSession(endpoint, tokens or token_provider(config, environ), service="dataverse",
-                             headers=ODATA_HEADERS, policy=policy, sleeper=sleeper)
+        session = ApiSession(
+            endpoint,
+            tokens or token_provider(config, environ),
+            service="dataverse",
+            headers=ODATA_HEADERS,
+            policy=policy,
+            sleeper=sleeper,
+        )
         return cls(session)

@@ -9,6 +9,7 @@ quick job costs nothing more than one read), the second follows it at once, then
 16 s) with the session's sleeper, within 120 s in all as a request's retries are; a job still running then
 is `agent-publish-pending`.
 """
+
 from __future__ import annotations
 
 from typing import Iterable, Mapping, Optional
@@ -19,7 +20,7 @@ from .base import DataverseBase, guid, literal
 
 PUBLISH_ACTION = "Microsoft.Dynamics.CRM.PvaPublish"
 _PUBLISH_TIMEOUT = (10.0, 180.0)  # publishing a large agent takes a while
-PUBLISH_WAIT_SECONDS = 120.0      # as RetryPolicy.max_total_seconds
+PUBLISH_WAIT_SECONDS = 120.0  # as RetryPolicy.max_total_seconds
 _PUBLISH_WAIT_MAX = 16.0
 
 
@@ -36,8 +37,9 @@ def publish_waits() -> tuple[float, ...]:
 
 def _published_since(agent: CopilotAgent, previous: CopilotAgent) -> bool:
     """The publish job finished: a publish newer than the one before the POST, covering every edit."""
-    newer = previous.published_on is None or (agent.published_on is not None
-                                              and agent.published_on > previous.published_on)
+    newer = previous.published_on is None or (
+        agent.published_on is not None and agent.published_on > previous.published_on
+    )
     return agent.is_published and newer and not agent.has_unpublished_changes
 
 
@@ -45,16 +47,28 @@ class AgentsMixin(DataverseBase):
     def agent(self, schema_name: str) -> CopilotAgent:
         """The agent with this schema name (status, publishedon, modifiedon)."""
         operation = f"find the Copilot Studio agent {schema_name!r}"
-        rows = self._query("bots", operation=operation, columns=CopilotAgent.COLUMNS,
-                           filter=f"schemaname eq {literal(schema_name)}")
+        rows = self._query(
+            "bots",
+            operation=operation,
+            columns=CopilotAgent.COLUMNS,
+            filter=f"schemaname eq {literal(schema_name)}",
+        )
         if not rows:
-            raise errors.from_entry("agent-not-found", operation, f"no agent has the schema name {schema_name!r}")
+            raise errors.from_entry(
+                "agent-not-found", operation, f"no agent has the schema name {schema_name!r}"
+            )
         return CopilotAgent.from_wire(rows[0])
 
     def agent_by_id(self, agent_id: str) -> CopilotAgent:
         bid = guid(agent_id, "the agent id")
-        return CopilotAgent.from_wire(self._get(f"bots({bid})", operation=f"read the agent {bid}",
-                                                columns=CopilotAgent.COLUMNS, not_found="agent-not-found"))
+        return CopilotAgent.from_wire(
+            self._get(
+                f"bots({bid})",
+                operation=f"read the agent {bid}",
+                columns=CopilotAgent.COLUMNS,
+                not_found="agent-not-found",
+            )
+        )
 
     def publish_agent(self, agent_id: str, *, previous: Optional[CopilotAgent] = None) -> CopilotAgent:
         """Publish the agent and return it once published (module docstring).
@@ -67,9 +81,16 @@ class AgentsMixin(DataverseBase):
         elif previous.id != bid:
             raise ValueError(f"previous is the agent {previous.id}, not {bid}")
         operation = f"publish the agent {bid}"
-        self._session.request("POST", f"bots({bid})/{PUBLISH_ACTION}", operation=operation,
-                              json={}, expected=(200, 204), idempotent=True, timeout=_PUBLISH_TIMEOUT,
-                              on_status={404: "agent-not-found"})
+        self._session.request(
+            "POST",
+            f"bots({bid})/{PUBLISH_ACTION}",
+            operation=operation,
+            json={},
+            expected=(200, 204),
+            idempotent=True,
+            timeout=_PUBLISH_TIMEOUT,
+            on_status={404: "agent-not-found"},
+        )
         started, waited, waits = self._session.clock(), 0.0, iter(publish_waits())
         agent = self.agent_by_id(bid)
         while not _published_since(agent, previous):
@@ -77,30 +98,39 @@ class AgentsMixin(DataverseBase):
             # Time spent is the clock's, or the waits' when an injected sleeper does not move the clock.
             if wait is None or max(waited, self._session.clock() - started) + wait > PUBLISH_WAIT_SECONDS:
                 raise errors.from_entry(
-                    "agent-publish-pending", operation,
+                    "agent-publish-pending",
+                    operation,
                     f"publishedon is {_when(agent)} (before the publish: {_when(previous)}) and modifiedon "
-                    f"{_when(agent, modified=True)} after {waited:g} s of waiting")
+                    f"{_when(agent, modified=True)} after {waited:g} s of waiting",
+                )
             if wait:
                 self._session.sleeper(wait)
             waited += wait
             agent = self.agent_by_id(bid)
         return agent
 
-    def solutions(self, unique_names: Iterable[str], *,
-                  containing: Iterable[str] = ()) -> Mapping[str, Solution]:
+    def solutions(
+        self, unique_names: Iterable[str], *, containing: Iterable[str] = ()
+    ) -> Mapping[str, Solution]:
         """The installed solutions among `unique_names` (keyed as asked; absent ones are missing) and those
         whose unique name contains one of `containing` (keyed by their own unique name), in one request.
         Dataverse compares both case-insensitively."""
         names, parts = sorted(set(unique_names)), sorted(set(containing))
         if not names and not parts:
             return {}
-        clauses = [f"uniquename eq {literal(n)}" for n in names] + \
-                  [f"contains(uniquename,{literal(p)})" for p in parts]
-        rows = self._query("solutions", operation="list the installed solutions", columns=Solution.COLUMNS,
-                           filter=" or ".join(clauses))
+        clauses = [f"uniquename eq {literal(n)}" for n in names] + [
+            f"contains(uniquename,{literal(p)})" for p in parts
+        ]
+        rows = self._query(
+            "solutions",
+            operation="list the installed solutions",
+            columns=Solution.COLUMNS,
+            filter=" or ".join(clauses),
+        )
         found = {s.unique_name.lower(): s for s in map(Solution.from_wire, rows)}
-        matched = {s.unique_name: s for s in found.values()
-                   if any(p.lower() in s.unique_name.lower() for p in parts)}
+        matched = {
+            s.unique_name: s for s in found.values() if any(p.lower() in s.unique_name.lower() for p in parts)
+        }
         return {**matched, **{n: found[n.lower()] for n in names if n.lower() in found}}
 
 

@@ -6,6 +6,7 @@ Request shapes follow the Web API docs (learn.microsoft.com/power-apps/developer
 compose-http-requests-handle-errors (headers), create-entity-web-api (`Prefer: return=representation`),
 associate-disassociate-entities-using-web-api (`$ref`), perform-conditional-operations (`If-Match: *`).
 """
+
 from __future__ import annotations
 
 import re
@@ -54,55 +55,128 @@ class DataverseBase:
         return f"{self._session.base_url}/{entity_set}({record_id})"
 
     # --- reads ----------------------------------------------------------------------------------------
-    def _get(self, path: str, *, operation: str, columns: Iterable[str] = (),
-             not_found: Optional[str] = None, extra: Optional[Mapping[str, str]] = None) -> dict:
+    def _get(
+        self,
+        path: str,
+        *,
+        operation: str,
+        columns: Iterable[str] = (),
+        not_found: Optional[str] = None,
+        extra: Optional[Mapping[str, str]] = None,
+    ) -> dict:
         params = {"$select": ",".join(columns)} if columns else {}
         params.update(extra or {})
-        return self._session.request("GET", path, operation=operation, params=params or None,
-                                     headers=_READ_HEADERS,
-                                     on_status={404: not_found} if not_found else None).body or {}
+        return (
+            self._session.request(
+                "GET",
+                path,
+                operation=operation,
+                params=params or None,
+                headers=_READ_HEADERS,
+                on_status={404: not_found} if not_found else None,
+            ).body
+            or {}
+        )
 
-    def _query(self, entity_set: str, *, operation: str, columns: Iterable[str],
-               filter: Optional[str] = None, extra: Optional[Mapping[str, str]] = None) -> list[dict]:
+    def _query(
+        self,
+        entity_set: str,
+        *,
+        operation: str,
+        columns: Iterable[str],
+        filter: Optional[str] = None,
+        extra: Optional[Mapping[str, str]] = None,
+    ) -> list[dict]:
         params = {"$select": ",".join(columns)}
         if filter:
             params["$filter"] = filter
         params.update(extra or {})
         return self._session.collect(entity_set, operation=operation, params=params, headers=_READ_HEADERS)
 
-    def _one_by_name_or_id(self, entity_set: str, key_column: str, name_column: str, name_or_id: str, *,
-                           columns: Iterable[str], what: str, not_found: str,
-                           parse: Callable[[dict], T], extra: Optional[Mapping[str, str]] = None) -> T:
+    def _one_by_name_or_id(
+        self,
+        entity_set: str,
+        key_column: str,
+        name_column: str,
+        name_or_id: str,
+        *,
+        columns: Iterable[str],
+        what: str,
+        not_found: str,
+        parse: Callable[[dict], T],
+        extra: Optional[Mapping[str, str]] = None,
+    ) -> T:
         """The single row whose id or name is `name_or_id`; the catalogue entry `not_found` when none.
         `extra` adds query options (an `$expand`) to the one request either way."""
         operation = f"find the {what} {name_or_id!r}"
         if is_guid(name_or_id):
-            return parse(self._get(f"{entity_set}({guid(name_or_id, what)})", operation=operation,
-                                   columns=columns, not_found=not_found, extra=extra))
-        rows = self._query(entity_set, operation=operation, columns=columns,
-                           filter=f"{name_column} eq {literal(name_or_id)}", extra=extra)
+            return parse(
+                self._get(
+                    f"{entity_set}({guid(name_or_id, what)})",
+                    operation=operation,
+                    columns=columns,
+                    not_found=not_found,
+                    extra=extra,
+                )
+            )
+        rows = self._query(
+            entity_set,
+            operation=operation,
+            columns=columns,
+            filter=f"{name_column} eq {literal(name_or_id)}",
+            extra=extra,
+        )
         if not rows:
             raise errors.from_entry(not_found, operation, f"no {what} is named {name_or_id!r}")
         if len(rows) > 1:
             ids = ", ".join(str(r.get(key_column)) for r in rows)
-            raise errors.from_entry("name-ambiguous", operation,
-                                    f"{len(rows)} {what}s are named {name_or_id!r} ({ids}): use the GUID")
+            raise errors.from_entry(
+                "name-ambiguous",
+                operation,
+                f"{len(rows)} {what}s are named {name_or_id!r} ({ids}): use the GUID",
+            )
         return parse(rows[0])
 
     # --- writes ---------------------------------------------------------------------------------------
-    def _create(self, entity_set: str, body: Mapping[str, Any], *, operation: str,
-                columns: Iterable[str]) -> dict:
+    def _create(
+        self, entity_set: str, body: Mapping[str, Any], *, operation: str, columns: Iterable[str]
+    ) -> dict:
         """POST a row and return it (`201` with the row; never resent blindly, see http.py)."""
-        return self._session.request("POST", entity_set, operation=operation, json=dict(body),
-                                     params={"$select": ",".join(columns)}, headers=_RETURN_ROW,
-                                     expected=(201,)).body or {}
+        return (
+            self._session.request(
+                "POST",
+                entity_set,
+                operation=operation,
+                json=dict(body),
+                params={"$select": ",".join(columns)},
+                headers=_RETURN_ROW,
+                expected=(201,),
+            ).body
+            or {}
+        )
 
-    def _update(self, path: str, body: Mapping[str, Any], *, operation: str, columns: Iterable[str],
-                not_found: Optional[str] = None) -> dict:
-        return self._session.request("PATCH", path, operation=operation, json=dict(body),
-                                     params={"$select": ",".join(columns)}, headers=_UPDATE_ONLY,
-                                     expected=(200,), on_status={404: not_found} if not_found else None
-                                     ).body or {}
+    def _update(
+        self,
+        path: str,
+        body: Mapping[str, Any],
+        *,
+        operation: str,
+        columns: Iterable[str],
+        not_found: Optional[str] = None,
+    ) -> dict:
+        return (
+            self._session.request(
+                "PATCH",
+                path,
+                operation=operation,
+                json=dict(body),
+                params={"$select": ",".join(columns)},
+                headers=_UPDATE_ONLY,
+                expected=(200,),
+                on_status={404: not_found} if not_found else None,
+            ).body
+            or {}
+        )
 
     def _delete(self, path: str, *, operation: str) -> bool:
         """DELETE; False when it was already gone (a delete's goal is reached either way)."""
@@ -112,8 +186,14 @@ class DataverseBase:
     def _associate(self, path: str, related_uri: str, *, operation: str) -> bool:
         """POST a `$ref`; False when the pair was already associated (Dataverse's 0x80040237)."""
         try:
-            self._session.request("POST", f"{path}/$ref", operation=operation, json={"@odata.id": related_uri},
-                                  expected=(204,), idempotent=True)
+            self._session.request(
+                "POST",
+                f"{path}/$ref",
+                operation=operation,
+                json={"@odata.id": related_uri},
+                expected=(204,),
+                idempotent=True,
+            )
         except errors.ConflictError as exc:
             if (exc.code or "").lower() == _DUPLICATE_PAIR:
                 return False

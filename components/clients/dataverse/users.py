@@ -6,13 +6,14 @@ Service bot columns: msdyn_agentType 192350001 (bot application user), msdyn_bot
 msdyn_botprovider, msdyn_usertype 192350001 (bot user), msdyn_capacity, bound to the root business unit
 (reference §5.1-5.2; configure-bot-azure: "select the top-level business unit").
 """
+
 from __future__ import annotations
 
 import dataclasses
 from typing import Optional
 
 from .. import errors
-from ..records import (AgentType, BotProvider, BusinessUnit, SecurityRole, SystemUser, UserType, WhoAmI)
+from ..records import AgentType, BotProvider, BusinessUnit, SecurityRole, SystemUser, UserType, WhoAmI
 from .base import DataverseBase, guid, literal
 
 _BU_COLUMNS = ("businessunitid", "name", "_parentbusinessunitid_value")
@@ -50,34 +51,56 @@ class UsersMixin(DataverseBase):
         return WhoAmI.from_wire(self._get("WhoAmI", operation="call WhoAmI"))
 
     def root_business_unit(self) -> BusinessUnit:
-        rows = self._query("businessunits", operation="find the root business unit", columns=_BU_COLUMNS,
-                           filter="_parentbusinessunitid_value eq null")
+        rows = self._query(
+            "businessunits",
+            operation="find the root business unit",
+            columns=_BU_COLUMNS,
+            filter="_parentbusinessunitid_value eq null",
+        )
         if len(rows) != 1:
-            raise errors.from_entry("unexpected-response", "find the root business unit",
-                                    f"{len(rows)} business units have no parent")
+            raise errors.from_entry(
+                "unexpected-response",
+                "find the root business unit",
+                f"{len(rows)} business units have no parent",
+            )
         return BusinessUnit.from_wire(rows[0])
 
     def role_by_name(self, name: str, business_unit_id: str) -> SecurityRole:
         """The role called `name` in the business unit (roles are copied into every business unit)."""
         bu = guid(business_unit_id, "the business unit id")
         operation = f"find the security role {name!r}"
-        rows = self._query("roles", operation=operation, columns=_ROLE_COLUMNS,
-                           filter=f"name eq {literal(name)} and _businessunitid_value eq {bu}")
+        rows = self._query(
+            "roles",
+            operation=operation,
+            columns=_ROLE_COLUMNS,
+            filter=f"name eq {literal(name)} and _businessunitid_value eq {bu}",
+        )
         if not rows:
-            raise errors.from_entry("role-not-found", operation,
-                                    f"no role named {name!r} in business unit {bu}")
+            raise errors.from_entry(
+                "role-not-found", operation, f"no role named {name!r} in business unit {bu}"
+            )
         return SecurityRole.from_wire(rows[0])
 
     def user_by_id(self, user_id: str) -> SystemUser:
         uid = guid(user_id, "the user id")
-        return SystemUser.from_wire(self._get(f"systemusers({uid})", operation=f"read the user {uid}",
-                                              columns=SystemUser.COLUMNS, not_found="dataverse-record-not-found"))
+        return SystemUser.from_wire(
+            self._get(
+                f"systemusers({uid})",
+                operation=f"read the user {uid}",
+                columns=SystemUser.COLUMNS,
+                not_found="dataverse-record-not-found",
+            )
+        )
 
     def user_by_application_id(self, app_id: str) -> Optional[SystemUser]:
         """The application user with this App ID (unique per environment), or None."""
         app = guid(app_id, "the App ID")
-        rows = self._query("systemusers", operation=f"find the application user of App ID {app}",
-                           columns=SystemUser.COLUMNS, filter=f"applicationid eq {app}")
+        rows = self._query(
+            "systemusers",
+            operation=f"find the application user of App ID {app}",
+            columns=SystemUser.COLUMNS,
+            filter=f"applicationid eq {app}",
+        )
         return SystemUser.from_wire(rows[0]) if rows else None
 
     def create_bot_user(self, spec: BotUserSpec) -> SystemUser:
@@ -97,11 +120,23 @@ class UsersMixin(DataverseBase):
             body["firstname"] = spec.first_name
         if spec.email:
             body["internalemailaddress"] = spec.email
-        return SystemUser.from_wire(self._create("systemusers", body, columns=SystemUser.COLUMNS,
-                                                 operation=f"create the bot user for App ID {spec.app_id}"))
+        return SystemUser.from_wire(
+            self._create(
+                "systemusers",
+                body,
+                columns=SystemUser.COLUMNS,
+                operation=f"create the bot user for App ID {spec.app_id}",
+            )
+        )
 
-    def update_bot_user(self, user_id: str, *, capacity: Optional[int] = None, is_disabled: Optional[bool] = None,
-                        provider: Optional[BotProvider] = None) -> SystemUser:
+    def update_bot_user(
+        self,
+        user_id: str,
+        *,
+        capacity: Optional[int] = None,
+        is_disabled: Optional[bool] = None,
+        provider: Optional[BotProvider] = None,
+    ) -> SystemUser:
         """Change the bot user's mutable columns; unchanged when every argument is None."""
         uid = guid(user_id, "the user id")
         body: dict = {}
@@ -113,15 +148,23 @@ class UsersMixin(DataverseBase):
             body["msdyn_botprovider"] = int(provider)
         if not body:
             return self.user_by_id(uid)
-        return SystemUser.from_wire(self._update(f"systemusers({uid})", body, columns=SystemUser.COLUMNS,
-                                                 operation=f"update the bot user {uid}",
-                                                 not_found="dataverse-record-not-found"))
+        return SystemUser.from_wire(
+            self._update(
+                f"systemusers({uid})",
+                body,
+                columns=SystemUser.COLUMNS,
+                operation=f"update the bot user {uid}",
+                not_found="dataverse-record-not-found",
+            )
+        )
 
     def user_roles(self, user_id: str) -> tuple[SecurityRole, ...]:
         uid = guid(user_id, "the user id")
-        rows = self._session.collect(f"systemusers({uid})/systemuserroles_association",
-                                     operation=f"list the roles of user {uid}",
-                                     params={"$select": ",".join(_ROLE_COLUMNS)})
+        rows = self._session.collect(
+            f"systemusers({uid})/systemuserroles_association",
+            operation=f"list the roles of user {uid}",
+            params={"$select": ",".join(_ROLE_COLUMNS)},
+        )
         return tuple(SecurityRole.from_wire(r) for r in rows)
 
     def caller_roles(self) -> tuple[SecurityRole, ...]:
@@ -131,11 +174,16 @@ class UsersMixin(DataverseBase):
     def associate_role(self, user_id: str, role_id: str) -> bool:
         """Give the user the role; False when it already had it (success either way)."""
         uid, rid = guid(user_id, "the user id"), guid(role_id, "the role id")
-        return self._associate(f"systemusers({uid})/systemuserroles_association",
-                               self.record_uri("roles", rid), operation=f"assign role {rid} to user {uid}")
+        return self._associate(
+            f"systemusers({uid})/systemuserroles_association",
+            self.record_uri("roles", rid),
+            operation=f"assign role {rid} to user {uid}",
+        )
 
     def disassociate_role(self, user_id: str, role_id: str) -> None:
         """Take the role away (done also when the user did not have it)."""
         uid, rid = guid(user_id, "the user id"), guid(role_id, "the role id")
-        self._disassociate(f"systemusers({uid})/systemuserroles_association({rid})",
-                                  operation=f"remove role {rid} from user {uid}")
+        self._disassociate(
+            f"systemusers({uid})/systemuserroles_association({rid})",
+            operation=f"remove role {rid} from user {uid}",
+        )

@@ -8,6 +8,7 @@
   defaults to MultiTenant when left out, as the service's does, so a create must name its type.
 - A new bot gets the Web Chat and Direct Line channels, as the portal and the service create them.
 """
+
 from __future__ import annotations
 
 import copy
@@ -21,14 +22,41 @@ from .state import BOT_TYPE, ArmState, Bot, new_etag
 KINDS = ("sdk", "designer", "bot", "function", "azurebot")
 SKU_TIERS = {"F0": "Free", "S1": "Standard"}
 APP_TYPES = ("UserAssignedMSI", "SingleTenant", "MultiTenant")
-CREATE_ONLY = {"msaAppId": "MsaAppId", "msaAppTenantId": "MsaAppTenantId", "msaAppType": "MsaAppType",
-               "msaAppMSIResourceId": "MsaAppMSIResourceId", "tenantId": "TenantId"}
-WRITABLE = {"displayName", "description", "iconUrl", "endpoint", "msaAppId", "msaAppType", "msaAppTenantId",
-            "msaAppMSIResourceId", "developerAppInsightKey", "developerAppInsightsApplicationId",
-            "developerAppInsightsApiKey", "luisAppIds", "luisKey", "isCmekEnabled", "cmekKeyVaultUrl",
-            "publicNetworkAccess", "disableLocalAuth", "schemaTransformationVersion", "storageResourceId",
-            "isStreamingSupported", "tenantId", "manifestUrl", "allSettings", "parameters", "openWithHint",
-            "appPasswordHint"}
+CREATE_ONLY = {
+    "msaAppId": "MsaAppId",
+    "msaAppTenantId": "MsaAppTenantId",
+    "msaAppType": "MsaAppType",
+    "msaAppMSIResourceId": "MsaAppMSIResourceId",
+    "tenantId": "TenantId",
+}
+WRITABLE = {
+    "displayName",
+    "description",
+    "iconUrl",
+    "endpoint",
+    "msaAppId",
+    "msaAppType",
+    "msaAppTenantId",
+    "msaAppMSIResourceId",
+    "developerAppInsightKey",
+    "developerAppInsightsApplicationId",
+    "developerAppInsightsApiKey",
+    "luisAppIds",
+    "luisKey",
+    "isCmekEnabled",
+    "cmekKeyVaultUrl",
+    "publicNetworkAccess",
+    "disableLocalAuth",
+    "schemaTransformationVersion",
+    "storageResourceId",
+    "isStreamingSupported",
+    "tenantId",
+    "manifestUrl",
+    "allSettings",
+    "parameters",
+    "openWithHint",
+    "appPasswordHint",
+}
 SECRET_PROPERTIES = {"developerAppInsightsApiKey", "luisKey"}  # accepted, never shown
 DEFAULT_ICON = "https://docs.botframework.com/static/devportal/client/images/bot-framework-default.png"
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -40,8 +68,12 @@ def put_bot(state: ArmState, subscription_id: str, group: str, name: str, body) 
     if not isinstance(body, dict) or not isinstance(body.get("properties", {}), dict):
         raise invalid_json()
     if not _NAME.match(name):
-        raise ArmError(400, "InvalidResourceName", f"Resource name {name} is invalid. The name can be 2-64 "
-                       "characters long, starting with a letter or digit, then letters, digits, '_', '.' or '-'.")
+        raise ArmError(
+            400,
+            "InvalidResourceName",
+            f"Resource name {name} is invalid. The name can be 2-64 "
+            "characters long, starting with a letter or digit, then letters, digits, '_', '.' or '-'.",
+        )
     with state.lock:
         existing = state.bot(subscription_id, group, name)
         if existing is None:
@@ -74,19 +106,32 @@ def _create(state: ArmState, subscription_id: str, group: str, name: str, body: 
     properties = _writable(body.get("properties", {}))
     for field in ("displayName", "endpoint", "msaAppId"):
         if field not in properties:
-            raise invalid_bot(f"{CREATE_ONLY.get(field, field[0].upper() + field[1:])}: The field is required.")
+            raise invalid_bot(
+                f"{CREATE_ONLY.get(field, field[0].upper() + field[1:])}: The field is required."
+            )
     properties.setdefault("msaAppType", "MultiTenant")
     validate_properties(properties)
     if properties["msaAppType"] == "MultiTenant":
-        raise ArmError(400, "InvalidBotCreationData",
-                       "Multitenant bot creation is deprecated. Please use SingleTenant or UserAssignedMSI")
+        raise ArmError(
+            400,
+            "InvalidBotCreationData",
+            "Multitenant bot creation is deprecated. Please use SingleTenant or UserAssignedMSI",
+        )
     if state.bot_with_app_id(properties["msaAppId"]) is not None:
         raise invalid_bot("MsaAppId: MsaAppId is already in use.")
     kind = body.get("kind") or "sdk"
     if kind not in KINDS:
         raise invalid_bot(f"Kind: '{kind}' is not one of {', '.join(KINDS)}.")
-    bot = Bot(subscription_id=subscription_id, group=group, name=name, location=body["location"], kind=kind,
-              sku=_sku(body), tags=dict(body.get("tags") or {}), properties=properties)
+    bot = Bot(
+        subscription_id=subscription_id,
+        group=group,
+        name=name,
+        location=body["location"],
+        kind=kind,
+        sku=_sku(body),
+        tags=dict(body.get("tags") or {}),
+        properties=properties,
+    )
     bot.channels = default_channels(bot.location)
     state.bots[name.lower()] = bot
     return bot
@@ -94,17 +139,25 @@ def _create(state: ArmState, subscription_id: str, group: str, name: str, body: 
 
 def _update(state: ArmState, bot: Bot, body: dict, *, replace: bool) -> None:
     if body.get("location") and body["location"].lower() != bot.location.lower():
-        raise ArmError(409, "InvalidResourceLocation",
-                       f"The resource '{bot.name}' already exists in location '{bot.location}' in resource group "
-                       f"'{bot.group}'. A resource with the same name cannot be created in location "
-                       f"'{body['location']}'. Please select a new resource name.")
+        raise ArmError(
+            409,
+            "InvalidResourceLocation",
+            f"The resource '{bot.name}' already exists in location '{bot.location}' in resource group "
+            f"'{bot.group}'. A resource with the same name cannot be created in location "
+            f"'{body['location']}'. Please select a new resource name.",
+        )
     if body.get("kind") and body["kind"] != bot.kind:
         raise invalid_bot("'Kind' property cannot be changed.")
     changes = _writable(body.get("properties", {}))
     for field, label in CREATE_ONLY.items():
-        if field in changes and str(changes[field] or "").lower() != str(bot.properties.get(field) or "").lower():
+        if (
+            field in changes
+            and str(changes[field] or "").lower() != str(bot.properties.get(field) or "").lower()
+        ):
             raise invalid_bot(f"'{label}' property cannot be changed.")
-    merged = {k: v for k, v in bot.properties.items() if k in CREATE_ONLY} if replace else dict(bot.properties)
+    merged = (
+        {k: v for k, v in bot.properties.items() if k in CREATE_ONLY} if replace else dict(bot.properties)
+    )
     merged.update(changes)
     validate_properties(merged)
     bot.properties = merged
@@ -125,9 +178,12 @@ def validate_properties(properties: dict) -> None:
     if not _GUID.match(str(properties.get("msaAppId", ""))):
         raise invalid_bot("MsaAppId: MsaAppId must be a GUID.")
     if properties.get("msaAppType") not in APP_TYPES:
-        raise invalid_bot(f"MsaAppType: '{properties.get('msaAppType')}' is not one of {', '.join(APP_TYPES)}.")
+        raise invalid_bot(
+            f"MsaAppType: '{properties.get('msaAppType')}' is not one of {', '.join(APP_TYPES)}."
+        )
     if properties["msaAppType"] in ("SingleTenant", "UserAssignedMSI") and not _GUID.match(
-            str(properties.get("msaAppTenantId") or "")):
+        str(properties.get("msaAppTenantId") or "")
+    ):
         raise invalid_bot(f"MsaAppTenantId: MsaAppTenantId is required for {properties['msaAppType']} bots.")
     if properties["msaAppType"] == "UserAssignedMSI" and not properties.get("msaAppMSIResourceId"):
         raise invalid_bot("MsaAppMSIResourceId: MsaAppMSIResourceId is required for UserAssignedMSI bots.")
@@ -146,22 +202,52 @@ def _sku(body: dict) -> str:
 
 
 def bot_json(bot: Bot) -> dict:
-    shown = {"displayName": None, "description": None, "iconUrl": DEFAULT_ICON, "endpoint": "",
-             "endpointVersion": "3.3", "allSettings": None, "parameters": None, "manifestUrl": None,
-             "msaAppType": None, "msaAppId": None, "msaAppTenantId": None, "msaAppMSIResourceId": None,
-             "developerAppInsightKey": None, "developerAppInsightsApplicationId": None, "luisAppIds": [],
-             "isCmekEnabled": False, "cmekKeyVaultUrl": None, "cmekEncryptionStatus": "Off",
-             "publicNetworkAccess": "Enabled", "isStreamingSupported": False, "isDeveloperAppInsightsApiKeySet": False,
-             "migrationToken": None, "disableLocalAuth": False, "schemaTransformationVersion": "1.3",
-             "storageResourceId": None, "privateEndpointConnections": [], "openWithHint": None,
-             "appPasswordHint": None, "tenantId": None}
+    shown = {
+        "displayName": None,
+        "description": None,
+        "iconUrl": DEFAULT_ICON,
+        "endpoint": "",
+        "endpointVersion": "3.3",
+        "allSettings": None,
+        "parameters": None,
+        "manifestUrl": None,
+        "msaAppType": None,
+        "msaAppId": None,
+        "msaAppTenantId": None,
+        "msaAppMSIResourceId": None,
+        "developerAppInsightKey": None,
+        "developerAppInsightsApplicationId": None,
+        "luisAppIds": [],
+        "isCmekEnabled": False,
+        "cmekKeyVaultUrl": None,
+        "cmekEncryptionStatus": "Off",
+        "publicNetworkAccess": "Enabled",
+        "isStreamingSupported": False,
+        "isDeveloperAppInsightsApiKeySet": False,
+        "migrationToken": None,
+        "disableLocalAuth": False,
+        "schemaTransformationVersion": "1.3",
+        "storageResourceId": None,
+        "privateEndpointConnections": [],
+        "openWithHint": None,
+        "appPasswordHint": None,
+        "tenantId": None,
+    }
     shown.update({k: v for k, v in copy.deepcopy(bot.properties).items() if k not in SECRET_PROPERTIES})
     shown["isDeveloperAppInsightsApiKeySet"] = bool(bot.properties.get("developerAppInsightsApiKey"))
     ordered = sorted(bot.channels.values(), key=lambda c: c.name)
     shown["configuredChannels"] = [short_name(c.name) for c in ordered]
     shown["enabledChannels"] = [short_name(c.name) for c in ordered if c.enabled]
     shown["provisioningState"] = "Succeeded"
-    return {"id": bot.id, "name": bot.name, "type": BOT_TYPE, "location": bot.location, "kind": bot.kind,
-            "sku": {"name": bot.sku, "tier": SKU_TIERS[bot.sku]}, "etag": bot.etag, "tags": dict(bot.tags),
-            "zones": [], "properties": shown}
-
+    return {
+        "id": bot.id,
+        "name": bot.name,
+        "type": BOT_TYPE,
+        "location": bot.location,
+        "kind": bot.kind,
+        "sku": {"name": bot.sku, "tier": SKU_TIERS[bot.sku]},
+        "etag": bot.etag,
+        "tags": dict(bot.tags),
+        "zones": [],
+        "properties": shown,
+    }

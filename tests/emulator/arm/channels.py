@@ -7,6 +7,7 @@ Emulated: MsTeamsChannel, Omnichannel, DirectLineChannel and WebChatChannel; the
   default, which SDKs send) fails with the service's UnknownError 500, as the real service does today.
 - Creating a channel on a bot whose `iconUrl` is not HTTPS fails with UnknownError 500.
 """
+
 from __future__ import annotations
 
 import copy
@@ -16,21 +17,50 @@ from typing import Optional
 from .errors import ArmError, invalid_channel, invalid_json, unknown_error
 from .state import ArmState, Bot, Channel, new_etag
 
-CHANNEL_NAMES = ("AlexaChannel", "FacebookChannel", "EmailChannel", "KikChannel", "TelegramChannel", "SlackChannel",
-                 "MsTeamsChannel", "SkypeChannel", "WebChatChannel", "DirectLineChannel", "SmsChannel",
-                 "LineChannel", "DirectLineSpeechChannel", "OutlookChannel", "Omnichannel", "TelephonyChannel",
-                 "AcsChatChannel", "SearchAssistant", "M365Extensions")
+CHANNEL_NAMES = (
+    "AlexaChannel",
+    "FacebookChannel",
+    "EmailChannel",
+    "KikChannel",
+    "TelegramChannel",
+    "SlackChannel",
+    "MsTeamsChannel",
+    "SkypeChannel",
+    "WebChatChannel",
+    "DirectLineChannel",
+    "SmsChannel",
+    "LineChannel",
+    "DirectLineSpeechChannel",
+    "OutlookChannel",
+    "Omnichannel",
+    "TelephonyChannel",
+    "AcsChatChannel",
+    "SearchAssistant",
+    "M365Extensions",
+)
 EMULATED = ("MsTeamsChannel", "Omnichannel", "DirectLineChannel", "WebChatChannel")
-_SHORT = {"MsTeamsChannel": "msteams", "WebChatChannel": "webchat", "DirectLineChannel": "directline",
-          "Omnichannel": "omnichannel"}
+_SHORT = {
+    "MsTeamsChannel": "msteams",
+    "WebChatChannel": "webchat",
+    "DirectLineChannel": "directline",
+    "Omnichannel": "omnichannel",
+}
 FALLBACK_ENVIRONMENT = "FallbackDeploymentEnvironment"
 _FALLBACK_MESSAGE = (
-    "An unexpected error occurred. Exception: 'Newtonsoft.Json.JsonSerializationException: Error converting value "
+    "An unexpected error occurred. Exception: 'Newtonsoft.Json.JsonSerializationException: Error converting "
+    "value "
     f"\"{FALLBACK_ENVIRONMENT}\" to type 'Microsoft.Bot.Internal.Schema.ApsDeploymentEnvironment'. Path "
-    f"'properties.deploymentEnvironment'. ---> System.ArgumentException: Requested value '{FALLBACK_ENVIRONMENT}' "
-    "was not found.'")
-_TEAMS_DEFAULTS = {"isEnabled": None, "enableCalling": False, "callingWebhook": None, "incomingCallRoute": None,
-                   "acceptedTerms": None}
+    f"'properties.deploymentEnvironment'. ---> System.ArgumentException: Requested value "
+    f"'{FALLBACK_ENVIRONMENT}' "
+    "was not found.'"
+)
+_TEAMS_DEFAULTS = {
+    "isEnabled": None,
+    "enableCalling": False,
+    "callingWebhook": None,
+    "incomingCallRoute": None,
+    "acceptedTerms": None,
+}
 
 
 def short_name(channel_name: str) -> str:
@@ -42,22 +72,53 @@ def canonical(name: str) -> str:
     """The enum spelling of a channel name from the URL (ARM paths are case-insensitive)."""
     found = next((c for c in CHANNEL_NAMES if c.lower() == name.lower()), None)
     if found is None:
-        raise invalid_channel(f"The channel name '{name}' is not valid. Valid names: {', '.join(CHANNEL_NAMES)}.")
+        raise invalid_channel(
+            f"The channel name '{name}' is not valid. Valid names: {', '.join(CHANNEL_NAMES)}."
+        )
     if found not in EMULATED:
-        raise ArmError(400, "ChannelNotEmulated", f"The offline emulator does not emulate the {found}; it emulates "
-                                                  f"{', '.join(EMULATED)}.")
+        raise ArmError(
+            400,
+            "ChannelNotEmulated",
+            f"The offline emulator does not emulate the {found}; it emulates {', '.join(EMULATED)}.",
+        )
     return found
 
 
 def default_channels(location: str) -> dict[str, Channel]:
-    """Web Chat and Direct Line, which every new bot has (their keys are only shown by listChannelWithKeys)."""
+    """Web Chat and Direct Line, which every new bot has (their keys are only shown by
+    listChannelWithKeys)."""
+
     def site(name: str, **extra) -> dict:
-        return {"siteId": str(uuid.uuid4()), "siteName": name, "isEnabled": True, "key": None, "key2": None, **extra}
-    web_chat = Channel("WebChatChannel", location, {"sites": [site("Default Site", isWebchatPreviewEnabled=True)]})
-    direct_line = Channel("DirectLineChannel", location, {
-        "sites": [site("Default Site", isV1Enabled=True, isV3Enabled=True, isSecureSiteEnabled=False,
-                       isBlockUserUploadEnabled=False, trustedOrigins=[])],
-        "extensionKey1": None, "extensionKey2": None})
+        return {
+            "siteId": str(uuid.uuid4()),
+            "siteName": name,
+            "isEnabled": True,
+            "key": None,
+            "key2": None,
+            **extra,
+        }
+
+    web_chat = Channel(
+        "WebChatChannel", location, {"sites": [site("Default Site", isWebchatPreviewEnabled=True)]}
+    )
+    direct_line = Channel(
+        "DirectLineChannel",
+        location,
+        {
+            "sites": [
+                site(
+                    "Default Site",
+                    isV1Enabled=True,
+                    isV3Enabled=True,
+                    isSecureSiteEnabled=False,
+                    isBlockUserUploadEnabled=False,
+                    trustedOrigins=[],
+                )
+            ],
+            "extensionKey1": None,
+            "extensionKey2": None,
+        },
+    )
     return {"webchatchannel": web_chat, "directlinechannel": direct_line}
 
 
@@ -116,19 +177,32 @@ def _check_teams(properties: dict) -> None:
     if properties.get("deploymentEnvironment") == FALLBACK_ENVIRONMENT:
         raise unknown_error(_FALLBACK_MESSAGE)
     if not isinstance(properties.get("isEnabled"), bool):
-        raise invalid_channel("MsTeamsChannel: the property 'isEnabled' is required and must be true or false.")
+        raise invalid_channel(
+            "MsTeamsChannel: the property 'isEnabled' is required and must be true or false."
+        )
 
 
 def _mismatch(given, name: str) -> ArmError:
-    return invalid_channel(f"The channelName '{given}' in the request body does not match the channel '{name}' "
-                           "in the request URL.")
+    return invalid_channel(
+        f"The channelName '{given}' in the request body does not match the channel '{name}' "
+        "in the request URL."
+    )
 
 
 def channel_json(bot: Bot, channel: Channel) -> dict:
-    properties = {"channelName": channel.name, "etag": channel.etag, "provisioningState": "Succeeded",
-                  "location": channel.location}
+    properties = {
+        "channelName": channel.name,
+        "etag": channel.etag,
+        "provisioningState": "Succeeded",
+        "location": channel.location,
+    }
     if channel.properties is not None:
         properties["properties"] = copy.deepcopy(channel.properties)
-    return {"id": f"{bot.id}/channels/{channel.name}", "name": f"{bot.name}/{channel.name}",
-            "type": "Microsoft.BotService/botServices/channels", "location": channel.location,
-            "etag": channel.etag, "properties": properties}
+    return {
+        "id": f"{bot.id}/channels/{channel.name}",
+        "name": f"{bot.name}/{channel.name}",
+        "type": "Microsoft.BotService/botServices/channels",
+        "location": channel.location,
+        "etag": channel.etag,
+        "properties": properties,
+    }

@@ -3,6 +3,7 @@
 The constructors below carry the messages ARM and the Bot Service resource provider send; the tags of each
 fact are in tests/emulator/README.md ("Fidelity").
 """
+
 from __future__ import annotations
 
 import json
@@ -12,13 +13,24 @@ from typing import Any, Optional
 from werkzeug.wrappers import Response
 
 SUPPORTED_API_VERSIONS = ("2022-09-15", "2023-09-15-preview")
-ALLOWED_AUDIENCES = ("https://management.core.windows.net/", "https://management.core.windows.net",
-                     "https://management.azure.com/", "https://management.azure.com")
+ALLOWED_AUDIENCES = (
+    "https://management.core.windows.net/",
+    "https://management.core.windows.net",
+    "https://management.azure.com/",
+    "https://management.azure.com",
+)
 
 
 class ArmError(Exception):
-    def __init__(self, status: int, code: str, message: str, *, details: Optional[list] = None,
-                 headers: Optional[dict] = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        details: Optional[list] = None,
+        headers: Optional[dict] = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
@@ -33,7 +45,9 @@ def arm_response(status: int, body: Any = None, headers: Optional[dict] = None) 
     merged.update(headers or {})
     if body is None:
         return Response(status=status, headers=merged)
-    return Response(json.dumps(body), status=status, headers=merged, content_type="application/json; charset=utf-8")
+    return Response(
+        json.dumps(body), status=status, headers=merged, content_type="application/json; charset=utf-8"
+    )
 
 
 def error_body(code: str, message: str, details: Optional[list] = None) -> dict:
@@ -45,7 +59,9 @@ def error_body(code: str, message: str, details: Optional[list] = None) -> dict:
 
 # --- authentication and authorisation ----------------------------------------------------------------
 def missing_token() -> ArmError:
-    return ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
+    return ArmError(
+        401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing."
+    )
 
 
 def invalid_token() -> ArmError:
@@ -53,45 +69,65 @@ def invalid_token() -> ArmError:
 
 
 def expired_token(expired_at: str, now: str) -> ArmError:
-    return ArmError(401, "ExpiredAuthenticationToken",
-                    f"The access token expiry UTC time '{expired_at}' is earlier than current UTC time '{now}'.")
+    return ArmError(
+        401,
+        "ExpiredAuthenticationToken",
+        f"The access token expiry UTC time '{expired_at}' is earlier than current UTC time '{now}'.",
+    )
 
 
 def wrong_audience(audience: str) -> ArmError:
     allowed = ",".join(f"'{a}'" for a in ALLOWED_AUDIENCES)
-    return ArmError(401, "InvalidAuthenticationToken",
-                    f"The access token has been obtained for wrong audience or resource '{audience}'. It should "
-                    f"exactly match with one of the allowed audiences {allowed}.")
+    return ArmError(
+        401,
+        "InvalidAuthenticationToken",
+        f"The access token has been obtained for wrong audience or resource '{audience}'. It should "
+        f"exactly match with one of the allowed audiences {allowed}.",
+    )
 
 
 def wrong_tenant(issuer: str, tenant_id: str) -> ArmError:
-    return ArmError(401, "InvalidAuthenticationTokenTenant",
-                    f"The access token is from the wrong issuer '{issuer}'. It must match the tenant "
-                    f"'https://sts.windows.net/{tenant_id}/' associated with this subscription.")
+    return ArmError(
+        401,
+        "InvalidAuthenticationTokenTenant",
+        f"The access token is from the wrong issuer '{issuer}'. It must match the tenant "
+        f"'https://sts.windows.net/{tenant_id}/' associated with this subscription.",
+    )
 
 
 def authorization_failed(app_id: str, object_id: str, action: str, scope: str) -> ArmError:
-    return ArmError(403, "AuthorizationFailed",
-                    f"The client '{app_id}' with object id '{object_id}' does not have authorization to perform "
-                    f"action '{action}' over scope '{scope}' or the scope is invalid. If access was recently "
-                    "granted, please refresh your credentials.")
+    return ArmError(
+        403,
+        "AuthorizationFailed",
+        f"The client '{app_id}' with object id '{object_id}' does not have authorization to perform "
+        f"action '{action}' over scope '{scope}' or the scope is invalid. If access was recently "
+        "granted, please refresh your credentials.",
+    )
 
 
 # --- request shape -------------------------------------------------------------------------------------
 def missing_api_version() -> ArmError:
-    return ArmError(400, "MissingApiVersionParameter",
-                    "The api-version query parameter (?api-version=) is required for all requests.")
+    return ArmError(
+        400,
+        "MissingApiVersionParameter",
+        "The api-version query parameter (?api-version=) is required for all requests.",
+    )
 
 
 def unsupported_api_version(version: str, resource_type: str) -> ArmError:
-    return ArmError(400, "NoRegisteredProviderFound",
-                    f"No registered resource provider found for location 'global' and API version '{version}' for "
-                    f"type '{resource_type}'. The supported api-versions are '{', '.join(SUPPORTED_API_VERSIONS)}'. "
-                    "The supported locations are 'global, westeurope, westus, centralindia'.")
+    return ArmError(
+        400,
+        "NoRegisteredProviderFound",
+        f"No registered resource provider found for location 'global' and API version '{version}' for "
+        f"type '{resource_type}'. The supported api-versions are '{', '.join(SUPPORTED_API_VERSIONS)}'. "
+        "The supported locations are 'global, westeurope, westus, centralindia'.",
+    )
 
 
 def invalid_json() -> ArmError:
-    return ArmError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized.")
+    return ArmError(
+        400, "InvalidRequestContent", "The request content was invalid and could not be deserialized."
+    )
 
 
 # --- scope ---------------------------------------------------------------------------------------------
@@ -100,10 +136,16 @@ def subscription_not_found(subscription_id: str) -> ArmError:
 
 
 def not_registered(namespace: str = "Microsoft.BotService") -> ArmError:
-    message = (f"The subscription is not registered to use namespace '{namespace}'. See "
-               "https://aka.ms/rps-not-found for how to register subscriptions.")
-    return ArmError(409, "MissingSubscriptionRegistration", message,
-                    details=[{"code": "MissingSubscriptionRegistration", "target": namespace, "message": message}])
+    message = (
+        f"The subscription is not registered to use namespace '{namespace}'. See "
+        "https://aka.ms/rps-not-found for how to register subscriptions."
+    )
+    return ArmError(
+        409,
+        "MissingSubscriptionRegistration",
+        message,
+        details=[{"code": "MissingSubscriptionRegistration", "target": namespace, "message": message}],
+    )
 
 
 def group_not_found(group: str) -> ArmError:
@@ -111,9 +153,12 @@ def group_not_found(group: str) -> ArmError:
 
 
 def resource_not_found(resource: str, group: str) -> ArmError:
-    return ArmError(404, "ResourceNotFound",
-                    f"The Resource '{resource}' under resource group '{group}' was not found. For more details "
-                    "please go to https://aka.ms/ARMResourceNotFoundFix")
+    return ArmError(
+        404,
+        "ResourceNotFound",
+        f"The Resource '{resource}' under resource group '{group}' was not found. For more details "
+        "please go to https://aka.ms/ARMResourceNotFoundFix",
+    )
 
 
 # --- the Bot Service resource provider -----------------------------------------------------------------

@@ -9,6 +9,7 @@ subscription (404), token tenant (401), role assignment on the scope (403), prov
 resource group (404); then the Bot Service rules (tests/emulator/arm/bots.py, channels.py). Path keywords
 compare case-insensitively, as ARM's do.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -23,18 +24,40 @@ from ..core.faults import Fault
 from ..core.service import EmulatorContext, Service
 from ..core.tokens import Claims, TokenError, bearer_token
 from . import bots, channels
-from .errors import (ALLOWED_AUDIENCES, SUPPORTED_API_VERSIONS, ArmError, arm_response, authorization_failed,
-                     error_body, expired_token, group_not_found, invalid_json, invalid_token, missing_api_version,
-                     missing_token, not_registered, resource_not_found, subscription_not_found,
-                     unsupported_api_version, wrong_audience, wrong_tenant)
+from .errors import (
+    ALLOWED_AUDIENCES,
+    SUPPORTED_API_VERSIONS,
+    ArmError,
+    arm_response,
+    authorization_failed,
+    error_body,
+    expired_token,
+    group_not_found,
+    invalid_json,
+    invalid_token,
+    missing_api_version,
+    missing_token,
+    not_registered,
+    resource_not_found,
+    subscription_not_found,
+    unsupported_api_version,
+    wrong_audience,
+    wrong_tenant,
+)
 from .seed import load_arm
 from .state import PROVIDER, ArmState, Bot, ResourceGroup, Subscription
 
 ARM_AUDIENCE = "https://management.azure.com"
 BOTS = "/subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.BotService/botServices"
 # Keyword segments by position in /subscriptions/s/resourceGroups/g/providers/ns/botServices/n/channels/c
-_KEYWORDS = {1: "subscriptions", 3: "resourceGroups", 5: "providers", 6: "Microsoft.BotService", 7: "botServices",
-             9: "channels"}
+_KEYWORDS = {
+    1: "subscriptions",
+    3: "resourceGroups",
+    5: "providers",
+    6: "Microsoft.BotService",
+    7: "botServices",
+    9: "channels",
+}
 # endpoint -> (permission, the action ARM names in AuthorizationFailed)
 _ACTIONS = {
     "list_bots": ("read", "Microsoft.BotService/botServices/read"),
@@ -107,13 +130,21 @@ class ArmService(Service):
             claims = self._authenticate(request)
             adapter = self.url_map.bind_to_environ(request.environ)
             try:
-                endpoint, values = adapter.match(path_info=canonical_path(request.path), method=request.method)
+                endpoint, values = adapter.match(
+                    path_info=canonical_path(request.path), method=request.method
+                )
             except NotFound:
-                raise ArmError(404, "NotFound", f"No HTTP resource was found that matches the request URI "
-                                                f"'{request.path}'.") from None
+                raise ArmError(
+                    404,
+                    "NotFound",
+                    f"No HTTP resource was found that matches the request URI '{request.path}'.",
+                ) from None
             except MethodNotAllowed:
-                raise ArmError(405, "MethodNotAllowed", f"The requested resource does not support http method "
-                                                        f"'{request.method}'.") from None
+                raise ArmError(
+                    405,
+                    "MethodNotAllowed",
+                    f"The requested resource does not support http method '{request.method}'.",
+                ) from None
             self._check_api_version(request)
             subscription, group = self._check_scope(claims, request.path, endpoint, values)
             names = {k: v for k, v in values.items() if k not in ("subscription", "group")}
@@ -145,8 +176,9 @@ class ArmService(Service):
         if version not in SUPPORTED_API_VERSIONS:
             raise unsupported_api_version(version, "botServices")
 
-    def _check_scope(self, claims: Claims, path: str, endpoint: str, values: dict
-                     ) -> tuple[Subscription, ResourceGroup]:
+    def _check_scope(
+        self, claims: Claims, path: str, endpoint: str, values: dict
+    ) -> tuple[Subscription, ResourceGroup]:
         subscription = self.state.subscription(values["subscription"])
         if subscription is None:
             raise subscription_not_found(values["subscription"])
@@ -167,10 +199,17 @@ class ArmService(Service):
         return arm_response(status, error_body(code, message), headers)
 
     def fault_response(self, fault: Fault) -> Response:
-        retry_after = fault.retry_after if fault.retry_after is not None else (
-            self.ctx.config.retry_after if fault.status in (429, 503) else None)
-        return self.error(fault.status, fault.code or _FAULTS.get(fault.status, "InternalServerError"),
-                          f"Injected fault: HTTP {fault.status}.", retry_after=retry_after)
+        retry_after = (
+            fault.retry_after
+            if fault.retry_after is not None
+            else (self.ctx.config.retry_after if fault.status in (429, 503) else None)
+        )
+        return self.error(
+            fault.status,
+            fault.code or _FAULTS.get(fault.status, "InternalServerError"),
+            f"Injected fault: HTTP {fault.status}.",
+            retry_after=retry_after,
+        )
 
     # --- helpers -----------------------------------------------------------------------------------
     @staticmethod
@@ -191,24 +230,33 @@ class ArmService(Service):
         found = self.state.bots_in(subscription.id, group.name)
         return arm_response(200, {"value": [bots.bot_json(b) for b in found]})
 
-    def get_bot(self, request: Request, subscription: Subscription, group: ResourceGroup, name: str) -> Response:
+    def get_bot(
+        self, request: Request, subscription: Subscription, group: ResourceGroup, name: str
+    ) -> Response:
         return arm_response(200, bots.bot_json(self._bot(subscription, group, name)))
 
-    def put_bot(self, request: Request, subscription: Subscription, group: ResourceGroup, name: str) -> Response:
+    def put_bot(
+        self, request: Request, subscription: Subscription, group: ResourceGroup, name: str
+    ) -> Response:
         bot, created = bots.put_bot(self.state, subscription.id, group.name, name, self._body(request))
         return arm_response(201 if created else 200, bots.bot_json(bot))
 
-    def patch_bot(self, request: Request, subscription: Subscription, group: ResourceGroup, name: str) -> Response:
+    def patch_bot(
+        self, request: Request, subscription: Subscription, group: ResourceGroup, name: str
+    ) -> Response:
         bot = bots.patch_bot(self.state, self._bot(subscription, group, name), self._body(request))
         return arm_response(200, bots.bot_json(bot))
 
-    def delete_bot(self, request: Request, subscription: Subscription, group: ResourceGroup, name: str) -> Response:
+    def delete_bot(
+        self, request: Request, subscription: Subscription, group: ResourceGroup, name: str
+    ) -> Response:
         existed = bots.delete_bot(self.state, self.state.bot(subscription.id, group.name, name))
         return arm_response(200 if existed else 204)
 
     # --- channels ----------------------------------------------------------------------------------
-    def list_channels(self, request: Request, subscription: Subscription, group: ResourceGroup, name: str
-                      ) -> Response:
+    def list_channels(
+        self, request: Request, subscription: Subscription, group: ResourceGroup, name: str
+    ) -> Response:
         bot = self._bot(subscription, group, name)
         items = sorted(bot.channels.values(), key=lambda c: c.name)
         return arm_response(200, {"value": [channels.channel_json(bot, c) for c in items]})
@@ -216,28 +264,38 @@ class ArmService(Service):
     def _channel(self, bot: Bot, group: ResourceGroup, channel: str):
         found = bot.channels.get(channels.canonical(channel).lower())
         if found is None:
-            raise resource_not_found(f"Microsoft.BotService/botServices/{bot.name}/channels/{channel}", group.name)
+            raise resource_not_found(
+                f"Microsoft.BotService/botServices/{bot.name}/channels/{channel}", group.name
+            )
         return found
 
-    def get_channel(self, request: Request, subscription: Subscription, group: ResourceGroup, name: str,
-                    channel: str) -> Response:
+    def get_channel(
+        self, request: Request, subscription: Subscription, group: ResourceGroup, name: str, channel: str
+    ) -> Response:
         bot = self._bot(subscription, group, name)
         return arm_response(200, channels.channel_json(bot, self._channel(bot, group, channel)))
 
-    def put_channel(self, request: Request, subscription: Subscription, group: ResourceGroup, name: str,
-                    channel: str) -> Response:
+    def put_channel(
+        self, request: Request, subscription: Subscription, group: ResourceGroup, name: str, channel: str
+    ) -> Response:
         bot = self._bot(subscription, group, name)
-        found, created = channels.put_channel(self.state, bot, channels.canonical(channel), self._body(request))
+        found, created = channels.put_channel(
+            self.state, bot, channels.canonical(channel), self._body(request)
+        )
         return arm_response(201 if created else 200, channels.channel_json(bot, found))
 
-    def patch_channel(self, request: Request, subscription: Subscription, group: ResourceGroup, name: str,
-                      channel: str) -> Response:
+    def patch_channel(
+        self, request: Request, subscription: Subscription, group: ResourceGroup, name: str, channel: str
+    ) -> Response:
         bot = self._bot(subscription, group, name)
-        found = channels.patch_channel(self.state, bot, self._channel(bot, group, channel), self._body(request))
+        found = channels.patch_channel(
+            self.state, bot, self._channel(bot, group, channel), self._body(request)
+        )
         return arm_response(200, channels.channel_json(bot, found))
 
-    def delete_channel(self, request: Request, subscription: Subscription, group: ResourceGroup, name: str,
-                       channel: str) -> Response:
+    def delete_channel(
+        self, request: Request, subscription: Subscription, group: ResourceGroup, name: str, channel: str
+    ) -> Response:
         bot = self._bot(subscription, group, name)
         existed = channels.delete_channel(self.state, bot, channels.canonical(channel))
         return arm_response(200 if existed else 204)

@@ -4,6 +4,7 @@ Additive: a subscription already present gains the groups and providers named ag
 name. Seeded bots skip the create-time rules (they stand for resources made earlier, possibly before the
 multi-tenant deprecation) but must be valid bots, and they get Web Chat and Direct Line like any bot.
 """
+
 from __future__ import annotations
 
 from .bots import KINDS, SKU_TIERS, validate_properties
@@ -20,11 +21,20 @@ def load_arm(state: ArmState, section: dict) -> None:
             _subscription(state, entry, f"arm.subscriptions[{index}]")
         for index, entry in enumerate(section.get("roleAssignments", [])):
             where = f"arm.roleAssignments[{index}]"
-            if not entry.get("scope") or not entry.get("role") or not (entry.get("principalId") or entry.get("appId")):
+            if (
+                not entry.get("scope")
+                or not entry.get("role")
+                or not (entry.get("principalId") or entry.get("appId"))
+            ):
                 raise ValueError(f"{where}: needs 'scope', 'role' and 'principalId' or 'appId'")
-            state.assignments.append(RoleAssignment(scope=entry["scope"], role=entry["role"],
-                                                    principal_id=entry.get("principalId", "").lower(),
-                                                    app_id=entry.get("appId", "").lower()))
+            state.assignments.append(
+                RoleAssignment(
+                    scope=entry["scope"],
+                    role=entry["role"],
+                    principal_id=entry.get("principalId", "").lower(),
+                    app_id=entry.get("appId", "").lower(),
+                )
+            )
         for index, entry in enumerate(section.get("botServices", [])):
             _bot(state, entry, f"arm.botServices[{index}]")
 
@@ -33,13 +43,20 @@ def _subscription(state: ArmState, entry: dict, where: str) -> None:
     subscription_id = _required(entry, "subscriptionId", where).lower()
     subscription = state.subscriptions.get(subscription_id)
     if subscription is None:
-        subscription = Subscription(id=subscription_id, display_name=entry.get("displayName", subscription_id),
-                                    tenant_id=_required(entry, "tenantId", where).lower(), providers=set(), groups={})
+        subscription = Subscription(
+            id=subscription_id,
+            display_name=entry.get("displayName", subscription_id),
+            tenant_id=_required(entry, "tenantId", where).lower(),
+            providers=set(),
+            groups={},
+        )
         state.subscriptions[subscription_id] = subscription
     subscription.providers.update(p.lower() for p in entry.get("registeredProviders", []))
     for group in entry.get("resourceGroups", []):
         name = _required(group, "name", f"{where}.resourceGroups[]")
-        subscription.groups[name.lower()] = ResourceGroup(name=name, location=group.get("location", "westeurope"))
+        subscription.groups[name.lower()] = ResourceGroup(
+            name=name, location=group.get("location", "westeurope")
+        )
 
 
 def _bot(state: ArmState, entry: dict, where: str) -> None:
@@ -58,8 +75,16 @@ def _bot(state: ArmState, entry: dict, where: str) -> None:
     kind, sku = entry.get("kind", "azurebot"), entry.get("sku", {}).get("name", "F0")
     if kind not in KINDS or sku not in SKU_TIERS:
         raise ValueError(f"{where}: kind must be one of {KINDS} and sku.name one of {sorted(SKU_TIERS)}")
-    bot = Bot(subscription_id=subscription.id, group=group.name, name=name, location=entry.get("location", "global"),
-              kind=kind, sku=sku, tags=dict(entry.get("tags", {})), properties=properties)
+    bot = Bot(
+        subscription_id=subscription.id,
+        group=group.name,
+        name=name,
+        location=entry.get("location", "global"),
+        kind=kind,
+        sku=sku,
+        tags=dict(entry.get("tags", {})),
+        properties=properties,
+    )
     bot.channels = default_channels(bot.location)
     for channel in entry.get("channels", []):
         channel_name = canonical(_required(channel, "channelName", f"{where}.channels[]"))

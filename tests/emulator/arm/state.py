@@ -4,6 +4,7 @@ Names of subscriptions, resource groups and bots compare case-insensitively (ARM
 the spelling a resource was created with is kept and shown. Bot names are global (one index across every
 subscription), as the Bot Service requires.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -13,8 +14,11 @@ from typing import Optional
 
 PROVIDER = "Microsoft.BotService"
 BOT_TYPE = "Microsoft.BotService/botServices"
-ROLE_PERMISSIONS = {"owner": {"read", "write", "delete"}, "contributor": {"read", "write", "delete"},
-                    "reader": {"read"}}
+ROLE_PERMISSIONS = {
+    "owner": {"read", "write", "delete"},
+    "contributor": {"read", "write", "delete"},
+    "reader": {"read"},
+}
 
 
 def new_etag() -> str:
@@ -44,7 +48,8 @@ class Subscription:
 
 @dataclasses.dataclass
 class RoleAssignment:
-    """A role on a scope for a principal: its service principal object id, or (fixture shorthand) its app id."""
+    """A role on a scope for a principal: its service principal object id, or (fixture shorthand) its app
+    id."""
 
     scope: str
     role: str
@@ -56,7 +61,8 @@ class RoleAssignment:
         target = scope.rstrip("/").lower()
         applies = target == own or target.startswith(own + "/")
         principal = (self.principal_id and self.principal_id == object_id.lower()) or (
-            self.app_id and self.app_id == app_id.lower())
+            self.app_id and self.app_id == app_id.lower()
+        )
         return bool(applies and principal and permission in ROLE_PERMISSIONS.get(self.role.lower(), set()))
 
 
@@ -87,8 +93,10 @@ class Bot:
 
     @property
     def id(self) -> str:
-        return (f"/subscriptions/{self.subscription_id}/resourceGroups/{self.group}/providers/"
-                f"{BOT_TYPE}/{self.name}")
+        return (
+            f"/subscriptions/{self.subscription_id}/resourceGroups/{self.group}/providers/"
+            f"{BOT_TYPE}/{self.name}"
+        )
 
     def in_scope(self, subscription_id: str, group: str) -> bool:
         return self.subscription_id.lower() == subscription_id.lower() and self.group.lower() == group.lower()
@@ -124,8 +132,14 @@ class ArmState:
 
     def bot_with_app_id(self, msa_app_id: str) -> Optional[Bot]:
         with self.lock:
-            return next((b for b in self.bots.values()
-                         if str(b.properties.get("msaAppId", "")).lower() == msa_app_id.lower()), None)
+            return next(
+                (
+                    b
+                    for b in self.bots.values()
+                    if str(b.properties.get("msaAppId", "")).lower() == msa_app_id.lower()
+                ),
+                None,
+            )
 
     def bots_in(self, subscription_id: str, group: str) -> list[Bot]:
         with self.lock:
@@ -134,14 +148,30 @@ class ArmState:
     def dump(self) -> dict:
         with self.lock:
             return {
-                "subscriptions": [{"subscriptionId": s.id, "displayName": s.display_name, "tenantId": s.tenant_id,
-                                   "registeredProviders": sorted(s.providers),
-                                   "resourceGroups": [{"name": g.name, "location": g.location}
-                                                      for g in s.groups.values()]}
-                                  for s in self.subscriptions.values()],
+                "subscriptions": [
+                    {
+                        "subscriptionId": s.id,
+                        "displayName": s.display_name,
+                        "tenantId": s.tenant_id,
+                        "registeredProviders": sorted(s.providers),
+                        "resourceGroups": [
+                            {"name": g.name, "location": g.location} for g in s.groups.values()
+                        ],
+                    }
+                    for s in self.subscriptions.values()
+                ],
                 "roleAssignments": [dataclasses.asdict(a) for a in self.assignments],
-                "botServices": [{"id": b.id, "name": b.name, "location": b.location, "kind": b.kind, "sku": b.sku,
-                                 "tags": dict(b.tags), "properties": dict(b.properties),
-                                 "channels": {c.name: c.properties for c in b.channels.values()}}
-                                for b in self.bots.values()],
+                "botServices": [
+                    {
+                        "id": b.id,
+                        "name": b.name,
+                        "location": b.location,
+                        "kind": b.kind,
+                        "sku": b.sku,
+                        "tags": dict(b.tags),
+                        "properties": dict(b.properties),
+                        "channels": {c.name: c.properties for c in b.channels.values()},
+                    }
+                    for b in self.bots.values()
+                ],
             }

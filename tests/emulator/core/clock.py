@@ -1,4 +1,5 @@
 """The emulator's clock: real time plus an offset that tests advance to expire tokens without waiting."""
+
 import datetime
 import threading
 import time

@@ -1,4 +1,5 @@
 """Run-time knobs of the emulator, set at start or through POST /_emulator/config."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -29,11 +30,16 @@ class EmulatorConfig:
     latency_ms: int = 0
     publish_delay_reads: int = 0
 
-    _FIELDS = {"tokenLifetime": "token_lifetime", "retryAfter": "retry_after",
-               "dataverseMaxRequests": "dataverse_max_requests", "dataverseWindow": "dataverse_window",
-               "dataverseMaxConcurrency": "dataverse_max_concurrency",
-               "graphReplicationLag": "graph_replication_lag", "latencyMs": "latency_ms",
-               "publishDelayReads": "publish_delay_reads"}
+    _FIELDS = {
+        "tokenLifetime": "token_lifetime",
+        "retryAfter": "retry_after",
+        "dataverseMaxRequests": "dataverse_max_requests",
+        "dataverseWindow": "dataverse_window",
+        "dataverseMaxConcurrency": "dataverse_max_concurrency",
+        "graphReplicationLag": "graph_replication_lag",
+        "latencyMs": "latency_ms",
+        "publishDelayReads": "publish_delay_reads",
+    }
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()

@@ -1,4 +1,5 @@
 """Injected faults: the next N requests matching a method and a path pattern fail in a chosen way."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -39,21 +40,40 @@ class Fault:
 
     @classmethod
     def from_json(cls, body: dict) -> "Fault":
-        names = {"method": "method", "path": "path", "kind": "kind", "status": "status", "count": "count",
-                 "skip": "skip", "retryAfter": "retry_after", "code": "code", "latencyMs": "latency_ms"}
+        names = {
+            "method": "method",
+            "path": "path",
+            "kind": "kind",
+            "status": "status",
+            "count": "count",
+            "skip": "skip",
+            "retryAfter": "retry_after",
+            "code": "code",
+            "latencyMs": "latency_ms",
+        }
         unknown = set(body) - set(names)
         if unknown:
             raise ValueError(f"unknown fault fields: {sorted(unknown)}")
         return cls(**{names[k]: v for k, v in body.items()})
 
     def to_json(self) -> dict:
-        return {"method": self.method, "path": self.path, "kind": self.kind, "status": self.status,
-                "count": self.count, "skip": self.skip, "retryAfter": self.retry_after, "code": self.code,
-                "latencyMs": self.latency_ms, "fired": self.fired}
+        return {
+            "method": self.method,
+            "path": self.path,
+            "kind": self.kind,
+            "status": self.status,
+            "count": self.count,
+            "skip": self.skip,
+            "retryAfter": self.retry_after,
+            "code": self.code,
+            "latencyMs": self.latency_ms,
+            "fired": self.fired,
+        }
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method == "*" or self.method.upper() == method.upper()) and bool(
-            self._pattern.search(path))
+            self._pattern.search(path)
+        )
 
 
 class FaultBook:

@@ -1,4 +1,5 @@
-"""Keys that belong to the world outside the emulated services, made on demand and kept for the emulator's life.
+"""Keys that belong to the world outside the emulated services, made on demand and kept for the emulator's
+life.
 
 - Client certificates: what a user holds as `cert.pem` + `key.pem` and registers on an app (Graph
   `keyCredentials`). A fixture names one (`"generate": "deployer-certificate"`); the emulator makes the key
@@ -12,6 +13,7 @@
 Client assertions are judged by the wall clock (their makers sign with their own clocks, which the emulator
 clock's offset does not move), so external tokens are minted with wall-clock times too.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -47,15 +49,24 @@ class ClientCertificate:
     not_after: float
 
     def to_json(self) -> dict:
-        return {"name": self.name, "privateKeyPem": self.private_key_pem, "certificatePem": self.certificate_pem,
-                "thumbprint": self.sha1_thumbprint, "thumbprintSha256": self.sha256_thumbprint}
+        return {
+            "name": self.name,
+            "privateKeyPem": self.private_key_pem,
+            "certificatePem": self.certificate_pem,
+            "thumbprint": self.sha1_thumbprint,
+            "thumbprintSha256": self.sha256_thumbprint,
+        }
 
 
 def describe_certificate(der: bytes) -> tuple[str, str, float, float]:
     """(sha1 hex, sha256 hex, not_before, not_after) of a DER certificate."""
     cert = x509.load_der_x509_certificate(der)
-    return (hashlib.sha1(der).hexdigest(), hashlib.sha256(der).hexdigest(),  # noqa: S324 - x5t is SHA-1
-            cert.not_valid_before_utc.timestamp(), cert.not_valid_after_utc.timestamp())
+    return (
+        hashlib.sha1(der).hexdigest(),
+        hashlib.sha256(der).hexdigest(),  # noqa: S324 - x5t is SHA-1
+        cert.not_valid_before_utc.timestamp(),
+        cert.not_valid_after_utc.timestamp(),
+    )
 
 
 class Keyring:
@@ -81,22 +92,38 @@ class Keyring:
                 self._issuer_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
             return self._issuer_key
 
-    def external_token(self, *, subject: str, issuer: str = GITHUB_ACTIONS_ISSUER,
-                       audience: str = TOKEN_EXCHANGE_AUDIENCE, lifetime: int = 300,
-                       extra: Optional[dict] = None) -> str:
+    def external_token(
+        self,
+        *,
+        subject: str,
+        issuer: str = GITHUB_ACTIONS_ISSUER,
+        audience: str = TOKEN_EXCHANGE_AUDIENCE,
+        lifetime: int = 300,
+        extra: Optional[dict] = None,
+    ) -> str:
         """An ID token of the external issuer; a negative lifetime gives one that has already expired."""
         now = int(time.time())
-        claims = {"iss": issuer, "sub": subject, "aud": audience, "iat": min(now, now + lifetime),
-                  "nbf": min(now, now + lifetime), "exp": now + lifetime, "jti": uuid.uuid4().hex}
+        claims = {
+            "iss": issuer,
+            "sub": subject,
+            "aud": audience,
+            "iat": min(now, now + lifetime),
+            "nbf": min(now, now + lifetime),
+            "exp": now + lifetime,
+            "jti": uuid.uuid4().hex,
+        }
         claims.update(extra or {})
         return jwt.encode(claims, self._key(), algorithm="RS256", headers={"kid": self._issuer_kid})
 
     def verify_external(self, token: str) -> bool:
         """True when the external issuer signed this token (lifetime is the caller's concern)."""
         try:
-            jwt.decode(token, self._key().public_key(), algorithms=["RS256"],
-                       options={"verify_aud": False, "verify_exp": False, "verify_nbf": False,
-                                "verify_iat": False})
+            jwt.decode(
+                token,
+                self._key().public_key(),
+                algorithms=["RS256"],
+                options={"verify_aud": False, "verify_exp": False, "verify_nbf": False, "verify_iat": False},
+            )
         except jwt.PyJWTError:
             return False
         return True
@@ -106,14 +133,28 @@ def _make_certificate(name: str) -> ClientCertificate:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
     start = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)
-    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(start)
-            .not_valid_after(start + CERTIFICATE_VALIDITY).sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + CERTIFICATE_VALIDITY)
+        .sign(key, hashes.SHA256())
+    )
     der = cert.public_bytes(serialization.Encoding.DER)
     sha1, sha256, not_before, not_after = describe_certificate(der)
-    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
-    return ClientCertificate(name=name, private_key_pem=key_pem,
-                             certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode(),
-                             certificate_der=der, sha1_thumbprint=sha1, sha256_thumbprint=sha256,
-                             not_before=not_before, not_after=not_after)
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    return ClientCertificate(
+        name=name,
+        private_key_pem=key_pem,
+        certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode(),
+        certificate_der=der,
+        sha1_thumbprint=sha1,
+        sha256_thumbprint=sha256,
+        not_before=not_before,
+        not_after=not_after,
+    )

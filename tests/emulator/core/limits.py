@@ -4,6 +4,7 @@ Dataverse evaluates its limits per user over a 300-second sliding window and ans
 Retry-After; the concurrency limit trips at once (reference §4.4). The numbers come from EmulatorConfig
 so tests can make them low.
 """
+
 from __future__ import annotations
 
 import collections
@@ -30,8 +31,13 @@ class LimitExceeded(Exception):
 class ServiceProtection:
     """Counts requests per caller; `admit` is a context manager around the handling of one request."""
 
-    def __init__(self, clock: Clock, max_requests: Callable[[], int], window: Callable[[], float],
-                 max_concurrency: Callable[[], int]) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        max_requests: Callable[[], int],
+        window: Callable[[], float],
+        max_concurrency: Callable[[], int],
+    ) -> None:
         self._clock = clock
         self._max_requests = max_requests
         self._window = window

@@ -1,4 +1,5 @@
 """The request log: what tests and benchmarks count (method, path, status, caller, service, fault)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -20,9 +21,18 @@ class LoggedRequest:
     duration_ms: float
 
     def to_json(self) -> dict:
-        return {"seq": self.seq, "method": self.method, "path": self.path, "query": self.query,
-                "status": self.status, "service": self.service, "caller": self.caller, "fault": self.fault,
-                "started": self.started, "durationMs": round(self.duration_ms, 3)}
+        return {
+            "seq": self.seq,
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "status": self.status,
+            "service": self.service,
+            "caller": self.caller,
+            "fault": self.fault,
+            "started": self.started,
+            "durationMs": round(self.duration_ms, 3),
+        }
 
     @property
     def is_write(self) -> bool:

@@ -4,6 +4,7 @@ A service owns a path prefix, routes its own requests (werkzeug routing), keeps 
 answers errors in its real wire shape. The app (tests/emulator/app.py) picks the service, applies faults
 and latency, and logs every request.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -21,6 +22,7 @@ from .faults import Fault, FaultBook
 from .keyring import Keyring
 from .log import RequestLog
 from .tokens import TokenAuthority
+
 
 @dataclasses.dataclass
 class EmulatorContext:
@@ -41,8 +43,9 @@ def json_response(status: int, body: Any = None, headers: Optional[dict] = None)
     """A JSON answer; `body=None` gives an empty body (204-style)."""
     if body is None:
         return Response(status=status, headers=headers or {})
-    return Response(json.dumps(body), status=status, headers=headers or {},
-                    content_type="application/json; charset=utf-8")
+    return Response(
+        json.dumps(body), status=status, headers=headers or {}, content_type="application/json; charset=utf-8"
+    )
 
 
 class Service:
@@ -81,10 +84,17 @@ class Service:
 
     def fault_response(self, fault: Fault) -> Response:
         """The answer to an injected status fault; services override to add their codes."""
-        retry_after = fault.retry_after if fault.retry_after is not None else (
-            self.ctx.config.retry_after if fault.status == 429 else None)
-        return self.error(fault.status, fault.code or "InjectedFault",
-                          f"Injected fault: HTTP {fault.status}.", retry_after=retry_after)
+        retry_after = (
+            fault.retry_after
+            if fault.retry_after is not None
+            else (self.ctx.config.retry_after if fault.status == 429 else None)
+        )
+        return self.error(
+            fault.status,
+            fault.code or "InjectedFault",
+            f"Injected fault: HTTP {fault.status}.",
+            retry_after=retry_after,
+        )
 
     # --- dispatch ----------------------------------------------------------------------------------
     def owns(self, path: str) -> bool:

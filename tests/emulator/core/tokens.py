@@ -4,6 +4,7 @@ Every API service verifies the signature, the expiry against the emulator clock,
 audience and roles, so clients meet 401 (expired, wrong audience) and 403 (missing role) as they would
 from the real services.
 """
+
 from __future__ import annotations
 
 import base64
@@ -64,8 +65,17 @@ class TokenAuthority:
         )
         self.key_id = hashlib.sha1(public_der).hexdigest()[:16]
 
-    def mint(self, *, audience: str, tenant_id: str, app_id: str, object_id: str,
-             roles: tuple[str, ...] | list[str], lifetime: int, extra: Optional[dict] = None) -> tuple[str, int]:
+    def mint(
+        self,
+        *,
+        audience: str,
+        tenant_id: str,
+        app_id: str,
+        object_id: str,
+        roles: tuple[str, ...] | list[str],
+        lifetime: int,
+        extra: Optional[dict] = None,
+    ) -> tuple[str, int]:
         """Return (token, expires_at) for an app-only token."""
         now = int(self._clock.now())
         claims: dict[str, Any] = {
@@ -93,23 +103,42 @@ class TokenAuthority:
         if not token:
             raise TokenError(TokenError.MISSING, "Access token is empty.")
         try:
-            claims = jwt.decode(token, self._key.public_key(), algorithms=["RS256"],
-                                options={"verify_aud": False, "verify_exp": False, "verify_nbf": False,
-                                         "verify_iat": False})
+            claims = jwt.decode(
+                token,
+                self._key.public_key(),
+                algorithms=["RS256"],
+                options={"verify_aud": False, "verify_exp": False, "verify_nbf": False, "verify_iat": False},
+            )
         except jwt.InvalidSignatureError:
             raise TokenError(TokenError.SIGNATURE, "Access token signature is invalid.") from None
         except jwt.PyJWTError:
             raise TokenError(TokenError.MALFORMED, "Access token is malformed.") from None
         if claims.get("exp", 0) <= self._clock.now():
             raise TokenError(TokenError.EXPIRED, "Access token has expired or is not yet valid.")
-        return Claims(audience=claims.get("aud", ""), tenant_id=claims.get("tid", ""),
-                      app_id=claims.get("appid", ""), object_id=claims.get("oid", ""),
-                      roles=tuple(claims.get("roles", ())), expires_at=float(claims["exp"]), raw=claims)
+        return Claims(
+            audience=claims.get("aud", ""),
+            tenant_id=claims.get("tid", ""),
+            app_id=claims.get("appid", ""),
+            object_id=claims.get("oid", ""),
+            roles=tuple(claims.get("roles", ())),
+            expires_at=float(claims["exp"]),
+            raw=claims,
+        )
 
     def jwks(self) -> dict:
         numbers = self._key.public_key().public_numbers()
-        return {"keys": [{"kty": "RSA", "use": "sig", "kid": self.key_id, "alg": "RS256",
-                          "n": _b64url_uint(numbers.n), "e": _b64url_uint(numbers.e)}]}
+        return {
+            "keys": [
+                {
+                    "kty": "RSA",
+                    "use": "sig",
+                    "kid": self.key_id,
+                    "alg": "RS256",
+                    "n": _b64url_uint(numbers.n),
+                    "e": _b64url_uint(numbers.e),
+                }
+            ]
+        }
 
     @staticmethod
     def peek(token: str) -> dict:

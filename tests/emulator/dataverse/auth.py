@@ -10,6 +10,7 @@ service tells environments apart by host), its app id picks the application user
 - The application user is disabled: 403 0x80040225 with the "Disabled users cannot access the system"
   message [D: code; C: message].
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -63,8 +64,14 @@ class Authenticator:
         if claims.tenant_id.lower() != env.tenant_id:
             raise errors.user_not_member()
         with env.lock:
-            user = next((u for u in env.rows("systemuser")
-                         if (u.get("applicationid") or "").lower() == claims.app_id.lower()), None)
+            user = next(
+                (
+                    u
+                    for u in env.rows("systemuser")
+                    if (u.get("applicationid") or "").lower() == claims.app_id.lower()
+                ),
+                None,
+            )
             if user is None:
                 raise errors.user_not_member()
             if user.get("isdisabled"):
@@ -83,5 +90,8 @@ class Authenticator:
             parts.append(f"resource_id={env.url}")
         if invalid:
             parts.insert(0, 'error="invalid_token"')
-        return Response(b"", status=401, headers={"WWW-Authenticate": "Bearer " + ", ".join(parts),
-                                                  "OData-Version": "4.0"})
+        return Response(
+            b"",
+            status=401,
+            headers={"WWW-Authenticate": "Bearer " + ", ".join(parts), "OData-Version": "4.0"},
+        )

@@ -4,6 +4,7 @@
 Links (`@odata.context`, `OData-EntityId`, `@odata.nextLink`) use the URL the request came to, as the real
 service uses its own host: a client that follows `@odata.nextLink` unedited stays on the emulator.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,12 @@ def api_base(request: Request) -> str:
     return request.host_url + API_PATH
 
 
-def odata_response(status: int, body: Optional[dict] = None, headers: Optional[dict] = None,
-                   prefs: Optional[Preferences] = None) -> Response:
+def odata_response(
+    status: int,
+    body: Optional[dict] = None,
+    headers: Optional[dict] = None,
+    prefs: Optional[Preferences] = None,
+) -> Response:
     all_headers = {"OData-Version": "4.0", "REQ_ID": str(uuid.uuid4())}
     all_headers.update(headers or {})
     applied = prefs.applied() if prefs else None
@@ -43,8 +48,11 @@ def context_select(options: QueryOptions) -> str:
 
 def context(request: Request, entity_set: str, options: QueryOptions, *, entity: bool) -> str:
     select = context_select(options)
-    return (f"{api_base(request)}$metadata#{entity_set}" + (f"({select})" if select else "")
-            + ("/$entity" if entity else ""))
+    return (
+        f"{api_base(request)}$metadata#{entity_set}"
+        + (f"({select})" if select else "")
+        + ("/$entity" if entity else "")
+    )
 
 
 def entity_url(request: Request, entity_set: str, record_id: str) -> str:
@@ -55,8 +63,9 @@ def entity_body(request: Request, entity_set: str, options: QueryOptions, record
     return {"@odata.context": context(request, entity_set, options, entity=True), **record}
 
 
-def collection_body(request: Request, entity_set: str, options: QueryOptions, records: list[dict],
-                    total: int, more: bool) -> dict:
+def collection_body(
+    request: Request, entity_set: str, options: QueryOptions, records: list[dict], total: int, more: bool
+) -> dict:
     body: dict = {"@odata.context": context(request, entity_set, options, entity=False)}
     if options.count:
         body["@odata.count"] = min(total, 5000)

@@ -5,6 +5,7 @@ Order per request, as the real service behaves: token (401) → caller (403) →
 routing (404) → the operation (400/403/404/412 …). Injected faults never reach here (app.py answers them
 through `fault_response`).
 """
+
 from __future__ import annotations
 
 import json
@@ -40,22 +41,27 @@ class DataverseService(Service):
     def __init__(self, ctx: EmulatorContext) -> None:
         self.environments = EnvironmentRegistry(ctx.clock)
         config = ctx.config
-        self.protection = ServiceProtection(ctx.clock, lambda: config.dataverse_max_requests,
-                                            lambda: config.dataverse_window,
-                                            lambda: config.dataverse_max_concurrency)
+        self.protection = ServiceProtection(
+            ctx.clock,
+            lambda: config.dataverse_max_requests,
+            lambda: config.dataverse_window,
+            lambda: config.dataverse_max_concurrency,
+        )
         self.auth = Authenticator(ctx.tokens, self.environments, lambda: ctx.base_url)
         super().__init__(ctx)
 
     def rules(self) -> list[Rule]:
         resource = f"{ROOT}/<path:resource>"
-        return [Rule(f"{ROOT}/", endpoint="service_document", methods=["GET"]),
-                Rule(f"{ROOT}/WhoAmI", endpoint="who_am_i", methods=["GET"]),
-                Rule(f"{ROOT}/WhoAmI()", endpoint="who_am_i", methods=["GET"]),
-                Rule(resource, endpoint="read", methods=["GET"]),
-                Rule(resource, endpoint="create", methods=["POST"]),
-                Rule(resource, endpoint="update", methods=["PATCH"]),
-                Rule(resource, endpoint="replace", methods=["PUT"]),
-                Rule(resource, endpoint="remove", methods=["DELETE"])]
+        return [
+            Rule(f"{ROOT}/", endpoint="service_document", methods=["GET"]),
+            Rule(f"{ROOT}/WhoAmI", endpoint="who_am_i", methods=["GET"]),
+            Rule(f"{ROOT}/WhoAmI()", endpoint="who_am_i", methods=["GET"]),
+            Rule(resource, endpoint="read", methods=["GET"]),
+            Rule(resource, endpoint="create", methods=["POST"]),
+            Rule(resource, endpoint="update", methods=["PATCH"]),
+            Rule(resource, endpoint="replace", methods=["PUT"]),
+            Rule(resource, endpoint="remove", methods=["DELETE"]),
+        ]
 
     # --- the Service contract ---------------------------------------------------------------------------
     def error(self, status: int, code: str, message: str, *, retry_after: Optional[int] = None) -> Response:
@@ -78,17 +84,26 @@ class DataverseService(Service):
 
     def fault_response(self, fault: Fault) -> Response:
         config = self.ctx.config
-        retry_after = fault.retry_after if fault.retry_after is not None else (
-            config.retry_after if fault.status == 429 else None)
+        retry_after = (
+            fault.retry_after
+            if fault.retry_after is not None
+            else (config.retry_after if fault.status == 429 else None)
+        )
         if fault.status == 429:
             code = fault.code if fault.code in errors.SERVICE_PROTECTION else "0x80072322"
-            allowed = {"0x80072322": config.dataverse_max_requests,
-                       "0x80072326": config.dataverse_max_concurrency, "0x80072321": 1_200_000}[code]
+            allowed = {
+                "0x80072322": config.dataverse_max_requests,
+                "0x80072326": config.dataverse_max_concurrency,
+                "0x80072321": 1_200_000,
+            }[code]
             return errors.throttled(code, allowed, config.dataverse_window, retry_after).response()
         server_error = fault.status >= 500
-        return DataverseError(fault.status, fault.code or ("0x80040216" if server_error else ""),
-                              "An unexpected error occurred." if server_error else f"HTTP {fault.status}.",
-                              retry_after=retry_after).response()
+        return DataverseError(
+            fault.status,
+            fault.code or ("0x80040216" if server_error else ""),
+            "An unexpected error occurred." if server_error else f"HTTP {fault.status}.",
+            retry_after=retry_after,
+        ).response()
 
     def handle(self, request: Request) -> Response:
         prefs = parse_prefer(request.headers.getlist("Prefer"))
@@ -109,8 +124,13 @@ class DataverseService(Service):
     # --- handlers ---------------------------------------------------------------------------------------
     def service_document(self, request: Request) -> Response:
         api, _ = self._api(request)
-        return odata_response(200, {"@odata.context": f"{api_base(request)}$metadata", "value": [
-            {"name": s, "kind": "EntitySet", "url": s} for s in api.entity_sets()]})
+        return odata_response(
+            200,
+            {
+                "@odata.context": f"{api_base(request)}$metadata",
+                "value": [{"name": s, "kind": "EntitySet", "url": s} for s in api.entity_sets()],
+            },
+        )
 
     def who_am_i(self, request: Request) -> Response:
         api, _ = self._api(request)
@@ -141,8 +161,12 @@ class DataverseService(Service):
             if conditional and current == api.etag_of(table, first.key):
                 return odata_response(304)
             record = api.retrieve(table, first.key, options)
-            return odata_response(200, entity_body(request, table.entity_set, options, record),
-                                  {"ETag": record["@odata.etag"]}, prefs)
+            return odata_response(
+                200,
+                entity_body(request, table.entity_set, options, record),
+                {"ETag": record["@odata.etag"]},
+                prefs,
+            )
         related, is_collection = self._navigation(api, table, segments[1])
         options = self._options(request, api, related)
         result = api.related(table, first.key, segments[1].name, options, page_size)
@@ -176,8 +200,13 @@ class DataverseService(Service):
         segments = _segments(request, resource)
         table = self._table(request, api, segments[0], "Update")
         self._expect(request, segments, 1, keyed=True)
-        row, created = api.update(table, segments[0].key, _json(request), _header(request, "If-Match"),
-                                  _header(request, "If-None-Match"))
+        row, created = api.update(
+            table,
+            segments[0].key,
+            _json(request),
+            _header(request, "If-Match"),
+            _header(request, "If-None-Match"),
+        )
         return self._written(request, api, prefs, table, row, 201 if created else 200, 204)
 
     def replace(self, request: Request, resource: str) -> Response:
@@ -207,8 +236,9 @@ class DataverseService(Service):
             if other_id is None and "$id" in request.args:
                 other_id = parse_reference(request.args["$id"])[1]
             if other_id is None:
-                raise errors.bad_query("Disassociating needs the related record: …/nav(<id>)/$ref or "
-                                       "…/nav/$ref?$id=<uri>.")
+                raise errors.bad_query(
+                    "Disassociating needs the related record: …/nav(<id>)/$ref or …/nav/$ref?$id=<uri>."
+                )
             api.disassociate(table, segments[0].key, relationship, other_id)
             return odata_response(204)
         if table.lookup_by_nav(navigation.name) and navigation.key is None:
@@ -220,8 +250,12 @@ class DataverseService(Service):
     def _api(self, request: Request) -> tuple[DataverseApi, Preferences]:
         caller: Caller = request.environ[CALLER]
         prefs = parse_prefer(request.headers.getlist("Prefer"))
-        return DataverseApi(caller.env, caller.user_id, prefs.wants_annotation,
-                            publish_delay_reads=int(self.ctx.config.publish_delay_reads)), prefs
+        return DataverseApi(
+            caller.env,
+            caller.user_id,
+            prefs.wants_annotation,
+            publish_delay_reads=int(self.ctx.config.publish_delay_reads),
+        ), prefs
 
     @staticmethod
     def _options(request: Request, api: DataverseApi, table: Table) -> QueryOptions:
@@ -254,19 +288,31 @@ class DataverseService(Service):
         known = api.env.schema.navigation_target(table, segment.name) or segment.name in ("$ref", PUBLISH)
         return errors.no_http_resource(request.url) if known else errors.segment_not_found(segment.name)
 
-    def _collection(self, request: Request, prefs: Preferences, entity_set: str, options: QueryOptions,
-                    page) -> Response:
+    def _collection(
+        self, request: Request, prefs: Preferences, entity_set: str, options: QueryOptions, page
+    ) -> Response:
         body = collection_body(request, entity_set, options, page.records, page.total, page.more)
         return odata_response(200, body, prefs=prefs)
 
     @staticmethod
-    def _written(request: Request, api: DataverseApi, prefs: Preferences, table: Table, row: dict,
-                 with_body: int, without_body: int) -> Response:
+    def _written(
+        request: Request,
+        api: DataverseApi,
+        prefs: Preferences,
+        table: Table,
+        row: dict,
+        with_body: int,
+        without_body: int,
+    ) -> Response:
         if prefs.return_representation:
             options = parse_options({"$select": request.args.get("$select", "")}, table, api.env.schema)
             record = api.retrieve(table, row[table.primary_key], options)
-            return odata_response(with_body, entity_body(request, table.entity_set, options, record),
-                                  {"ETag": record["@odata.etag"]}, prefs)
+            return odata_response(
+                with_body,
+                entity_body(request, table.entity_set, options, record),
+                {"ETag": record["@odata.etag"]},
+                prefs,
+            )
         headers = {"OData-EntityId": entity_url(request, table.entity_set, row[table.primary_key])}
         return odata_response(without_body, headers=headers)
 

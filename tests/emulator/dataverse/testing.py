@@ -4,6 +4,7 @@ HTTP client that sends what a Web API client sends (OData headers, a bearer toke
 Tokens are minted by the emulator's token authority (what its Entra service signs), so these tests do not
 depend on a directory fixture; test_dataverse_auth.py also gets a token through msal end to end.
 """
+
 from __future__ import annotations
 
 from typing import Any, Optional
@@ -46,31 +47,56 @@ ESCALATE_TOPIC = dev_id("71", 1)
 class DataverseClient:
     """Requests to one environment as one application (app-only token for the environment's URL)."""
 
-    def __init__(self, emulator, environment: str = DEV, app_id: str = DEPLOYER_APP, tenant_id: str = TENANT,
-                 lifetime: int = 3600) -> None:
+    def __init__(
+        self,
+        emulator,
+        environment: str = DEV,
+        app_id: str = DEPLOYER_APP,
+        tenant_id: str = TENANT,
+        lifetime: int = 3600,
+    ) -> None:
         self.emulator = emulator
         self.environment = environment
         self.base = f"{emulator.base_url}/api/data/v9.2/"
-        self.token, _ = emulator.app.ctx.tokens.mint(audience=environment, tenant_id=tenant_id, app_id=app_id,
-                                                     object_id=app_id, roles=(), lifetime=lifetime)
+        self.token, _ = emulator.app.ctx.tokens.mint(
+            audience=environment,
+            tenant_id=tenant_id,
+            app_id=app_id,
+            object_id=app_id,
+            roles=(),
+            lifetime=lifetime,
+        )
         self.session = requests.Session()
         self.session.trust_env = False  # REQUESTS_CA_BUNDLE would override `verify` otherwise
 
     def as_app(self, app_id: str, environment: Optional[str] = None) -> "DataverseClient":
         return DataverseClient(self.emulator, environment or self.environment, app_id)
 
-    def request(self, method: str, path: str, *, json: Any = None, headers: Optional[dict] = None,
-                params: Optional[dict] = None, token: Optional[str] = "default") -> requests.Response:
-        sent = {"Accept": "application/json", "OData-MaxVersion": "4.0", "OData-Version": "4.0",
-                "If-None-Match": "null"}
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        headers: Optional[dict] = None,
+        params: Optional[dict] = None,
+        token: Optional[str] = "default",
+    ) -> requests.Response:
+        sent = {
+            "Accept": "application/json",
+            "OData-MaxVersion": "4.0",
+            "OData-Version": "4.0",
+            "If-None-Match": "null",
+        }
         if token == "default":
             token = self.token
         if token is not None:
             sent["Authorization"] = f"Bearer {token}"
         sent.update(headers or {})
         url = path if path.startswith("https://") else self.base + path
-        return self.session.request(method, url, json=json, headers=sent, params=params,
-                                    verify=self.emulator.ca_path, timeout=10)
+        return self.session.request(
+            method, url, json=json, headers=sent, params=params, verify=self.emulator.ca_path, timeout=10
+        )
 
     def get(self, path: str, **kwargs) -> requests.Response:
         return self.request("GET", path, **kwargs)

@@ -4,6 +4,7 @@ One model shared by Entra ID (which authenticates against it) and Microsoft Grap
 the real service. Secrets are kept only as SHA-256 digests: Graph shows a secret once and never again.
 All state is guarded by one re-entrant lock (`Directory.lock`); callers hold it across compound changes.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -54,11 +55,19 @@ class KeyCredential:
     end: float
 
     @classmethod
-    def from_der(cls, der: bytes, display_name: Optional[str] = None, key_id: Optional[str] = None
-                 ) -> "KeyCredential":
+    def from_der(
+        cls, der: bytes, display_name: Optional[str] = None, key_id: Optional[str] = None
+    ) -> "KeyCredential":
         sha1, sha256, start, end = describe_certificate(der)
-        return cls(key_id=key_id or str(uuid.uuid4()), display_name=display_name, der=der, sha1=sha1,
-                   sha256=sha256, start=start, end=end)
+        return cls(
+            key_id=key_id or str(uuid.uuid4()),
+            display_name=display_name,
+            der=der,
+            sha1=sha1,
+            sha256=sha256,
+            start=start,
+            end=end,
+        )
 
 
 @dataclasses.dataclass
@@ -98,12 +107,19 @@ class Application:
     def display_name(self) -> str:
         return self.properties.get("displayName") or ""
 
-    def add_password(self, display_name: Optional[str], start: float, end: float,
-                     secret: Optional[str] = None) -> tuple[PasswordCredential, str]:
+    def add_password(
+        self, display_name: Optional[str], start: float, end: float, secret: Optional[str] = None
+    ) -> tuple[PasswordCredential, str]:
         """Add a secret (made here unless given, as seeds do) and return it with its text, shown once."""
         text = secret or new_secret_text()
-        credential = PasswordCredential(key_id=str(uuid.uuid4()), display_name=display_name, hint=text[:3],
-                                        secret_sha256=_digest(text), start=start, end=end)
+        credential = PasswordCredential(
+            key_id=str(uuid.uuid4()),
+            display_name=display_name,
+            hint=text[:3],
+            secret_sha256=_digest(text),
+            start=start,
+            end=end,
+        )
         self.passwords.append(credential)
         return credential, text
 
@@ -153,43 +169,62 @@ class Directory:
         key = ref.lower()
         with self.lock:
             return self.tenants.get(key) or next(
-                (t for t in self.tenants.values() if key in (d.lower() for d in t.domains)), None)
+                (t for t in self.tenants.values() if key in (d.lower() for d in t.domains)), None
+            )
 
-    def application(self, tenant_id: str, *, object_id: str = "", app_id: str = "",
-                    unique_name: str = "") -> Optional[Application]:
+    def application(
+        self, tenant_id: str, *, object_id: str = "", app_id: str = "", unique_name: str = ""
+    ) -> Optional[Application]:
         with self.lock:
             for app in self.applications.values():
                 if app.tenant_id != tenant_id:
                     continue
-                if (object_id and app.id == object_id.lower()) or (app_id and app.app_id == app_id.lower()) or (
-                        unique_name and (app.properties.get("uniqueName") or "").lower() == unique_name.lower()):
+                if (
+                    (object_id and app.id == object_id.lower())
+                    or (app_id and app.app_id == app_id.lower())
+                    or (
+                        unique_name
+                        and (app.properties.get("uniqueName") or "").lower() == unique_name.lower()
+                    )
+                ):
                     return app
         return None
 
-    def service_principal(self, tenant_id: str, *, object_id: str = "", app_id: str = ""
-                          ) -> Optional[ServicePrincipal]:
+    def service_principal(
+        self, tenant_id: str, *, object_id: str = "", app_id: str = ""
+    ) -> Optional[ServicePrincipal]:
         with self.lock:
             for sp in self.service_principals.values():
-                if sp.tenant_id == tenant_id and ((object_id and sp.id == object_id.lower())
-                                                  or (app_id and sp.app_id == app_id.lower())):
+                if sp.tenant_id == tenant_id and (
+                    (object_id and sp.id == object_id.lower()) or (app_id and sp.app_id == app_id.lower())
+                ):
                     return sp
         return None
 
     def applications_in(self, tenant_id: str) -> list[Application]:
         with self.lock:
-            return sorted((a for a in self.applications.values() if a.tenant_id == tenant_id),
-                          key=lambda a: a.created)
+            return sorted(
+                (a for a in self.applications.values() if a.tenant_id == tenant_id), key=lambda a: a.created
+            )
 
     def service_principals_in(self, tenant_id: str) -> list[ServicePrincipal]:
         with self.lock:
-            return sorted((s for s in self.service_principals.values() if s.tenant_id == tenant_id),
-                          key=lambda s: s.created)
+            return sorted(
+                (s for s in self.service_principals.values() if s.tenant_id == tenant_id),
+                key=lambda s: s.created,
+            )
 
     # --- changes -----------------------------------------------------------------------------------
-    def add_application(self, tenant_id: str, properties: dict, now: float, *, app_id: str = "",
-                        object_id: str = "") -> Application:
-        app = Application(id=(object_id or str(uuid.uuid4())).lower(), app_id=(app_id or str(uuid.uuid4())).lower(),
-                          tenant_id=tenant_id, created=now, properties=properties)
+    def add_application(
+        self, tenant_id: str, properties: dict, now: float, *, app_id: str = "", object_id: str = ""
+    ) -> Application:
+        app = Application(
+            id=(object_id or str(uuid.uuid4())).lower(),
+            app_id=(app_id or str(uuid.uuid4())).lower(),
+            tenant_id=tenant_id,
+            created=now,
+            properties=properties,
+        )
         with self.lock:
             self.applications[app.id] = app
         return app
@@ -202,10 +237,16 @@ class Directory:
             if sp is not None:
                 self.service_principals.pop(sp.id, None)
 
-    def add_service_principal(self, app: Application, properties: dict, now: float, *, object_id: str = ""
-                              ) -> ServicePrincipal:
-        sp = ServicePrincipal(id=(object_id or str(uuid.uuid4())).lower(), app_id=app.app_id,
-                              tenant_id=app.tenant_id, created=now, properties=properties)
+    def add_service_principal(
+        self, app: Application, properties: dict, now: float, *, object_id: str = ""
+    ) -> ServicePrincipal:
+        sp = ServicePrincipal(
+            id=(object_id or str(uuid.uuid4())).lower(),
+            app_id=app.app_id,
+            tenant_id=app.tenant_id,
+            created=now,
+            properties=properties,
+        )
         with self.lock:
             self.service_principals[sp.id] = sp
         return sp
@@ -219,7 +260,9 @@ class Directory:
         wanted = {u.lower() for u in uris}
         with self.lock:
             for app in self.applications.values():
-                if app.tenant_id == tenant_id and wanted & {u.lower() for u in app.properties.get("identifierUris", [])}:
+                if app.tenant_id == tenant_id and wanted & {
+                    u.lower() for u in app.properties.get("identifierUris", [])
+                }:
                     return app
         return None
 
@@ -227,24 +270,46 @@ class Directory:
     def dump(self) -> dict:
         with self.lock:
             return {
-                "tenants": [{"id": t.id, "displayName": t.display_name, "domains": list(t.domains)}
-                            for t in self.tenants.values()],
+                "tenants": [
+                    {"id": t.id, "displayName": t.display_name, "domains": list(t.domains)}
+                    for t in self.tenants.values()
+                ],
                 "applications": [_dump_app(a) for a in self.applications.values()],
-                "servicePrincipals": [{"id": s.id, "appId": s.app_id, "tenantId": s.tenant_id,
-                                       "owners": sorted(s.owners),
-                                       "appRoles": {k: list(v) for k, v in s.app_roles.items()}}
-                                      for s in self.service_principals.values()],
+                "servicePrincipals": [
+                    {
+                        "id": s.id,
+                        "appId": s.app_id,
+                        "tenantId": s.tenant_id,
+                        "owners": sorted(s.owners),
+                        "appRoles": {k: list(v) for k, v in s.app_roles.items()},
+                    }
+                    for s in self.service_principals.values()
+                ],
             }
 
 
 def _dump_app(app: Application) -> dict:
-    return {"id": app.id, "appId": app.app_id, "tenantId": app.tenant_id,
-            "displayName": app.display_name, "uniqueName": app.properties.get("uniqueName"),
-            "owners": sorted(app.owners),
-            "passwordCredentials": [{"keyId": p.key_id, "displayName": p.display_name, "hint": p.hint}
-                                    for p in app.passwords],
-            "keyCredentials": [{"keyId": k.key_id, "displayName": k.display_name, "thumbprint": k.sha1}
-                               for k in app.keys],
-            "federatedIdentityCredentials": [{"id": f.id, "name": f.name, "issuer": f.issuer,
-                                              "subject": f.subject, "audiences": list(f.audiences)}
-                                             for f in app.federated]}
+    return {
+        "id": app.id,
+        "appId": app.app_id,
+        "tenantId": app.tenant_id,
+        "displayName": app.display_name,
+        "uniqueName": app.properties.get("uniqueName"),
+        "owners": sorted(app.owners),
+        "passwordCredentials": [
+            {"keyId": p.key_id, "displayName": p.display_name, "hint": p.hint} for p in app.passwords
+        ],
+        "keyCredentials": [
+            {"keyId": k.key_id, "displayName": k.display_name, "thumbprint": k.sha1} for k in app.keys
+        ],
+        "federatedIdentityCredentials": [
+            {
+                "id": f.id,
+                "name": f.name,
+                "issuer": f.issuer,
+                "subject": f.subject,
+                "audiences": list(f.audiences),
+            }
+            for f in app.federated
+        ],
+    }

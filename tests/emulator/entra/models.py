@@ -7,6 +7,7 @@ that must match one of the app's federated identity credentials on issuer, subje
 and audience). Assertion lifetimes are judged by the wall clock (see core/keyring.py); everything the
 directory holds (secret expiry, certificate validity) by the emulator clock.
 """
+
 from __future__ import annotations
 
 import base64
@@ -91,7 +92,9 @@ class ClientCredentialsGrant:
         if not request.client_assertion_type:
             raise AadError(900144, parameter="client_assertion_type")
         if request.client_assertion_type != CLIENT_ASSERTION_TYPE:
-            raise AadError(50027, detail=f"Unsupported client_assertion_type '{request.client_assertion_type}'.")
+            raise AadError(
+                50027, detail=f"Unsupported client_assertion_type '{request.client_assertion_type}'."
+            )
         try:
             header = jwt.get_unverified_header(request.client_assertion)
             claims = jwt.decode(request.client_assertion, options={"verify_signature": False})
@@ -102,26 +105,40 @@ class ClientCredentialsGrant:
         else:
             self._check_federated_assertion(app, request.client_assertion, claims)
 
-    def _check_certificate_assertion(self, app: Application, assertion: str, header: dict, claims: dict,
-                                     token_endpoints: set[str]) -> None:
+    def _check_certificate_assertion(
+        self, app: Application, assertion: str, header: dict, claims: dict, token_endpoints: set[str]
+    ) -> None:
         sha256, sha1 = _thumbprint(header.get("x5t#S256")), _thumbprint(header.get("x5t"))
         if not (sha256 or sha1):
-            raise AadError(50027, detail="Invalid JWT token. No certificate thumbprint specified in token header.")
+            raise AadError(
+                50027, detail="Invalid JWT token. No certificate thumbprint specified in token header."
+            )
         shown = (sha1 or sha256 or "").upper()
         key = app.key_with_thumbprint(sha1, sha256)
         if key is None:
             raise AadError(700027, reason="The key was not found.", thumbprint=shown, app_id=app.app_id)
         if not key.start <= self.ctx.clock.now() < key.end:
-            raise AadError(700027, reason="The key was found, but it is not within its validity period.",
-                           thumbprint=shown, app_id=app.app_id)
+            raise AadError(
+                700027,
+                reason="The key was found, but it is not within its validity period.",
+                thumbprint=shown,
+                app_id=app.app_id,
+            )
         public_key = x509.load_der_x509_certificate(key.der).public_key()
         try:
-            jwt.decode(assertion, public_key, algorithms=["RS256", "PS256"],
-                       options={"verify_aud": False, "verify_exp": False, "verify_nbf": False,
-                                "verify_iat": False})
+            jwt.decode(
+                assertion,
+                public_key,
+                algorithms=["RS256", "PS256"],
+                options={"verify_aud": False, "verify_exp": False, "verify_nbf": False, "verify_iat": False},
+            )
         except jwt.PyJWTError:
-            raise AadError(700027, reason="The provided signature value did not match the expected signature "
-                                          "value.", thumbprint=shown, app_id=app.app_id) from None
+            raise AadError(
+                700027,
+                reason="The provided signature value did not match the expected signature value.",
+                thumbprint=shown,
+                app_id=app.app_id,
+            ) from None
         audiences = claims.get("aud") if isinstance(claims.get("aud"), list) else [claims.get("aud")]
         if not any(isinstance(a, str) and a.rstrip("/").lower() in token_endpoints for a in audiences):
             raise AadError(700023)
@@ -133,8 +150,12 @@ class ClientCredentialsGrant:
         issuer, subject = str(claims.get("iss", "")), str(claims.get("sub", ""))
         audiences = claims.get("aud") if isinstance(claims.get("aud"), list) else [str(claims.get("aud", ""))]
         if not self.ctx.keyring.verify_external(assertion):
-            raise AadError(700027, reason="The signature could not be verified with the issuer's keys.",
-                           thumbprint="", app_id=app.app_id)
+            raise AadError(
+                700027,
+                reason="The signature could not be verified with the issuer's keys.",
+                thumbprint="",
+                app_id=app.app_id,
+            )
         self._check_lifetime(claims)
         if not app.federated:
             raise AadError(70021, issuer=issuer, subject=subject, audience=",".join(audiences))
@@ -153,8 +174,12 @@ class ClientCredentialsGrant:
         now = time.time()
         expires, not_before = claims.get("exp"), claims.get("nbf", 0)
         if not isinstance(expires, (int, float)) or expires <= now or not_before > now + CLOCK_SKEW:
-            raise AadError(700024, now=timestamp(now), not_before=timestamp(float(not_before or 0)),
-                           expires=timestamp(float(expires or 0)))
+            raise AadError(
+                700024,
+                now=timestamp(now),
+                not_before=timestamp(float(not_before or 0)),
+                expires=timestamp(float(expires or 0)),
+            )
 
     # --- the resource ------------------------------------------------------------------------------
     def _resource(self, scope: str, tenant: Tenant) -> str:
@@ -174,12 +199,20 @@ class ClientCredentialsGrant:
 
     def _served_audiences(self) -> dict[str, str]:
         """Canonical (lower-case, no trailing slash) -> the audience as the owning service spells it."""
-        return {a.rstrip("/").lower(): a for service in self.ctx.services.values() for a in service.audiences()}
+        return {
+            a.rstrip("/").lower(): a for service in self.ctx.services.values() for a in service.audiences()
+        }
 
     def _mint(self, tenant: Tenant, app: Application, sp: ServicePrincipal, audience: str) -> IssuedToken:
         lifetime = int(self.ctx.config.token_lifetime)
-        token, _ = self.ctx.tokens.mint(audience=audience, tenant_id=tenant.id, app_id=app.app_id,
-                                        object_id=sp.id, roles=sp.roles_for(audience), lifetime=lifetime)
+        token, _ = self.ctx.tokens.mint(
+            audience=audience,
+            tenant_id=tenant.id,
+            app_id=app.app_id,
+            object_id=sp.id,
+            roles=sp.roles_for(audience),
+            lifetime=lifetime,
+        )
         return IssuedToken(access_token=token, expires_in=lifetime, app_id=app.app_id)
 
 

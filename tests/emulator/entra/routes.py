@@ -7,6 +7,7 @@
 `{tenant}` is a GUID or a verified domain. The discovery document names the emulator's own endpoints with
 the tenant GUID, as the real one names login.microsoftonline.com, so msal posts its token requests here.
 """
+
 from __future__ import annotations
 
 import json
@@ -57,18 +58,24 @@ class EntraService(Service):
             found = self.grant.tenant(tenant)
         except AadError as exc:
             return aad_response(exc, self.ctx.clock.now(), request.headers.get("client-request-id"))
-        return Response(json.dumps(self._discovery_document(found)), status=200,
-                        headers={"Cache-Control": "max-age=86400, private"},
-                        content_type="application/json; charset=utf-8")
+        return Response(
+            json.dumps(self._discovery_document(found)),
+            status=200,
+            headers={"Cache-Control": "max-age=86400, private"},
+            content_type="application/json; charset=utf-8",
+        )
 
     def keys(self, request: Request, tenant: str) -> Response:
         try:
             self.grant.tenant(tenant)
         except AadError as exc:
             return aad_response(exc, self.ctx.clock.now())
-        return Response(json.dumps(self.ctx.tokens.jwks()), status=200,
-                        headers={"Cache-Control": "max-age=86400, private"},
-                        content_type="application/json; charset=utf-8")
+        return Response(
+            json.dumps(self.ctx.tokens.jwks()),
+            status=200,
+            headers={"Cache-Control": "max-age=86400, private"},
+            content_type="application/json; charset=utf-8",
+        )
 
     def token(self, request: Request, tenant: str) -> Response:
         correlation = request.headers.get("client-request-id")
@@ -78,15 +85,29 @@ class EntraService(Service):
         self.set_caller(request, client_id.lower() if client_id else None)
         try:
             found = self.grant.tenant(tenant)
-            issued = self.grant.issue(found, TokenRequest(
-                grant_type=form.get("grant_type"), client_id=client_id, scope=form.get("scope"),
-                client_secret=form.get("client_secret") or basic_secret,
-                client_assertion=form.get("client_assertion"),
-                client_assertion_type=form.get("client_assertion_type")), self._token_endpoints(found))
+            issued = self.grant.issue(
+                found,
+                TokenRequest(
+                    grant_type=form.get("grant_type"),
+                    client_id=client_id,
+                    scope=form.get("scope"),
+                    client_secret=form.get("client_secret") or basic_secret,
+                    client_assertion=form.get("client_assertion"),
+                    client_assertion_type=form.get("client_assertion_type"),
+                ),
+                self._token_endpoints(found),
+            )
         except AadError as exc:
             return aad_response(exc, self.ctx.clock.now(), correlation)
-        return json_no_store(200, {"token_type": "Bearer", "expires_in": issued.expires_in,
-                                   "ext_expires_in": issued.expires_in, "access_token": issued.access_token})
+        return json_no_store(
+            200,
+            {
+                "token_type": "Bearer",
+                "expires_in": issued.expires_in,
+                "ext_expires_in": issued.expires_in,
+                "access_token": issued.access_token,
+            },
+        )
 
     # --- wire shapes -------------------------------------------------------------------------------
     def error(self, status: int, code: str, message: str, *, retry_after: Optional[int] = None) -> Response:
@@ -100,8 +121,11 @@ class EntraService(Service):
         base = f"{self.ctx.base_url}/{tenant.id}"
         return {
             "token_endpoint": f"{base}/oauth2/v2.0/token",
-            "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt",
-                                                      "client_secret_basic"],
+            "token_endpoint_auth_methods_supported": [
+                "client_secret_post",
+                "private_key_jwt",
+                "client_secret_basic",
+            ],
             "jwks_uri": f"{base}/discovery/v2.0/keys",
             "response_modes_supported": ["query", "fragment", "form_post"],
             "subject_types_supported": ["pairwise"],
@@ -116,7 +140,18 @@ class EntraService(Service):
             "http_logout_supported": True,
             "frontchannel_logout_supported": True,
             "end_session_endpoint": f"{base}/oauth2/v2.0/logout",
-            "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "acr", "nonce", "tid", "ver"],
+            "claims_supported": [
+                "sub",
+                "iss",
+                "aud",
+                "exp",
+                "iat",
+                "auth_time",
+                "acr",
+                "nonce",
+                "tid",
+                "ver",
+            ],
             "kerberos_endpoint": f"{base}/kerberos",
             "tenant_region_scope": "WW",
             "cloud_instance_name": "microsoftonline.com",
@@ -126,7 +161,8 @@ class EntraService(Service):
         }
 
     def _token_endpoints(self, tenant: Tenant) -> list[str]:
-        """What a certificate assertion's `aud` may name: this endpoint by tenant GUID or domain (v2 or v1)."""
+        """What a certificate assertion's `aud` may name: this endpoint by tenant GUID or domain (v2 or
+        v1)."""
         names = [tenant.id, *tenant.domains]
         return [f"{self.ctx.base_url}/{n}/oauth2/{v}token" for n in names for v in ("v2.0/", "")]
 
@@ -136,5 +172,7 @@ def _basic_credentials(request: Request) -> tuple[Optional[str], Optional[str]]:
     auth = request.authorization
     if auth is None or auth.type != "basic":
         return None, None
-    return (urllib.parse.unquote_plus(auth.username or "") or None,
-            urllib.parse.unquote_plus(auth.password or "") or None)
+    return (
+        urllib.parse.unquote_plus(auth.username or "") or None,
+        urllib.parse.unquote_plus(auth.password or "") or None,
+    )

@@ -3,6 +3,7 @@
 Seeding is additive: an application whose appId is already present is replaced, everything else stays.
 Object ids not given in the fixture are derived from the appId, so dumps are stable between runs.
 """
+
 from __future__ import annotations
 
 import base64
@@ -14,12 +15,26 @@ from cryptography.hazmat.primitives import serialization
 
 from ..core.clock import parse_iso
 from ..core.keyring import Keyring
-from .directory import (TWO_YEARS, Application, Directory, FederatedCredential, KeyCredential, Tenant)
+from .directory import TWO_YEARS, Application, Directory, FederatedCredential, KeyCredential, Tenant
 
 _SEED_NAMESPACE = uuid.UUID("5e3d0f6c-3b3a-4c55-9a57-6f2f63d2e0a1")
-_APP_FIELDS = {"id", "appId", "tenantId", "displayName", "uniqueName", "signInAudience", "identifierUris",
-               "passwordCredentials", "keyCredentials", "federatedIdentityCredentials", "owners",
-               "servicePrincipal", "tags", "description", "notes"}
+_APP_FIELDS = {
+    "id",
+    "appId",
+    "tenantId",
+    "displayName",
+    "uniqueName",
+    "signInAudience",
+    "identifierUris",
+    "passwordCredentials",
+    "keyCredentials",
+    "federatedIdentityCredentials",
+    "owners",
+    "servicePrincipal",
+    "tags",
+    "description",
+    "notes",
+}
 
 
 def derived_id(kind: str, app_id: str) -> str:
@@ -42,12 +57,14 @@ def load_directory(directory: Directory, section: dict, keyring: Keyring, now: f
 
 def _load_tenant(directory: Directory, entry: dict) -> None:
     tenant_id = _required(entry, "id", "directory.tenants[]").lower()
-    directory.tenants[tenant_id] = Tenant(id=tenant_id, display_name=entry.get("displayName", tenant_id),
-                                          domains=list(entry.get("domains", [])))
+    directory.tenants[tenant_id] = Tenant(
+        id=tenant_id, display_name=entry.get("displayName", tenant_id), domains=list(entry.get("domains", []))
+    )
 
 
-def _load_application(directory: Directory, entry: dict, keyring: Keyring, now: float, where: str
-                      ) -> Application:
+def _load_application(
+    directory: Directory, entry: dict, keyring: Keyring, now: float, where: str
+) -> Application:
     unknown = set(entry) - _APP_FIELDS
     if unknown:
         raise ValueError(f"{where}: unknown keys {sorted(unknown)}; known: {sorted(_APP_FIELDS)}")
@@ -58,12 +75,28 @@ def _load_application(directory: Directory, entry: dict, keyring: Keyring, now: 
     existing = directory.application(tenant_id, app_id=app_id)
     if existing is not None:
         directory.remove_application(existing)
-    properties = {k: entry[k] for k in ("displayName", "uniqueName", "signInAudience", "identifierUris", "tags",
-                                        "description", "notes") if k in entry}
+    properties = {
+        k: entry[k]
+        for k in (
+            "displayName",
+            "uniqueName",
+            "signInAudience",
+            "identifierUris",
+            "tags",
+            "description",
+            "notes",
+        )
+        if k in entry
+    }
     properties.setdefault("displayName", app_id)
     properties.setdefault("signInAudience", "AzureADMyOrg")
-    app = directory.add_application(tenant_id, properties, now, app_id=app_id,
-                                    object_id=entry.get("id") or derived_id("application", app_id))
+    app = directory.add_application(
+        tenant_id,
+        properties,
+        now,
+        app_id=app_id,
+        object_id=entry.get("id") or derived_id("application", app_id),
+    )
     for credential in entry.get("passwordCredentials", []):
         secret = _required(credential, "secretText", f"{where}.passwordCredentials[]")
         start = parse_iso(credential["startDateTime"]) if "startDateTime" in credential else now
@@ -72,11 +105,16 @@ def _load_application(directory: Directory, entry: dict, keyring: Keyring, now: 
     for credential in entry.get("keyCredentials", []):
         app.keys.append(_key_credential(credential, keyring, f"{where}.keyCredentials[]"))
     for credential in entry.get("federatedIdentityCredentials", []):
-        app.federated.append(FederatedCredential(
-            id=credential.get("id") or str(uuid.uuid4()), name=_required(credential, "name", where),
-            issuer=_required(credential, "issuer", where), subject=_required(credential, "subject", where),
-            audiences=list(credential.get("audiences", ["api://AzureADTokenExchange"])),
-            description=credential.get("description")))
+        app.federated.append(
+            FederatedCredential(
+                id=credential.get("id") or str(uuid.uuid4()),
+                name=_required(credential, "name", where),
+                issuer=_required(credential, "issuer", where),
+                subject=_required(credential, "subject", where),
+                audiences=list(credential.get("audiences", ["api://AzureADTokenExchange"])),
+                description=credential.get("description"),
+            )
+        )
     _load_service_principal(directory, app, entry.get("servicePrincipal"), now, where)
     return app
 
@@ -86,11 +124,17 @@ def _load_service_principal(directory: Directory, app: Application, entry, now: 
     if not entry:
         return
     entry = entry if isinstance(entry, dict) else {}
-    sp = directory.add_service_principal(app, {"accountEnabled": entry.get("accountEnabled", True)}, now,
-                                         object_id=entry.get("id") or derived_id("servicePrincipal", app.app_id))
+    sp = directory.add_service_principal(
+        app,
+        {"accountEnabled": entry.get("accountEnabled", True)},
+        now,
+        object_id=entry.get("id") or derived_id("servicePrincipal", app.app_id),
+    )
     roles = entry.get("appRoles", {})
     if not isinstance(roles, dict):
-        raise ValueError(f"{where}.servicePrincipal.appRoles: must map a resource URI to a list of role names")
+        raise ValueError(
+            f"{where}.servicePrincipal.appRoles: must map a resource URI to a list of role names"
+        )
     sp.app_roles = {resource.rstrip("/"): tuple(names) for resource, names in roles.items()}
 
 

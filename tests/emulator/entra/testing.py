@@ -4,6 +4,7 @@ fresh msal applications, tokens, and a small JSON client over real TLS.
 The secrets here are the default fixture's fake values (tests/emulator/fixtures/default/directory.json);
 the certificate's private key is made by the emulator at seed time (`emulator.certificate(name)`).
 """
+
 from __future__ import annotations
 
 import json
@@ -52,18 +53,24 @@ def tls_session(emulator) -> requests.Session:
     return session
 
 
-def msal_app(emulator, credential: Any, *, client_id: str = DEPLOYER_APP, tenant: str = TENANT
-             ) -> msal.ConfidentialClientApplication:
+def msal_app(
+    emulator, credential: Any, *, client_id: str = DEPLOYER_APP, tenant: str = TENANT
+) -> msal.ConfidentialClientApplication:
     """A fresh confidential client (msal caches 400s for 60 s and honours Retry-After: one per scenario)."""
-    return msal.ConfidentialClientApplication(client_id, client_credential=credential,
-                                              authority=f"{emulator.base_url}/{tenant}", instance_discovery=False,
-                                              http_client=tls_session(emulator))
+    return msal.ConfidentialClientApplication(
+        client_id,
+        client_credential=credential,
+        authority=f"{emulator.base_url}/{tenant}",
+        instance_discovery=False,
+        http_client=tls_session(emulator),
+    )
 
 
 def token(emulator, resource: str, *, app_id: str = DEPLOYER_APP) -> str:
     """An access token for `resource`, through msal with the app's fixture secret."""
     result = msal_app(emulator, fixture_secret(app_id), client_id=app_id).acquire_token_for_client(
-        [f"{resource}/.default"])
+        [f"{resource}/.default"]
+    )
     assert "access_token" in result, result
     return result["access_token"]
 
@@ -76,14 +83,22 @@ class ApiClient:
         self.token = access_token
         self.session = tls_session(emulator)
 
-    def request(self, method: str, path: str, *, json: Any = None, headers: Optional[dict] = None,
-                params: Optional[dict] = None) -> requests.Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        headers: Optional[dict] = None,
+        params: Optional[dict] = None,
+    ) -> requests.Response:
         sent = {"Accept": "application/json"}
         if self.token is not None:
             sent["Authorization"] = f"Bearer {self.token}"
         sent.update(headers or {})
-        return self.session.request(method, self.emulator.base_url + path, json=json, headers=sent, params=params,
-                                    timeout=10)
+        return self.session.request(
+            method, self.emulator.base_url + path, json=json, headers=sent, params=params, timeout=10
+        )
 
     def get(self, path: str, **kwargs) -> requests.Response:
         return self.request("GET", path, **kwargs)

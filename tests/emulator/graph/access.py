@@ -8,6 +8,7 @@ Replication lag (reference §2.2, §6 #26): with `graph_replication_lag = N`, an
 is not found by its first N requests (404, or 400 when creating a service principal for a new app), as a
 directory replica that has not caught up would answer.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -18,8 +19,15 @@ from ..core.config import EmulatorConfig
 from ..entra.directory import Application
 from .errors import denied
 
-READ_ROLES = frozenset({"Application.Read.All", "Application.ReadWrite.All", "Application.ReadWrite.OwnedBy",
-                        "Directory.Read.All", "Directory.ReadWrite.All"})
+READ_ROLES = frozenset(
+    {
+        "Application.Read.All",
+        "Application.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy",
+        "Directory.Read.All",
+        "Directory.ReadWrite.All",
+    }
+)
 WRITE_ALL_ROLES = frozenset({"Application.ReadWrite.All", "Directory.ReadWrite.All"})
 WRITE_OWNED_ROLE = "Application.ReadWrite.OwnedBy"
 

@@ -5,6 +5,7 @@ and the secret then authenticates at the token endpoint (reference §2.1). Feder
 follow reference §2.3: at most 20 per app, `name` up to 120 URL-friendly characters and immutable, `issuer`
 and `subject` up to 600 characters and unique together, exactly one audience.
 """
+
 from __future__ import annotations
 
 import re
@@ -37,7 +38,9 @@ class CredentialModel:
         start = _date(wanted, "startDateTime", now)
         end = _date(wanted, "endDateTime", start + TWO_YEARS)
         if end <= start:
-            raise bad_request("Invalid value specified for property 'endDateTime' of resource 'PasswordCredential'.")
+            raise bad_request(
+                "Invalid value specified for property 'endDateTime' of resource 'PasswordCredential'."
+            )
         with self.directory.lock:
             app = self.graph.find_application(caller, ref)
             caller.require_write(app)
@@ -63,28 +66,42 @@ class CredentialModel:
             app = self.graph.find_application(caller, ref)
             return app, list(app.federated)
 
-    def get_federated(self, caller: Caller, ref: str, fic_ref: str) -> tuple[Application, FederatedCredential]:
+    def get_federated(
+        self, caller: Caller, ref: str, fic_ref: str
+    ) -> tuple[Application, FederatedCredential]:
         caller.require_read()
         with self.directory.lock:
             app = self.graph.find_application(caller, ref)
             return app, _find(app, fic_ref)
 
-    def create_federated(self, caller: Caller, ref: str, body: dict) -> tuple[Application, FederatedCredential]:
+    def create_federated(
+        self, caller: Caller, ref: str, body: dict
+    ) -> tuple[Application, FederatedCredential]:
         caller.require_read()
         fields = _fic_fields(body, creating=True)
         with self.directory.lock:
             app = self.graph.find_application(caller, ref)
             caller.require_write(app)
             if len(app.federated) >= MAX_FEDERATED:
-                raise bad_request(f"The application already has the maximum of {MAX_FEDERATED} federated identity "
-                                  "credentials.")
+                raise bad_request(
+                    f"The application already has the maximum of {MAX_FEDERATED} federated identity "
+                    "credentials."
+                )
             if any(f.name.lower() == fields["name"].lower() for f in app.federated):
-                raise GraphError(409, "Request_MultipleObjectsWithSameKeyValue",
-                                 f"FederatedIdentityCredential with name {fields['name']} already exists.")
+                raise GraphError(
+                    409,
+                    "Request_MultipleObjectsWithSameKeyValue",
+                    f"FederatedIdentityCredential with name {fields['name']} already exists.",
+                )
             _check_pair_unique(app, fields["issuer"], fields["subject"], None)
-            credential = FederatedCredential(id=str(uuid.uuid4()), name=fields["name"], issuer=fields["issuer"],
-                                             subject=fields["subject"], audiences=fields["audiences"],
-                                             description=fields.get("description"))
+            credential = FederatedCredential(
+                id=str(uuid.uuid4()),
+                name=fields["name"],
+                issuer=fields["issuer"],
+                subject=fields["subject"],
+                audiences=fields["audiences"],
+                description=fields.get("description"),
+            )
             app.federated.append(credential)
             return app, credential
 
@@ -97,8 +114,12 @@ class CredentialModel:
             credential = _find(app, fic_ref)
             if "name" in fields and fields["name"] != credential.name:
                 raise bad_request("Property 'name' of a federated identity credential cannot be changed.")
-            _check_pair_unique(app, fields.get("issuer", credential.issuer),
-                               fields.get("subject", credential.subject), credential)
+            _check_pair_unique(
+                app,
+                fields.get("issuer", credential.issuer),
+                fields.get("subject", credential.subject),
+                credential,
+            )
             for attr in ("issuer", "subject", "audiences", "description"):
                 if attr in fields:
                     setattr(credential, attr, fields[attr])
@@ -125,34 +146,48 @@ def _fic_fields(body: dict, *, creating: bool) -> dict:
         raise bad_request("The request body must be a JSON object.")
     unknown = set(body) - _FIC_FIELDS
     if unknown:
-        raise bad_request(f"Property '{sorted(unknown)[0]}' does not exist as a declared property or extension "
-                          "property.")
+        raise bad_request(
+            f"Property '{sorted(unknown)[0]}' does not exist as a declared property or extension property."
+        )
     required = ("name", "issuer", "subject", "audiences") if creating else ()
     for key in required:
         if key not in body:
             raise bad_request(f"Property '{key}' is required for a federated identity credential.")
-    if "name" in body and not (isinstance(body["name"], str) and 0 < len(body["name"]) <= 120
-                               and _NAME.match(body["name"])):
-        raise bad_request("Invalid value specified for property 'name' of resource 'FederatedIdentityCredential': "
-                          "up to 120 characters, letters, digits, '-', '_' and '.', starting with a letter or digit.")
+    if "name" in body and not (
+        isinstance(body["name"], str) and 0 < len(body["name"]) <= 120 and _NAME.match(body["name"])
+    ):
+        raise bad_request(
+            "Invalid value specified for property 'name' of resource 'FederatedIdentityCredential': "
+            "up to 120 characters, letters, digits, '-', '_' and '.', starting with a letter or digit."
+        )
     for key in ("issuer", "subject"):
         if key in body and not (isinstance(body[key], str) and 0 < len(body[key]) <= 600):
-            raise bad_request(f"Invalid value specified for property '{key}' of resource "
-                              "'FederatedIdentityCredential': 1 to 600 characters.")
+            raise bad_request(
+                f"Invalid value specified for property '{key}' of resource "
+                "'FederatedIdentityCredential': 1 to 600 characters."
+            )
     audiences = body.get("audiences", [""])
-    if "audiences" in body and not (isinstance(audiences, list) and len(audiences) == 1
-                                    and isinstance(audiences[0], str) and audiences[0]):
-        raise bad_request("Invalid value specified for property 'audiences' of resource "
-                          "'FederatedIdentityCredential': exactly one audience is allowed.")
+    if "audiences" in body and not (
+        isinstance(audiences, list) and len(audiences) == 1 and isinstance(audiences[0], str) and audiences[0]
+    ):
+        raise bad_request(
+            "Invalid value specified for property 'audiences' of resource "
+            "'FederatedIdentityCredential': exactly one audience is allowed."
+        )
     return {k: v for k, v in body.items() if k != "@odata.type"}
 
 
-def _check_pair_unique(app: Application, issuer: str, subject: str, current: Optional[FederatedCredential]) -> None:
+def _check_pair_unique(
+    app: Application, issuer: str, subject: str, current: Optional[FederatedCredential]
+) -> None:
     for other in app.federated:
         if other is not current and other.issuer == issuer and other.subject == subject:
-            raise GraphError(400, "InvalidFederatedIdentityCredentialValue",
-                             "The combination of issuer and subject must be unique for the application. "
-                             f"Issuer {issuer} and Subject: {subject} already exist.")
+            raise GraphError(
+                400,
+                "InvalidFederatedIdentityCredentialValue",
+                "The combination of issuer and subject must be unique for the application. "
+                f"Issuer {issuer} and Subject: {subject} already exist.",
+            )
 
 
 def _date(body: dict, key: str, default: float) -> float:
@@ -161,4 +196,6 @@ def _date(body: dict, key: str, default: float) -> float:
     try:
         return parse_iso(str(body[key]))
     except ValueError:
-        raise bad_request(f"Invalid value specified for property '{key}' of resource 'PasswordCredential'.") from None
+        raise bad_request(
+            f"Invalid value specified for property '{key}' of resource 'PasswordCredential'."
+        ) from None

@@ -4,6 +4,7 @@ Every operation takes the verified `Caller`, checks its permission, finds object
 lag, and raises GraphError with the code Graph answers. Objects are addressed by object id or by an
 alternate key (`appId='…'`, `uniqueName='…'`), as in Graph's URLs.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,8 +37,11 @@ def parse_filter(text: Optional[str], allowed: tuple[str, ...], resource: str) -
     for part in re.split(r"\s+and\s+", text.strip()):
         match = _FILTER_CLAUSE.match(part)
         if not match or match.group("prop") not in allowed:
-            raise GraphError(400, "Request_UnsupportedQuery",
-                             f"Unsupported or invalid query filter clause specified for resource '{resource}'.")
+            raise GraphError(
+                400,
+                "Request_UnsupportedQuery",
+                f"Unsupported or invalid query filter clause specified for resource '{resource}'.",
+            )
         clauses.append((match.group("prop"), match.group("value").replace("''", "'")))
     return clauses
 
@@ -63,9 +67,14 @@ class GraphModel:
         caller.require_read()
         clauses = parse_filter(filter_text, ("appId", "displayName", "uniqueName"), "application")
         with self.directory.lock:
-            found = [a for a in self.directory.applications_in(caller.tenant_id)
-                     if all(_prop(a, p).lower() == v.lower() if p != "displayName" else _prop(a, p) == v
-                            for p, v in clauses)]
+            found = [
+                a
+                for a in self.directory.applications_in(caller.tenant_id)
+                if all(
+                    _prop(a, p).lower() == v.lower() if p != "displayName" else _prop(a, p) == v
+                    for p, v in clauses
+                )
+            ]
             return [a for a in found if self.lag.visible(a.id)]
 
     def get_application(self, caller: Caller, ref: str) -> Application:
@@ -85,8 +94,9 @@ class GraphModel:
         self.lag.created(app.id)
         return app
 
-    def upsert_application(self, caller: Caller, unique_name: str, body: dict, create_if_missing: bool
-                           ) -> Optional[Application]:
+    def upsert_application(
+        self, caller: Caller, unique_name: str, body: dict, create_if_missing: bool
+    ) -> Optional[Application]:
         """PATCH /applications(uniqueName='x'): the created app, or None when an existing one was updated.
 
         The uniqueName index is consistent at once (an upsert during replication lag never duplicates)."""
@@ -138,15 +148,22 @@ class GraphModel:
     @staticmethod
     def _key_credentials(items) -> list[KeyCredential]:
         if not isinstance(items, list):
-            raise bad_request("Invalid value specified for property 'keyCredentials' of resource 'Application'.")
+            raise bad_request(
+                "Invalid value specified for property 'keyCredentials' of resource 'Application'."
+            )
         keys = []
         for item in items:
             try:
-                keys.append(KeyCredential.from_der(certificate_der(item["key"]), item.get("displayName"),
-                                                   item.get("keyId")))
+                keys.append(
+                    KeyCredential.from_der(
+                        certificate_der(item["key"]), item.get("displayName"), item.get("keyId")
+                    )
+                )
             except (KeyError, TypeError, ValueError):
-                raise bad_request("Invalid value specified for property 'keyCredentials' of resource "
-                                  "'Application': 'key' must be a base64 X.509 certificate.") from None
+                raise bad_request(
+                    "Invalid value specified for property 'keyCredentials' of resource "
+                    "'Application': 'key' must be a base64 X.509 certificate."
+                ) from None
         return keys
 
     # --- service principals ------------------------------------------------------------------------
@@ -156,23 +173,32 @@ class GraphModel:
             raise bad_request("The request body must be a JSON object.")
         unknown = set(body) - SERVICE_PRINCIPAL_WRITABLE - {"@odata.type"}
         if unknown:
-            raise bad_request(f"Property '{sorted(unknown)[0]}' does not exist as a declared property or "
-                              "extension property.")
+            raise bad_request(
+                f"Property '{sorted(unknown)[0]}' does not exist as a declared property or "
+                "extension property."
+            )
         app_id = body.get("appId")
         if not isinstance(app_id, str) or not app_id:
             raise bad_request("Invalid value specified for property 'appId' of resource 'ServicePrincipal'.")
         with self.directory.lock:
             app = self.directory.application(caller.tenant_id, app_id=app_id)
             if app is None or not self.lag.visible(app.id):
-                message = (f"The appId '{app_id}' of the service principal does not reference a valid "
-                           "application object.")
-                raise bad_request(message, details=[{"code": "NoBackingApplicationObject", "message": message,
-                                                     "target": "appId"}])
+                message = (
+                    f"The appId '{app_id}' of the service principal does not reference a valid "
+                    "application object."
+                )
+                raise bad_request(
+                    message,
+                    details=[{"code": "NoBackingApplicationObject", "message": message, "target": "appId"}],
+                )
             caller.require_write(app)
             if self.directory.service_principal(caller.tenant_id, app_id=app_id) is not None:
-                raise GraphError(409, "Request_MultipleObjectsWithSameKeyValue",
-                                 "The service principal cannot be created, updated, or restored because the "
-                                 f"service principal name {app_id} is already in use.")
+                raise GraphError(
+                    409,
+                    "Request_MultipleObjectsWithSameKeyValue",
+                    "The service principal cannot be created, updated, or restored because the "
+                    f"service principal name {app_id} is already in use.",
+                )
             properties = {k: v for k, v in body.items() if k not in ("appId", "@odata.type")}
             sp = self.directory.add_service_principal(app, properties, self.ctx.clock.now())
             sp.owners.add(caller.object_id)
@@ -194,8 +220,11 @@ class GraphModel:
         caller.require_read()
         clauses = parse_filter(filter_text, ("appId",), "servicePrincipal")
         with self.directory.lock:
-            found = [s for s in self.directory.service_principals_in(caller.tenant_id)
-                     if all(s.app_id == v.lower() for _, v in clauses)]
+            found = [
+                s
+                for s in self.directory.service_principals_in(caller.tenant_id)
+                if all(s.app_id == v.lower() for _, v in clauses)
+            ]
             return [s for s in found if self.lag.visible(s.id)]
 
     def delete_service_principal(self, caller: Caller, ref: str) -> None:
@@ -223,5 +252,7 @@ def _prop(app: Application, name: str) -> str:
 
 
 def _conflict(prop: str) -> GraphError:
-    return bad_request(f"Another object with the same value for property {prop} already exists.",
-                       details=[{"code": "ObjectConflict", "target": prop}])
+    return bad_request(
+        f"Another object with the same value for property {prop} already exists.",
+        details=[{"code": "ObjectConflict", "target": prop}],
+    )

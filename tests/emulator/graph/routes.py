@@ -4,6 +4,7 @@ Objects are addressed as `/applications/{id}` or `/applications(appId='…')` (a
 upsert key); both forms reach the same handler with `ref` holding the id or the `key='value'` text.
 Every request is authenticated first: a Graph token (aud https://graph.microsoft.com) that has not expired.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,16 +25,23 @@ from .shapes import application_json, collection, fic_json, password_json, servi
 
 GRAPH_AUDIENCE = "https://graph.microsoft.com"
 GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
-_WWW_AUTHENTICATE = ('Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", '
-                     f'client_id="{GRAPH_APP_ID}"')
-_FAULTS = {429: ("TooManyRequests", "Too many requests."), 500: ("generalException", "An internal error occurred."),
-           503: ("serviceNotAvailable", "The service is temporarily unavailable.")}
+_WWW_AUTHENTICATE = (
+    'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", '
+    f'client_id="{GRAPH_APP_ID}"'
+)
+_FAULTS = {
+    429: ("TooManyRequests", "Too many requests."),
+    500: ("generalException", "An internal error occurred."),
+    503: ("serviceNotAvailable", "The service is temporarily unavailable."),
+}
 
 
 def _both_forms(collection_path: str, suffix: str, endpoint: str, methods: list[str]) -> list[Rule]:
     """The id form and the alternate-key form of one object route."""
-    return [Rule(f"{collection_path}/<ref>{suffix}", endpoint=endpoint, methods=methods),
-            Rule(f"{collection_path}(<ref>){suffix}", endpoint=endpoint, methods=methods)]
+    return [
+        Rule(f"{collection_path}/<ref>{suffix}", endpoint=endpoint, methods=methods),
+        Rule(f"{collection_path}(<ref>){suffix}", endpoint=endpoint, methods=methods),
+    ]
 
 
 class GraphService(Service):
@@ -96,31 +104,47 @@ class GraphService(Service):
                 endpoint, values = self.url_map.bind_to_environ(request.environ).match()
             except NotFound:
                 segment = request.path.rstrip("/").rsplit("/", 1)[-1]
-                raise GraphError(400, "BadRequest", f"Resource not found for the segment '{segment}'.") from None
+                raise GraphError(
+                    400, "BadRequest", f"Resource not found for the segment '{segment}'."
+                ) from None
             except MethodNotAllowed:
-                raise GraphError(405, "Request_BadRequest",
-                                 "Specified HTTP method is not allowed for the request uri.") from None
+                raise GraphError(
+                    405, "Request_BadRequest", "Specified HTTP method is not allowed for the request uri."
+                ) from None
             return getattr(self, endpoint)(request, **values)
         except GraphError as exc:
             headers = {"WWW-Authenticate": _WWW_AUTHENTICATE} if exc.status == 401 else None
-            return graph_response(exc.status, error_body(exc.code, exc.message, self.ctx.clock.now(),
-                                                         request.headers.get("client-request-id"), exc.details),
-                                  client_request_id=request.headers.get("client-request-id"), headers=headers)
+            return graph_response(
+                exc.status,
+                error_body(
+                    exc.code,
+                    exc.message,
+                    self.ctx.clock.now(),
+                    request.headers.get("client-request-id"),
+                    exc.details,
+                ),
+                client_request_id=request.headers.get("client-request-id"),
+                headers=headers,
+            )
 
     def _authenticate(self, request: Request) -> Caller:
         token = bearer_token(request.headers.get("Authorization"))
         try:
             claims = self.ctx.tokens.verify(token)
         except TokenError as exc:
-            message = {TokenError.MISSING: "Access token is empty.",
-                       TokenError.EXPIRED: "Lifetime validation failed, the token is expired."}.get(
-                exc.reason, "Access token validation failure.")
+            message = {
+                TokenError.MISSING: "Access token is empty.",
+                TokenError.EXPIRED: "Lifetime validation failed, the token is expired.",
+            }.get(exc.reason, "Access token validation failure.")
             raise GraphError(401, "InvalidAuthenticationToken", message) from None
         self.set_caller(request, claims.app_id)
         if claims.audience.rstrip("/") not in (GRAPH_AUDIENCE, GRAPH_APP_ID):
-            raise GraphError(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.")
-        return Caller(app_id=claims.app_id, object_id=claims.object_id, tenant_id=claims.tenant_id,
-                      roles=claims.roles)
+            raise GraphError(
+                401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience."
+            )
+        return Caller(
+            app_id=claims.app_id, object_id=claims.object_id, tenant_id=claims.tenant_id, roles=claims.roles
+        )
 
     def error(self, status: int, code: str, message: str, *, retry_after: Optional[int] = None) -> Response:
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
@@ -128,8 +152,11 @@ class GraphService(Service):
 
     def fault_response(self, fault: Fault) -> Response:
         code, message = _FAULTS.get(fault.status, ("generalException", f"HTTP {fault.status}."))
-        retry_after = fault.retry_after if fault.retry_after is not None else (
-            self.ctx.config.retry_after if fault.status in (429, 503) else None)
+        retry_after = (
+            fault.retry_after
+            if fault.retry_after is not None
+            else (self.ctx.config.retry_after if fault.status in (429, 503) else None)
+        )
         return self.error(fault.status, fault.code or code, message, retry_after=retry_after)
 
     # --- helpers -----------------------------------------------------------------------------------
@@ -142,14 +169,20 @@ class GraphService(Service):
         try:
             return json.loads(request.get_data(as_text=True) or "{}")
         except ValueError:
-            raise GraphError(400, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type "
-                                                "header is set and payload is of valid JSON format.") from None
+            raise GraphError(
+                400,
+                "BadRequest",
+                "Unable to read JSON request payload. Please ensure Content-Type "
+                "header is set and payload is of valid JSON format.",
+            ) from None
 
     def _ok(self, request: Request, status: int, body=None) -> Response:
         return graph_response(status, body, client_request_id=request.headers.get("client-request-id"))
 
     def _app_json(self, app, request: Optional[Request] = None) -> dict:
-        select = request.args.get("$select", "").split(",") if request and request.args.get("$select") else None
+        select = (
+            request.args.get("$select", "").split(",") if request and request.args.get("$select") else None
+        )
         return application_json(app, self.model.directory.tenant(app.tenant_id), self.ctx.base_url, select)
 
     # --- applications ------------------------------------------------------------------------------
@@ -163,7 +196,9 @@ class GraphService(Service):
         return self._ok(request, 201, self._app_json(app))
 
     def get_application(self, request: Request, ref: str) -> Response:
-        return self._ok(request, 200, self._app_json(self.model.get_application(self._caller(request), ref), request))
+        return self._ok(
+            request, 200, self._app_json(self.model.get_application(self._caller(request), ref), request)
+        )
 
     def patch_application(self, request: Request, ref: str) -> Response:
         kind, value = parse_ref(ref)
@@ -180,8 +215,10 @@ class GraphService(Service):
 
     def add_password(self, request: Request, ref: str) -> Response:
         credential, text = self.credentials.add_password(self._caller(request), ref, self._body(request))
-        body = {"@odata.context": f"{self.ctx.base_url}/v1.0/$metadata#microsoft.graph.passwordCredential",
-                **password_json(credential, text)}
+        body = {
+            "@odata.context": f"{self.ctx.base_url}/v1.0/$metadata#microsoft.graph.passwordCredential",
+            **password_json(credential, text),
+        }
         return self._ok(request, 200, body)
 
     def remove_password(self, request: Request, ref: str) -> Response:
@@ -191,10 +228,15 @@ class GraphService(Service):
     # --- federated identity credentials ------------------------------------------------------------
     def list_federated(self, request: Request, ref: str) -> Response:
         app, items = self.credentials.list_federated(self._caller(request), ref)
-        shown = [{k: v for k, v in fic_json(f, self.ctx.base_url, app).items() if k != "@odata.context"}
-                 for f in items]
-        return self._ok(request, 200, collection(shown, f"applications('{app.id}')/federatedIdentityCredentials",
-                                                 self.ctx.base_url))
+        shown = [
+            {k: v for k, v in fic_json(f, self.ctx.base_url, app).items() if k != "@odata.context"}
+            for f in items
+        ]
+        return self._ok(
+            request,
+            200,
+            collection(shown, f"applications('{app.id}')/federatedIdentityCredentials", self.ctx.base_url),
+        )
 
     def create_federated(self, request: Request, ref: str) -> Response:
         app, credential = self.credentials.create_federated(self._caller(request), ref, self._body(request))
@@ -214,21 +256,33 @@ class GraphService(Service):
 
     # --- service principals ------------------------------------------------------------------------
     def _sp_json(self, sp, request: Optional[Request] = None, context: bool = True) -> dict:
-        select = request.args.get("$select", "").split(",") if request and request.args.get("$select") else None
+        select = (
+            request.args.get("$select", "").split(",") if request and request.args.get("$select") else None
+        )
         return service_principal_json(sp, self.model.application_of(sp), self.ctx.base_url, select, context)
 
     def list_service_principals(self, request: Request) -> Response:
         sps = self.model.list_service_principals(self._caller(request), request.args.get("$filter"))
-        return self._ok(request, 200, collection([self._sp_json(s, request, context=False) for s in sps],
-                                                 "servicePrincipals", self.ctx.base_url))
+        return self._ok(
+            request,
+            200,
+            collection(
+                [self._sp_json(s, request, context=False) for s in sps],
+                "servicePrincipals",
+                self.ctx.base_url,
+            ),
+        )
 
     def create_service_principal(self, request: Request) -> Response:
         sp = self.model.create_service_principal(self._caller(request), self._body(request))
         return self._ok(request, 201, self._sp_json(sp))
 
     def get_service_principal(self, request: Request, ref: str) -> Response:
-        return self._ok(request, 200, self._sp_json(self.model.find_service_principal(self._caller(request), ref),
-                                                    request))
+        return self._ok(
+            request,
+            200,
+            self._sp_json(self.model.find_service_principal(self._caller(request), ref), request),
+        )
 
     def delete_service_principal(self, request: Request, ref: str) -> Response:
         self.model.delete_service_principal(self._caller(request), ref)

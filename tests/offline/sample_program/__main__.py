@@ -6,6 +6,7 @@ second (default "<first>-second"; always registered after the first thing), note
 withSecond, protect (the group's, inherited by both things), undecided (the second thing's provider has
 no diff: DIFF_UNKNOWN). The first thing lists `tokenSeen` as an additional secret output.
 """
+
 import json
 import os
 
@@ -26,17 +27,29 @@ class Group(pulumi.ComponentResource):
         self.register_outputs({})
 
 
-knobs = {"first": "one", "firstKey": "k1", "note": "", "withSecond": True, "protect": False,
-         "undecided": False,
-         **json.loads(os.environ.get("OFFLINE_SAMPLE_KNOBS") or "{}")}
+knobs = {
+    "first": "one",
+    "firstKey": "k1",
+    "note": "",
+    "withSecond": True,
+    "protect": False,
+    "undecided": False,
+    **json.loads(os.environ.get("OFFLINE_SAMPLE_KNOBS") or "{}"),
+}
 group = Group("group", pulumi.ResourceOptions(protect=knobs["protect"]))
-first = Thing("first", {"value": knobs["first"], "key": knobs["firstKey"],
-                        "note": pulumi.Output.secret(knobs["note"])},
-              pulumi.ResourceOptions(parent=group, additional_secret_outputs=["tokenSeen"]))
+first = Thing(
+    "first",
+    {"value": knobs["first"], "key": knobs["firstKey"], "note": pulumi.Output.secret(knobs["note"])},
+    pulumi.ResourceOptions(parent=group, additional_secret_outputs=["tokenSeen"]),
+)
 native = pulumi.CustomResource("sample:index:Native", "native", {"label": first.value})
 if knobs["withSecond"]:
-    second = Thing("second", {"value": first.value.apply(lambda v: knobs.get("second") or f"{v}-second")},
-                   pulumi.ResourceOptions(parent=group), UndecidedProvider() if knobs["undecided"] else None)
+    second = Thing(
+        "second",
+        {"value": first.value.apply(lambda v: knobs.get("second") or f"{v}-second")},
+        pulumi.ResourceOptions(parent=group),
+        UndecidedProvider() if knobs["undecided"] else None,
+    )
     pulumi.export("second", second.value)
 pulumi.export("first", first.value)
 pulumi.export("note", first.note)

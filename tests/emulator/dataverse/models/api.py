@@ -8,6 +8,7 @@ first N reads of the bot after the publish (a retrieve of its row, or a query th
 the old `publishedon`, `publishedby` and `synchronizationstatus`; the next read finds the job done. No
 wall-clock is involved, so tests stay deterministic. N = 0 publishes at once.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -26,13 +27,19 @@ from .schema import Column, ManyToMany, Table
 from .store import FIRST_VERSION, Environment, iso, parse_iso
 from .tables import BOT, USER_ROLES
 
-BOT_STATUS = {1: "Provisioned", 2: "Deprovisioned", 3: "Provisioning", 4: "ProvisionFailed",
-              5: "MissingLicense"}
+BOT_STATUS = {
+    1: "Provisioned",
+    2: "Deprovisioned",
+    3: "Provisioning",
+    4: "ProvisionFailed",
+    5: "MissingLicense",
+}
 
 
 @dataclasses.dataclass
 class PendingPublish:
     """A PvaPublish job not finished yet: who started it, and how many reads still see the bot unchanged."""
+
     user_id: str
     reads_left: int
 
@@ -48,17 +55,32 @@ def intersect_table(env: Environment, relationship: ManyToMany) -> Table:
     """The read-only intersect entity of an N:N relationship (e.g. `queuemembership`)."""
     first, second = env.schema.table(relationship.entity1), env.schema.table(relationship.entity2)
     key = f"{relationship.intersect_entity}id"
-    return Table(relationship.intersect_entity, relationship.intersect_set or "", key, key,
-                 relationship.intersect_entity, first.object_type_code, first.privilege_name,
-                 columns=(Column(first.primary_key, "guid"), Column(second.primary_key, "guid"),
-                          Column("versionnumber", "int")))
+    return Table(
+        relationship.intersect_entity,
+        relationship.intersect_set or "",
+        key,
+        key,
+        relationship.intersect_entity,
+        first.object_type_code,
+        first.privilege_name,
+        columns=(
+            Column(first.primary_key, "guid"),
+            Column(second.primary_key, "guid"),
+            Column("versionnumber", "int"),
+        ),
+    )
 
 
 class DataverseApi:
     """One caller's view of one environment; `wants` says which response annotations were asked for."""
 
-    def __init__(self, env: Environment, user_id: str,
-                 wants: Callable[[str], bool] = lambda name: False, publish_delay_reads: int = 0) -> None:
+    def __init__(
+        self,
+        env: Environment,
+        user_id: str,
+        wants: Callable[[str], bool] = lambda name: False,
+        publish_delay_reads: int = 0,
+    ) -> None:
         self.env = env
         self.user_id = user_id
         self.wants = wants
@@ -96,8 +118,11 @@ class DataverseApi:
     def who_am_i(self) -> dict:
         with self.env.lock:
             user = self._user()
-            return {"BusinessUnitId": user.get("businessunitid"), "UserId": self.user_id,
-                    "OrganizationId": self.env.organization_id}
+            return {
+                "BusinessUnitId": user.get("businessunitid"),
+                "UserId": self.user_id,
+                "OrganizationId": self.env.organization_id,
+            }
 
     # --- reading ----------------------------------------------------------------------------------------
     def query(self, table: Table, options: QueryOptions, page_size: int) -> Page:
@@ -105,8 +130,9 @@ class DataverseApi:
             self._require("Read", table)
             self._require_expansions(options)
             rows = {r[table.primary_key]: r for r in self.env.rows(table.logical_name)}
-            matched = [rows[w[table.primary_key]] for w in apply([table.to_wire(r) for r in rows.values()],
-                                                                 options)]
+            matched = [
+                rows[w[table.primary_key]] for w in apply([table.to_wire(r) for r in rows.values()], options)
+            ]
             self._read_bots(table, matched)
             return self._page(table, matched, options, page_size)
 
@@ -116,10 +142,16 @@ class DataverseApi:
             first = self.env.schema.table(relationship.entity1)
             self._require("Read", first)
             second_key = self.env.schema.table(relationship.entity2).primary_key
-            rows = [{table.primary_key: str(uuid.uuid5(uuid.NAMESPACE_OID, f"{relationship.name}:{a}:{b}")),
-                     first.primary_key: a, second_key: b, "versionnumber": FIRST_VERSION}
-                    for a in [r[first.primary_key] for r in self.env.rows(first.logical_name)]
-                    for b in self.env.related_ids(relationship, first.logical_name, a)]
+            rows = [
+                {
+                    table.primary_key: str(uuid.uuid5(uuid.NAMESPACE_OID, f"{relationship.name}:{a}:{b}")),
+                    first.primary_key: a,
+                    second_key: b,
+                    "versionnumber": FIRST_VERSION,
+                }
+                for a in [r[first.primary_key] for r in self.env.rows(first.logical_name)]
+                for b in self.env.related_ids(relationship, first.logical_name, a)
+            ]
             return self._page(table, apply(rows, options), options, page_size, intersect=True)
 
     def retrieve(self, table: Table, record_id: str, options: QueryOptions) -> dict:
@@ -130,8 +162,9 @@ class DataverseApi:
             self._read_bots(table, [row])
             return self._render(table, row, options)
 
-    def related(self, table: Table, record_id: str, navigation: str, options: QueryOptions,
-                page_size: int) -> Optional[Page | dict]:
+    def related(
+        self, table: Table, record_id: str, navigation: str, options: QueryOptions, page_size: int
+    ) -> Optional[Page | dict]:
         """A collection-valued navigation (a Page) or a single-valued one (a record, or None)."""
         with self.env.lock:
             self._require("Read", table)
@@ -144,8 +177,10 @@ class DataverseApi:
                 referenced = self.env.get(target.logical_name, row.get(lookup.attribute) or "")
                 return self._render(target, referenced, options) if referenced else None
             relationship = self.env.schema.relationships[navigation]
-            related = [self.env.get(target.logical_name, i)
-                       for i in self.env.related_ids(relationship, table.logical_name, record_id)]
+            related = [
+                self.env.get(target.logical_name, i)
+                for i in self.env.related_ids(relationship, table.logical_name, record_id)
+            ]
             rows = {r[target.primary_key]: r for r in related if r}
             matched = apply([target.to_wire(r) for r in rows.values()], options)
             return self._page(target, [rows[w[target.primary_key]] for w in matched], options, page_size)
@@ -160,13 +195,18 @@ class DataverseApi:
             self._require("Read", expand.target)
             self._require_expansions(expand.options)
 
-    def _page(self, table: Table, rows: list[dict], options: QueryOptions, page_size: int,
-              intersect: bool = False) -> Page:
+    def _page(
+        self, table: Table, rows: list[dict], options: QueryOptions, page_size: int, intersect: bool = False
+    ) -> Page:
         start = (options.page - 1) * page_size
         capped = cap(rows, options)
-        chunk = capped[start:start + page_size]
-        records = [render_row(self.env, table, r, options.select, self.wants) if intersect
-                   else self._render(table, r, options) for r in chunk]
+        chunk = capped[start : start + page_size]
+        records = [
+            render_row(self.env, table, r, options.select, self.wants)
+            if intersect
+            else self._render(table, r, options)
+            for r in chunk
+        ]
         return Page(records, total=len(rows), more=start + page_size < len(capped))
 
     def _render(self, table: Table, row: dict, options: QueryOptions) -> dict:
@@ -180,12 +220,14 @@ class DataverseApi:
                 wire = [target.to_wire(r) for r in related.values() if r]
                 matched = cap(apply(wire, expand.options), expand.options)
                 record[expand.navigation] = [
-                    self._render(target, related[w[target.primary_key]], expand.options) for w in matched]
+                    self._render(target, related[w[target.primary_key]], expand.options) for w in matched
+                ]
             else:
                 lookup = table.lookup_by_nav(expand.navigation)
                 referenced = self.env.get(target.logical_name, row.get(lookup.attribute) or "")
-                record[expand.navigation] = (self._render(target, referenced, expand.options)
-                                             if referenced else None)
+                record[expand.navigation] = (
+                    self._render(target, referenced, expand.options) if referenced else None
+                )
         return record
 
     # --- writing ----------------------------------------------------------------------------------------
@@ -199,8 +241,9 @@ class DataverseApi:
             rules.after_write(self.env, table, row)
             return row
 
-    def update(self, table: Table, record_id: str, body: Any, if_match: Optional[str],
-               if_none_match: Optional[str]) -> tuple[dict, bool]:
+    def update(
+        self, table: Table, record_id: str, body: Any, if_match: Optional[str], if_none_match: Optional[str]
+    ) -> tuple[dict, bool]:
         """(row, created): PATCH is an upsert unless `If-Match` forbids the create [D: DV-conditional]."""
         with self.env.lock:
             existing = self.env.get(table.logical_name, record_id)
@@ -235,8 +278,9 @@ class DataverseApi:
             if reference is not None:
                 entity_set, target_id = parse_reference(reference)
                 if entity_set != target.entity_set:
-                    raise errors.bad_body(f"'{navigation}' refers to '{target.entity_set}', "
-                                          f"not '{entity_set}'.")
+                    raise errors.bad_body(
+                        f"'{navigation}' refers to '{target.entity_set}', not '{entity_set}'."
+                    )
                 self.env.require(target, target_id)
             self._require("Write", table)
             self._write(table, self.env.require(table, record_id), {lookup.attribute: target_id})
@@ -275,10 +319,19 @@ class DataverseApi:
         now = max(self.env.now(), bot.get("modifiedon") or "")
         if bot.get("publishedon"):
             now = max(now, iso(parse_iso(bot["publishedon"]) + 1))
-        status = {"lastFinishedPublishOperation": {"status": "Succeeded", "operationStart": now,
-                                                   "operationEnd": now}}
-        self.env.update(BOT, bot, {"publishedon": now, "publishedby": user_id,
-                                   "synchronizationstatus": json.dumps(status)}, when=now)
+        status = {
+            "lastFinishedPublishOperation": {
+                "status": "Succeeded",
+                "operationStart": now,
+                "operationEnd": now,
+            }
+        }
+        self.env.update(
+            BOT,
+            bot,
+            {"publishedon": now, "publishedby": user_id, "synchronizationstatus": json.dumps(status)},
+            when=now,
+        )
 
     def _read_bots(self, table: Table, rows: list[dict]) -> None:
         """A read of bots moves their running publish jobs on: it still sees the old row while reads are
@@ -311,12 +364,15 @@ class DataverseApi:
         other = self.env.schema.table(relationship.other(table.logical_name))
         entity_set, other_id = parse_reference(reference)
         if entity_set != other.entity_set:
-            raise errors.bad_body(f"'{relationship.name}' relates '{table.entity_set}' to "
-                                  f"'{other.entity_set}', not to '{entity_set}'.")
+            raise errors.bad_body(
+                f"'{relationship.name}' relates '{table.entity_set}' to "
+                f"'{other.entity_set}', not to '{entity_set}'."
+            )
         return other, other_id
 
-    def _pair(self, table: Table, record_id: str, relationship: ManyToMany, other: Table,
-              other_id: str) -> tuple[dict, dict]:
+    def _pair(
+        self, table: Table, record_id: str, relationship: ManyToMany, other: Table, other_id: str
+    ) -> tuple[dict, dict]:
         """(entity1 row, entity2 row) after the relationship's privilege check."""
         guarded = PRIVILEGE_TABLE[relationship.privilege]
         self._privileges().require(relationship.privilege, guarded, self._user())
@@ -325,5 +381,7 @@ class DataverseApi:
 
     def _ids(self, relationship: ManyToMany, first: dict, second: dict) -> tuple[str, str]:
         schema = self.env.schema
-        return (first[schema.table(relationship.entity1).primary_key],
-                second[schema.table(relationship.entity2).primary_key])
+        return (
+            first[schema.table(relationship.entity1).primary_key],
+            second[schema.table(relationship.entity2).primary_key],
+        )

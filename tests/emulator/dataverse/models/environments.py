@@ -11,6 +11,7 @@ Rows use the names the Web API reads back (lookups as `_<attribute>_value`) and 
 updated, others are added. Mistakes (unknown set or column, dangling lookup, duplicate App ID) raise
 ValueError so a broken fixture fails loudly.
 """
+
 from __future__ import annotations
 
 import threading
@@ -82,8 +83,13 @@ class EnvironmentRegistry:
                 if not spec.get("tenantId"):
                     raise ValueError(f"dataverse environment {spec['url']} needs a 'tenantId'")
                 organization_id = spec.get("organizationId") or str(uuid.uuid5(uuid.NAMESPACE_URL, key))
-                env = Environment(spec["url"].rstrip("/"), str(uuid.UUID(spec["tenantId"])),
-                                  str(uuid.UUID(organization_id)), self._schema, self._clock)
+                env = Environment(
+                    spec["url"].rstrip("/"),
+                    str(uuid.UUID(spec["tenantId"])),
+                    str(uuid.UUID(organization_id)),
+                    self._schema,
+                    self._clock,
+                )
                 self._environments[key] = env
             return env
 
@@ -114,8 +120,10 @@ class EnvironmentRegistry:
             elif column is not None:
                 values[key] = check_value(table, column, value)
             else:
-                raise ValueError(f"unknown column '{key}' in a fixture row of {table.entity_set}; known: "
-                                 f"{sorted(table.wire_properties())}")
+                raise ValueError(
+                    f"unknown column '{key}' in a fixture row of {table.entity_set}; known: "
+                    f"{sorted(table.wire_properties())}"
+                )
         record_id = spec.get(table.primary_key)
         return values, str(uuid.UUID(record_id)) if record_id else None
 
@@ -123,8 +131,9 @@ class EnvironmentRegistry:
         for name, pairs in associations.items():
             relationship = self._schema.relationships.get(name)
             if relationship is None:
-                raise ValueError(f"unknown N:N relationship '{name}'; known: "
-                                 f"{sorted(self._schema.relationships)}")
+                raise ValueError(
+                    f"unknown N:N relationship '{name}'; known: {sorted(self._schema.relationships)}"
+                )
             first = self._schema.table(relationship.entity1)
             second = self._schema.table(relationship.entity2)
             for a, b in pairs:
@@ -139,5 +148,7 @@ class EnvironmentRegistry:
                 for lookup in table.lookups:
                     target = row.get(lookup.attribute)
                     if target and env.get(lookup.target, target) is None:
-                        raise ValueError(f"{table.entity_set} row {row[table.primary_key]} refers through "
-                                         f"{lookup.wire_name} to a missing {lookup.target} {target}")
+                        raise ValueError(
+                            f"{table.entity_set} row {row[table.primary_key]} refers through "
+                            f"{lookup.wire_name} to a missing {lookup.target} {target}"
+                        )

@@ -5,6 +5,7 @@ are ignored as the service ignores them; create-only columns are ignored on upda
 table does not have, or a `_x_value` property, answers the "Invalid property" 400 [D: client errors doc];
 a bind through a name that is no navigation property answers 0x80048d19 [D].
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -36,8 +37,9 @@ def parse_payload(env: Environment, table: Table, body: Any, *, creating: bool) 
         lookup = table.lookup_by_nav(key)
         if lookup is not None:
             if value is not None:
-                raise errors.bad_body(f"set the lookup '{key}' with '{key}@odata.bind' "
-                                      "(deep insert is not emulated).")
+                raise errors.bad_body(
+                    f"set the lookup '{key}' with '{key}@odata.bind' (deep insert is not emulated)."
+                )
             values[lookup.attribute] = None
             continue
         if key == table.primary_key:
@@ -57,7 +59,9 @@ def _bound_id(env: Environment, table: Table, target_name: str, reference: Any) 
     entity_set, record_id = parse_reference(reference)
     target = env.schema.table(target_name)
     if entity_set != target.entity_set:
-        raise errors.bad_body(f"the reference '{reference}' points into '{entity_set}', but the lookup of "
-                              f"'{table.entity_set}' refers to '{target.entity_set}'.")
+        raise errors.bad_body(
+            f"the reference '{reference}' points into '{entity_set}', but the lookup of "
+            f"'{table.entity_set}' refers to '{target.entity_set}'."
+        )
     env.require(target, record_id)
     return record_id

@@ -7,6 +7,7 @@ Depth (user, business unit, organization) is not modelled: a privilege holds eve
 out-of-the-box ones; a role with another name grants nothing. Omnichannel writes need System Administrator
 or Omnichannel administrator, as the Customer Service docs require for bot configuration [D: PVA21].
 """
+
 from __future__ import annotations
 
 import uuid
@@ -14,8 +15,17 @@ from typing import Iterable
 
 from .. import errors
 from .schema import Table
-from .tables import (BOT, BOT_COMPONENT, BUSINESS_UNIT, CONTEXT_VARIABLE, QUEUE, ROLE, SOLUTION, SYSTEM_USER,
-                     WORKSTREAM)
+from .tables import (
+    BOT,
+    BOT_COMPONENT,
+    BUSINESS_UNIT,
+    CONTEXT_VARIABLE,
+    QUEUE,
+    ROLE,
+    SOLUTION,
+    SYSTEM_USER,
+    WORKSTREAM,
+)
 
 ALL = "*"
 OPERATIONS = ("Create", "Read", "Write", "Delete")
@@ -38,8 +48,9 @@ OMNICHANNEL = (QUEUE, WORKSTREAM, CONTEXT_VARIABLE)
 ROLE_PRIVILEGES: dict[str, frozenset[str]] = {
     "System Administrator": frozenset({ALL}),
     "Basic User": frozenset(CORE_READ | _read(QUEUE)),
-    "Omnichannel administrator": frozenset(CORE_READ | _full(*OMNICHANNEL) | _read(BOT)
-                                           | {"prvAppendToQueue"}),
+    "Omnichannel administrator": frozenset(
+        CORE_READ | _full(*OMNICHANNEL) | _read(BOT) | {"prvAppendToQueue"}
+    ),
     "Omnichannel supervisor": frozenset(CORE_READ | _read(*OMNICHANNEL, BOT)),
     "Omnichannel agent": frozenset(CORE_READ | _read(*OMNICHANNEL)),
     # Copilot Studio makers [I: the "Bot Author" role's exact privileges are not documented here]
@@ -71,8 +82,14 @@ class PrivilegeSet:
         if self.allows(privilege):
             return
         raise errors.privilege_denied(
-            user_id=user["systemuserid"], role_count=len(self.role_names), privilege_count=len(self.granted),
+            user_id=user["systemuserid"],
+            role_count=len(self.role_names),
+            privilege_count=len(self.granted),
             object_id=user.get("azureactivedirectoryobjectid") or "00000000-0000-0000-0000-000000000000",
-            business_unit=user.get("businessunitid") or "", privilege=privilege,
-            privilege_id=privilege_id(privilege), otc=table.object_type_code, logical_name=table.logical_name,
-            display_name=table.display_name)
+            business_unit=user.get("businessunitid") or "",
+            privilege=privilege,
+            privilege_id=privilege_id(privilege),
+            otc=table.object_type_code,
+            logical_name=table.logical_name,
+            display_name=table.display_name,
+        )

@@ -3,6 +3,7 @@ and, when `Prefer: odata.include-annotations` asks, the lookup annotations Datav
 (`…@Microsoft.Dynamics.CRM.lookuplogicalname`, `…associatednavigationproperty`, and the
 `…@OData.Community.Display.V1.FormattedValue` of a lookup: the target's primary name).
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -19,8 +20,9 @@ def etag(row: dict) -> str:
     return f'W/"{row["versionnumber"]}"'
 
 
-def render_row(env: Environment, table: Table, row: dict, select: tuple[str, ...],
-               wants: Callable[[str], bool]) -> dict:
+def render_row(
+    env: Environment, table: Table, row: dict, select: tuple[str, ...], wants: Callable[[str], bool]
+) -> dict:
     wire = table.to_wire(row)
     names = [table.primary_key] + [n for n in select if n != table.primary_key] if select else list(wire)
     record: dict = {"@odata.etag": etag(row)}

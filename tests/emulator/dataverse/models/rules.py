@@ -11,6 +11,7 @@
   edited after its last publish shows `modifiedon` > `publishedon` [I: what the portal's "unpublished
   changes" reflects]. Times have whole seconds, so the bump is kept strictly after `publishedon`.
 """
+
 from __future__ import annotations
 
 from typing import Optional
@@ -35,8 +36,11 @@ def before_write(env: Environment, table: Table, values: dict, existing: Optiona
     elif name == "msdyn_ocliveworkstreamcontextvariable":
         merged = (existing or {}) | values
         for other in env.rows(name):
-            if other is not existing and _same(other.get("msdyn_name"), merged.get("msdyn_name")) and (
-                    other.get("msdyn_liveworkstreamid") == merged.get("msdyn_liveworkstreamid")):
+            if (
+                other is not existing
+                and _same(other.get("msdyn_name"), merged.get("msdyn_name"))
+                and (other.get("msdyn_liveworkstreamid") == merged.get("msdyn_liveworkstreamid"))
+            ):
                 raise errors.duplicate_record()
 
 
@@ -48,8 +52,11 @@ def _system_user(env: Environment, values: dict, existing: Optional[dict]) -> No
             raise errors.duplicate_application_user(application_id)
         if application_id and "accessmode" not in values:
             values["accessmode"] = 4
-    elif "applicationid" in values and existing.get("applicationid") and not _same(
-            application_id, existing.get("applicationid")):
+    elif (
+        "applicationid" in values
+        and existing.get("applicationid")
+        and not _same(application_id, existing.get("applicationid"))
+    ):
         raise errors.application_user_cannot_be_updated()
     merged = (existing or {}) | values
     full_name = " ".join(p for p in (merged.get("firstname"), merged.get("lastname")) if p)
@@ -79,5 +86,9 @@ def before_associate(env: Environment, relationship: ManyToMany, first: dict, se
     if relationship.name == "systemuserroles_association":
         user, role = first, second
         if user.get("businessunitid") != role.get("businessunitid"):
-            raise errors.user_in_wrong_business(user["systemuserid"], user.get("businessunitid") or "",
-                                                role["roleid"], role.get("businessunitid") or "")
+            raise errors.user_in_wrong_business(
+                user["systemuserid"],
+                user.get("businessunitid") or "",
+                role["roleid"],
+                role.get("businessunitid") or "",
+            )

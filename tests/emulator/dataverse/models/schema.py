@@ -4,14 +4,22 @@ A row is kept as a dict keyed by logical attribute names (a lookup under its att
 target's id). On the wire a lookup reads back as `_<attribute>_value` and is written through its
 navigation property (`<nav>@odata.bind`); `to_wire` and `property_kind` are the one place that mapping lives.
 """
+
 from __future__ import annotations
 
 import dataclasses
 from typing import Any, Optional
 
 # Column kinds and the OData type names Dataverse uses in its messages.
-EDM = {"guid": "Edm.Guid", "string": "Edm.String", "memo": "Edm.String", "int": "Edm.Int32",
-       "picklist": "Edm.Int32", "bool": "Edm.Boolean", "datetime": "Edm.DateTimeOffset"}
+EDM = {
+    "guid": "Edm.Guid",
+    "string": "Edm.String",
+    "memo": "Edm.String",
+    "int": "Edm.Int32",
+    "picklist": "Edm.Int32",
+    "bool": "Edm.Boolean",
+    "datetime": "Edm.DateTimeOffset",
+}
 SYSTEM_COLUMNS = ("createdon", "modifiedon", "versionnumber")
 
 
@@ -20,8 +28,8 @@ class Column:
     name: str
     kind: str
     required: bool = False
-    create_only: bool = False   # IsValidForUpdate false: an update silently ignores it
-    read_only: bool = False     # set by the service only; a write silently ignores it
+    create_only: bool = False  # IsValidForUpdate false: an update silently ignores it
+    read_only: bool = False  # set by the service only; a write silently ignores it
     default: Any = None
     choices: Optional[tuple[int, ...]] = None
 
@@ -32,7 +40,7 @@ class Lookup:
 
     attribute: str
     navigation: str
-    target: str                 # logical name of the referenced table
+    target: str  # logical name of the referenced table
     required: bool = False
     read_only: bool = False
     cascade_delete: bool = False  # deleting the target deletes this row (otherwise the link is removed)
@@ -50,7 +58,7 @@ class ManyToMany:
     entity1: str
     entity2: str
     intersect_entity: str
-    privilege: str              # what associating or disassociating a pair needs (table-driven, small)
+    privilege: str  # what associating or disassociating a pair needs (table-driven, small)
     intersect_set: Optional[str] = None  # readable intersect entity set, when the service exposes one
 
     def other(self, logical_name: str) -> str:
@@ -65,7 +73,7 @@ class Table:
     primary_name: str
     display_name: str
     object_type_code: int
-    privilege_name: str         # prv<Operation><privilege_name>, as Dataverse names table privileges
+    privilege_name: str  # prv<Operation><privilege_name>, as Dataverse names table privileges
     columns: tuple[Column, ...]
     lookups: tuple[Lookup, ...] = ()
     solution: Optional[str] = None  # the table exists only while this solution is installed
@@ -90,7 +98,7 @@ class Table:
         return "guid" if self.lookup_by_wire(name) else None
 
     def wire_properties(self) -> list[str]:
-        return ([self.primary_key] + [c.name for c in self.columns] + [lk.wire_name for lk in self.lookups])
+        return [self.primary_key] + [c.name for c in self.columns] + [lk.wire_name for lk in self.lookups]
 
     def to_wire(self, row: dict) -> dict:
         """The row as the Web API shows it (no annotations)."""

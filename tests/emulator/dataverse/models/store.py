@@ -5,6 +5,7 @@ half-done changes. Rows are dicts keyed by logical attribute names (see schema.p
 environment-wide version counter: `versionnumber` and the ETag `W/"<versionnumber>"` come from it, as
 Dataverse's row version does.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -177,7 +178,10 @@ class Environment:
         for table in self.schema.tables.values():
             rows = sorted(self.rows(table.logical_name), key=lambda r: r["createdon"] + r[table.primary_key])
             tables[table.entity_set] = [table.to_wire(r) for r in rows]
-        return {"url": self.url, "tenantId": self.tenant_id, "organizationId": self.organization_id,
-                "tables": tables,
-                "associations": {name: sorted([a, b] for a, b in links)
-                                 for name, links in self._links.items()}}
+        return {
+            "url": self.url,
+            "tenantId": self.tenant_id,
+            "organizationId": self.organization_id,
+            "tables": tables,
+            "associations": {name: sorted([a, b] for a, b in links) for name, links in self._links.items()},
+        }

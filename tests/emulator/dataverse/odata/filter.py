@@ -6,6 +6,7 @@ unquoted date-times; a property may sit on either side, or on both (column compa
 String comparisons ignore case, as Dataverse's SQL collation does [I: observed behaviour of the real
 service]. Unknown properties and operands of incompatible types answer the OData parser's 400.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -15,7 +16,8 @@ from typing import Any, Callable, Union
 from .. import errors
 from ..models.schema import EDM, Table
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     \s*(?:
       (?P<string>'(?:[^']|'')*')
     | (?P<guid>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w-]))
@@ -23,12 +25,26 @@ _TOKEN = re.compile(r"""
     | (?P<number>-?\d+(?:\.\d+)?)
     | (?P<name>[A-Za-z_][\w.]*)
     | (?P<punct>[(),])
-    )""", re.VERBOSE)
-COMPARISONS = {"eq": "Equal", "ne": "NotEqual", "gt": "GreaterThan", "ge": "GreaterThanOrEqual",
-               "lt": "LessThan", "le": "LessThanOrEqual"}
+    )""",
+    re.VERBOSE,
+)
+COMPARISONS = {
+    "eq": "Equal",
+    "ne": "NotEqual",
+    "gt": "GreaterThan",
+    "ge": "GreaterThanOrEqual",
+    "lt": "LessThan",
+    "le": "LessThanOrEqual",
+}
 FUNCTIONS = ("contains", "startswith", "endswith")
-LITERAL_EDM = {"string": "Edm.String", "guid": "Edm.Guid", "int": "Edm.Int32", "decimal": "Edm.Decimal",
-               "bool": "Edm.Boolean", "datetime": "Edm.DateTimeOffset"}
+LITERAL_EDM = {
+    "string": "Edm.String",
+    "guid": "Edm.Guid",
+    "int": "Edm.Int32",
+    "decimal": "Edm.Decimal",
+    "bool": "Edm.Boolean",
+    "datetime": "Edm.DateTimeOffset",
+}
 _COMPATIBLE = {"Edm.Int32": {"Edm.Int32", "Edm.Decimal"}, "Edm.Decimal": {"Edm.Int32", "Edm.Decimal"}}
 
 
@@ -121,8 +137,9 @@ class _Parser:
         left = self.operand()
         kind, operator = self.take()
         if kind != "name" or operator not in COMPARISONS:
-            raise errors.bad_query(f"Syntax error: '{operator}' is not a comparison operator in "
-                                   f"'{self.text}'.")
+            raise errors.bad_query(
+                f"Syntax error: '{operator}' is not a comparison operator in '{self.text}'."
+            )
         right = self.operand()
         return self.comparison(left, operator, right)
 
@@ -133,12 +150,18 @@ class _Parser:
         self.take(",")
         literal = self.operand()
         self.take(")")
-        if not isinstance(prop, Prop) or prop.kind not in ("string", "memo") or not (
-                isinstance(literal, Literal) and literal.kind == "string"):
+        if (
+            not isinstance(prop, Prop)
+            or prop.kind not in ("string", "memo")
+            or not (isinstance(literal, Literal) and literal.kind == "string")
+        ):
             raise errors.bad_query(f"The function '{name}' needs a string property and a string literal.")
         needle = literal.value.casefold()
-        test = {"contains": lambda v: needle in v, "startswith": lambda v: v.startswith(needle),
-                "endswith": lambda v: v.endswith(needle)}[name]
+        test = {
+            "contains": lambda v: needle in v,
+            "startswith": lambda v: v.startswith(needle),
+            "endswith": lambda v: v.endswith(needle),
+        }[name]
         return lambda row: isinstance(row.get(prop.name), str) and test(row[prop.name].casefold())
 
     def operand(self) -> Operand:
@@ -164,8 +187,11 @@ class _Parser:
 
     def comparison(self, left: Operand, operator: str, right: Operand) -> Predicate:
         left_edm, right_edm = _edm(left), _edm(right)
-        if "null" not in (left_edm, right_edm) and left_edm != right_edm and (
-                right_edm not in _COMPATIBLE.get(left_edm, ())):
+        if (
+            "null" not in (left_edm, right_edm)
+            and left_edm != right_edm
+            and (right_edm not in _COMPATIBLE.get(left_edm, ()))
+        ):
             raise errors.incompatible_types(left_edm, right_edm, COMPARISONS[operator])
         kind = left.kind if isinstance(left, Prop) else right.kind
 

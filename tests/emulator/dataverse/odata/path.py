@@ -3,6 +3,7 @@
 
 Keys are GUIDs; alternate keys (`set(name='x')`) are not emulated and answer the parser's 400.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -19,8 +20,8 @@ _SEGMENT = re.compile(r"^(?P<name>\$?[A-Za-z_][\w.]*)(?:\((?P<key>[^()]*)\))?$")
 @dataclasses.dataclass(frozen=True)
 class Segment:
     name: str
-    key: Optional[str] = None       # a normalised (lower-case) GUID
-    has_parens: bool = False        # `WhoAmI()` or `set()` style
+    key: Optional[str] = None  # a normalised (lower-case) GUID
+    has_parens: bool = False  # `WhoAmI()` or `set()` style
 
 
 def parse_key(raw: str) -> str:
@@ -30,8 +31,10 @@ def parse_key(raw: str) -> str:
     try:
         return str(uuid.UUID(text))
     except ValueError:
-        raise errors.bad_query(f"Bad Request - Error in query syntax. The key value '{raw}' is not a valid "
-                               "GUID (alternate keys are not emulated).") from None
+        raise errors.bad_query(
+            f"Bad Request - Error in query syntax. The key value '{raw}' is not a valid "
+            "GUID (alternate keys are not emulated)."
+        ) from None
 
 
 def parse_path(resource: str) -> list[Segment]:
@@ -43,8 +46,9 @@ def parse_path(resource: str) -> list[Segment]:
         if not match:
             raise errors.segment_not_found(part)
         key = match.group("key")
-        segments.append(Segment(name=match.group("name"), key=parse_key(key) if key else None,
-                                has_parens=key is not None))
+        segments.append(
+            Segment(name=match.group("name"), key=parse_key(key) if key else None, has_parens=key is not None)
+        )
     return segments
 
 

@@ -3,6 +3,7 @@
 Several preferences come comma-separated (or in several headers); a value may be quoted and hold commas
 (`odata.include-annotations="A,B"`). Dataverse caps the page size at 5000 [D: DV-query].
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -18,7 +19,7 @@ _TOKEN = re.compile(r'\s*([^=,;\s]+)\s*(?:=\s*("(?:[^"\\]|\\.)*"|[^,;]*))?\s*[,;
 class Preferences:
     return_representation: bool = False
     max_page_size: Optional[int] = None
-    annotations: tuple[str, ...] = ()   # the patterns asked for, e.g. ("*",) or ("OData.Community.*",)
+    annotations: tuple[str, ...] = ()  # the patterns asked for, e.g. ("*",) or ("OData.Community.*",)
 
     def wants_annotation(self, name: str) -> bool:
         """Whether an annotation (without the leading @) was asked for."""
@@ -54,5 +55,8 @@ def parse_prefer(headers: Iterable[str]) -> Preferences:
             page_size = None
     requested = values.get("odata.include-annotations", "").split(",")
     annotations = tuple(p.strip() for p in requested if p.strip())
-    return Preferences(return_representation=values.get("return") == "representation",
-                       max_page_size=page_size, annotations=annotations)
+    return Preferences(
+        return_representation=values.get("return") == "representation",
+        max_page_size=page_size,
+        annotations=annotations,
+    )

@@ -4,6 +4,7 @@
 The skip token is opaque to clients; it looks like the real one (`<cookie pagenumber="2" … />`) and only
 its page number matters here.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -80,8 +81,10 @@ def _orderby(text: str, table: Table) -> tuple[tuple[str, bool], ...]:
 
 def _top(text: str) -> int:
     if not text.isdigit():
-        raise errors.bad_query(f"Invalid value '{text}' for $top query option found. The $top query option "
-                               "requires a non-negative integer value.")
+        raise errors.bad_query(
+            f"Invalid value '{text}' for $top query option found. The $top query option "
+            "requires a non-negative integer value."
+        )
     return int(text)
 
 
@@ -102,8 +105,9 @@ def _expand(text: str, table: Table, schema: Schema) -> tuple[Expand, ...]:
         allowed = ("$select", "$filter", "$orderby", "$top") if target[1] else ("$select",)
         unknown = [o for o in options if o not in allowed]
         if unknown:
-            raise errors.bad_query(f"The query option '{unknown[0]}' is not supported inside $expand of "
-                                   f"'{navigation}'.")
+            raise errors.bad_query(
+                f"The query option '{unknown[0]}' is not supported inside $expand of '{navigation}'."
+            )
         items.append(Expand(navigation, target[0], target[1], parse_options(options, target[0], schema)))
     return tuple(items)
 
@@ -117,8 +121,9 @@ def parse_options(args: Mapping[str, str], table: Table, schema: Schema) -> Quer
     if args.get("$skiptoken"):
         found = _PAGE.search(args["$skiptoken"])
         if not found:
-            raise errors.bad_query("The $skiptoken value is not valid. Follow @odata.nextLink without "
-                                   "editing it.")
+            raise errors.bad_query(
+                "The $skiptoken value is not valid. Follow @odata.nextLink without editing it."
+            )
         page = int(found.group(1))
     count = args.get("$count", "false")
     if count not in ("true", "false"):
@@ -131,7 +136,8 @@ def parse_options(args: Mapping[str, str], table: Table, schema: Schema) -> Quer
         top=_top(args["$top"]) if "$top" in args else None,
         count=count == "true",
         expand=_expand(args["$expand"], table, schema) if args.get("$expand") else (),
-        page=page)
+        page=page,
+    )
 
 
 def apply(rows: list[dict], options: QueryOptions) -> list[dict]:
@@ -143,7 +149,7 @@ def apply(rows: list[dict], options: QueryOptions) -> list[dict]:
 
 
 def cap(rows: list, options: QueryOptions) -> list:
-    return rows[:options.top] if options.top is not None else rows
+    return rows[: options.top] if options.top is not None else rows
 
 
 def _sort_key(name: str) -> Callable[[dict], tuple]:
@@ -152,4 +158,5 @@ def _sort_key(name: str) -> Callable[[dict], tuple]:
         if isinstance(value, str):
             value = value.casefold()
         return (value is not None, value if value is not None else 0)
+
     return key
