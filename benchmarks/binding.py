@@ -54,8 +54,10 @@ from benchmarks.fleet import (
     peak_rss_mib,
     seed_world,
 )
-from tests.emulator import Emulator
-from tests.providers.support import ORDER, Binding, BindingSpec, start_server
+from emulator import Emulator
+from offline.harness import Binding, BindingSpec, roles, start_server
+
+ORDER = roles()  # the dev stack's binding children
 
 MINIMUM = {"entra": 2, "arm": 0, "dataverse": 15, "writes": 6}
 WITH_PREFLIGHT = {"entra": 3, "arm": 2, "dataverse": 17, "writes": 6}
@@ -91,7 +93,7 @@ def main(argv=None) -> int:
 
     emulator = Emulator().start()
     try:
-        one, one_rss = run(emulator, [BindingSpec()], args.latency_ms)
+        one, one_rss = run(emulator, [BindingSpec.for_stack()], args.latency_ms)
         _, specs = bench_fixture(args.bindings)
         many, many_rss = run(emulator, specs, args.latency_ms)
     finally:

@@ -28,8 +28,8 @@ from components.clients import auth
 from components.clients.arm import ArmBotReader
 from components.clients.config import ClientConfig
 from components.clients.dataverse import BotUserSpec, DataverseClient
-from tests.conftest import load_default_fixture
-from tests.emulator import Emulator
+from emulator import Emulator
+from emulator.seeds import default_fixture
 
 TENANT = "11111111-1111-4111-8111-111111111111"
 ENV = {
@@ -130,7 +130,7 @@ def main(argv=None) -> int:
     previous_bundle = os.environ.get("REQUESTS_CA_BUNDLE")
     os.environ["REQUESTS_CA_BUNDLE"] = emulator.ca_path
     try:
-        emulator.seed(load_default_fixture())
+        emulator.seed(default_fixture())
         config = offline_config(emulator)
         auth.forget_credentials()  # a cold process
         counts = tokens_per_audience(emulator, config, args.instances)

@@ -13,7 +13,7 @@ import time
 
 import requests
 
-from tests.emulator import Emulator
+from emulator import Emulator
 
 
 def one_run() -> tuple[float, float, float]:

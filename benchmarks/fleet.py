@@ -12,11 +12,10 @@ import copy
 import time
 from typing import Callable, Sequence
 
-from tests.conftest import load_default_fixture
-from tests.emulator import Emulator
-from tests.emulator.dataverse import testing as dv
-from tests.emulator.entra.testing import native_fixture
-from tests.providers.support import Binding, BindingSpec
+from emulator import Emulator
+from emulator.dataverse import testing as dv
+from emulator.seeds import default_fixture, native_fixture
+from offline.harness import Binding, BindingSpec
 
 # Writes every binding needs whatever its variables: user, role, queue, workstream, publish. Plus one create
 # per declared variable the workstream lacks: one for the dev stack (CustomerTier exists), two per bench one.
@@ -33,7 +32,7 @@ def bench_app_id(index: int) -> str:
 
 def bench_fixture(count: int) -> tuple[dict, list[BindingSpec]]:
     """`count` bindings' worth of records: a bot App ID, Azure Bot, queue, workstream and agent each."""
-    default = load_default_fixture()
+    default = default_fixture()
     dev = next(e for e in default["dataverse"]["environments"] if e["url"] == dv.DEV)["tables"]
     queue = next(r for r in dev["queues"] if r["queueid"] == dv.BOT_ESCALATIONS)
     workstream = next(
@@ -61,14 +60,14 @@ def bench_fixture(count: int) -> tuple[dict, list[BindingSpec]]:
         bot["name"], bot["properties"]["msaAppId"] = f"contoso-bench-{i:02d}", app_id
         bots.append(bot)
         specs.append(
-            BindingSpec(
+            BindingSpec.for_stack(
                 app_id=app_id,
                 display_name=f"Bench bot {i:02d}",
                 queue=f"Bench queue {i:02d}",
                 workstream=f"Bench chat {i:02d}",
                 agent_schema_name=f"cr5a1_bench{i:02d}",
                 agent_name=f"Bench Agent {i:02d}",
-                azure_bot_id=BindingSpec().azure_bot_id.replace("contoso-handoff-dev", bot["name"]),
+                azure_bot_id=BindingSpec.for_stack().azure_bot_id.replace("contoso-handoff-dev", bot["name"]),
             )
         )
     fixture = {
@@ -81,7 +80,7 @@ def bench_fixture(count: int) -> tuple[dict, list[BindingSpec]]:
 def seed_world(emulator: Emulator, count: int) -> list[BindingSpec]:
     """Reset the emulator to the default seed, the native side and `count` bench bindings; their specs."""
     emulator.reset()
-    emulator.seed(load_default_fixture())
+    emulator.seed(default_fixture())
     emulator.seed(native_fixture())
     fixture, specs = bench_fixture(count)
     emulator.seed(fixture)

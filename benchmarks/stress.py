@@ -42,9 +42,11 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.fleet import all_at_once, counted, minimum_writes, peak_rss_mib, seed_world
 from benchmarks.program_runs import one_run, write_variant
-from components.omnichannel import binding_fingerprint
-from tests.emulator import Emulator
-from tests.providers.support import ORDER, Binding, BindingSpec, Deployed, Driver, start_server
+from components.binding_plan import binding_fingerprint
+from emulator import Emulator
+from offline.harness import Binding, BindingSpec, Deployed, Driver, roles, start_server
+
+ORDER = roles()  # the dev stack's binding children
 
 OPERATIONS = ("create", "read", "update", "delete", "redeploy")
 # The requests each operation needs at the least, per resource, for the dev stack (two declared variables, one
@@ -120,7 +122,7 @@ def requests_per_operation(emulator: Emulator) -> tuple[dict, int]:
     measured: dict[str, dict[str, dict]] = {op: {} for op in OPERATIONS}
     server = start_server(emulator)
     try:
-        binding = Binding(server, BindingSpec())
+        binding = Binding(server, BindingSpec.for_stack())
         for role in ORDER:
             measured["create"][role] = counted(emulator, lambda: binding.deploy((role,)))
         tokens = sum(f["entra"] for f in measured["create"].values())
@@ -206,7 +208,7 @@ def deploy_once(emulator: Emulator, faults: int) -> tuple[float, list]:
         )
     server = start_server(emulator)
     try:
-        binding = Binding(server, BindingSpec())
+        binding = Binding(server, BindingSpec.for_stack())
         emulator.clear_requests()
         started = time.perf_counter()
         binding.deploy()

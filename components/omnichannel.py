@@ -1,7 +1,7 @@
 """OmnichannelBinding (`handoff:omnichannel:OmnichannelBinding`): the bot's connection to Omnichannel in one
 Dataverse environment, as the portal's "configure bot" steps make it, declared once and never removed.
 
-Children, in dependency order (each waits for what it uses):
+Children, in dependency order (each waits for what it uses; the wiring is `components.binding_plan`):
   `<name>-user`        BotApplicationUser  the bot's application user (created, or adopted if one exists)
   `<name>-role`        RoleAssignment      the Omnichannel agent role, in the user's (root) business unit
   `<name>-queue`       QueueMembership     the bot in its Omnichannel messaging queue (after the role)
@@ -20,86 +20,21 @@ channel resource (`teams_channel_id`): on a first deploy the channel exists befo
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 from typing import Any, Optional, Sequence
 
 import pulumi
 
-from components.dynamic.bot_user import BotApplicationUser
-from components.dynamic.context import ContextVariables
-from components.dynamic.copilot import CopilotAgent
-from components.dynamic.queue import QueueMembership
-from components.dynamic.role import RoleAssignment
-from components.dynamic.workstream import WorkstreamBot
-from components.settings import Settings
+from components.binding_plan import (
+    Fingerprint,
+    OmnichannelBindingArgs,
+    Ref,
+    binding_fingerprint,
+    plan,
+)
+from components.dynamic.specs import attribute
 
 TYPE_TOKEN = "handoff:omnichannel:OmnichannelBinding"
-
-
-@dataclasses.dataclass(frozen=True)
-class OmnichannelBindingArgs:
-    environment_url: str
-    """Dataverse environment URL where Omnichannel runs (normalised)."""
-    bot_app_id: pulumi.Input[str]
-    """The bot's App (client) ID: the app registration's, or the user-assigned identity's."""
-    azure_bot_id: pulumi.Input[str]
-    """ARM id of the Azure Bot whose Teams channel Omnichannel reaches the bot through."""
-    bot_display_name: str
-    """Name of the bot's application user (set when it is created)."""
-    agent_schema_name: str
-    """Schema name of the Copilot Studio agent."""
-    agent_name: str
-    """The agent's display name, at most 30 characters."""
-    queue: str
-    """Omnichannel messaging queue: name or GUID."""
-    workstream: str
-    """Push workstream: name or GUID."""
-    bot_provider: str = "copilotStudio"
-    """`copilotStudio` or `other`."""
-    bot_capacity: int = 100
-    """The bot user's capacity: the highest of its queue, so the bot takes conversations first."""
-    context_variables: Sequence[str] = ()
-    """`name:type` entries (text, number, boolean, entity)."""
-    publish_agent: bool = True
-    """Publish the agent when the binding changes."""
-    teams_channel_id: Optional[pulumi.Input[str]] = None
-    """The Teams channel resource's id: the user waits for it (its preflight checks the channel)."""
-
-    @classmethod
-    def from_settings(
-        cls,
-        settings: Settings,
-        *,
-        bot_app_id: pulumi.Input[str],
-        azure_bot_id: pulumi.Input[str],
-        teams_channel_id: Optional[pulumi.Input[str]] = None,
-    ) -> "OmnichannelBindingArgs":
-        oc = settings.omnichannel
-        return cls(
-            environment_url=oc.dataverse_url,
-            bot_app_id=bot_app_id,
-            azure_bot_id=azure_bot_id,
-            bot_display_name=settings.bot.display_name,
-            agent_schema_name=oc.agent_schema_name,
-            agent_name=oc.agent_name,
-            queue=oc.queue,
-            workstream=oc.workstream,
-            bot_provider=oc.bot_provider,
-            bot_capacity=oc.bot_capacity,
-            context_variables=tuple(f"{v.name}:{v.type}" for v in oc.context_variables),
-            publish_agent=oc.publish_agent,
-            teams_channel_id=teams_channel_id,
-        )
-
-
-def binding_fingerprint(parts: Sequence[Any]) -> str:
-    """A short hash of what the binding connects; the agent is republished when it changes. Lists (the context
-    variables) count as sets of case-insensitive entries, as Dataverse compares names: a variable re-created
-    after drift with another spelling of its name is the same binding."""
-    normal = [sorted(str(item).lower() for item in p) if isinstance(p, (list, tuple)) else p for p in parts]
-    text = json.dumps(normal, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+__all__ = ["OmnichannelBinding", "OmnichannelBindingArgs", "TYPE_TOKEN"]
 
 
 def _after(value: pulumi.Input[str], *waits: Optional[pulumi.Input[Any]]) -> pulumi.Output[str]:
@@ -129,57 +64,28 @@ class OmnichannelBinding(pulumi.ComponentResource):
         super().__init__(
             TYPE_TOKEN, name, None, pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=True))
         )
-        where = {"environment_url": args.environment_url, "bot_app_id": args.bot_app_id}
+        # The user's preflight reads the Azure Bot's channels: it waits for the channel resource too.
+        values = dataclasses.replace(args, azure_bot_id=_after(args.azure_bot_id, args.teams_channel_id))
+        children: dict[str, pulumi.Resource] = {}
 
-        def child(*after: pulumi.Resource) -> pulumi.ResourceOptions:
-            return pulumi.ResourceOptions(parent=self, depends_on=list(after))
+        def output(ref: Ref) -> pulumi.Output:
+            return getattr(children[ref.role], attribute(ref.key))
 
-        user = BotApplicationUser(
-            f"{name}-user",
-            **where,
-            display_name=args.bot_display_name,
-            azure_bot_id=_after(args.azure_bot_id, args.teams_channel_id),
-            bot_provider=args.bot_provider,
-            capacity=args.bot_capacity,
-            opts=child(),
-        )
-        role = RoleAssignment(
-            f"{name}-role",
-            **where,
-            user_id=user.user_id,
-            business_unit_id=user.business_unit_id,
-            opts=child(),
-        )
-        queue = QueueMembership(
-            f"{name}-queue",
-            **where,
-            user_id=user.user_id,
-            queue=args.queue,
-            capacity=user.capacity,
-            opts=child(role),
-        )
-        workstream = WorkstreamBot(
-            f"{name}-workstream", **where, user_id=user.user_id, workstream=args.workstream, opts=child(role)
-        )
-        context = ContextVariables(
-            f"{name}-context",
-            **where,
-            workstream_id=workstream.workstream_id,
-            variables=list(args.context_variables),
-            opts=child(),
-        )
-        fingerprint = pulumi.Output.all(
-            user.user_id, role.role_id, queue.queue_id, workstream.workstream_id, context.variables
-        ).apply(binding_fingerprint)
-        agent = CopilotAgent(
-            f"{name}-agent",
-            **where,
-            schema_name=args.agent_schema_name,
-            agent_name=args.agent_name,
-            publish=args.publish_agent,
-            binding_fingerprint=fingerprint,
-            opts=child(),
-        )
+        def resolved(value: Any) -> Any:
+            if isinstance(value, Ref):
+                return output(value)
+            if isinstance(value, Fingerprint):
+                return pulumi.Output.all(*map(output, value.parts)).apply(binding_fingerprint)
+            return value
+
+        for step in plan(values):
+            children[step.role] = step.resource(
+                f"{name}-{step.role}",
+                **{key: resolved(value) for key, value in step.inputs.items()},
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[children[r] for r in step.after]),
+            )
+        user, queue, workstream = children["user"], children["queue"], children["workstream"]
+        context, agent = children["context"], children["agent"]
 
         self.bot_user_id = user.user_id
         self.bot_user_adopted = user.adopted

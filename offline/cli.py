@@ -7,9 +7,9 @@
     python -m offline portal remove-queue-membership --stack dev --emulator URL --ca PATH
     python -m offline portal --list
 
-Start an emulator for the single commands with `python -m tests.emulator --ca-out .offline/emulator-ca.pem
---seed tests/emulator/fixtures/default/directory.json --seed tests/emulator/fixtures/default/arm.json
---seed tests/emulator/fixtures/default/dataverse.json` (it prints its base_url); `up` adds the native seed.
+Start an emulator for the single commands with `python -m emulator --ca-out .offline/emulator-ca.pem
+--seed emulator/fixtures/default/directory.json --seed emulator/fixtures/default/arm.json
+--seed emulator/fixtures/default/dataverse.json` (it prints its base_url); `up` adds the native seed.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
                 "--emulator",
                 metavar="URL",
                 required=True,
-                help="base URL of a running emulator (python -m tests.emulator prints it)",
+                help="base URL of a running emulator (python -m emulator prints it)",
             )
             sub.add_argument("--ca", metavar="PATH", required=True, help="the emulator's CA certificate")
 
@@ -133,7 +133,7 @@ def main(argv: Optional[Sequence[str]] = None, stream: TextIO = sys.stdout) -> i
             + "--emulator URL and --ca PATH"
         )
     if not pathlib.Path(args.ca).is_file():
-        parser.error(f"--ca {args.ca}: no such file (python -m tests.emulator --ca-out PATH writes it)")
+        parser.error(f"--ca {args.ca}: no such file (python -m emulator --ca-out PATH writes it)")
     target = EmulatorTarget(args.emulator.rstrip("/"), str(pathlib.Path(args.ca).resolve()))
     try:
         target.check()

@@ -1,4 +1,4 @@
-"""Point offline runs at the emulator (tests/emulator): stack overrides, the deployer's credentials, seeds,
+"""Point offline runs at the emulator (emulator): stack overrides, the deployer's credentials, seeds,
 and the control plane (request log, state dumps, faults) over its HTTPS base URL.
 
 The stack files are never edited: the endpoints reach the program and the providers as config overrides
@@ -17,16 +17,24 @@ from typing import Any, Iterable, Optional
 
 import requests
 
-from tests.emulator.entra.testing import DEPLOYER_APP, TENANT, fixture_secret
+from emulator import seeds
+from emulator.entra.testing import DEPLOYER_APP, TENANT, fixture_secret
 
-from .program import ROOT
-
-FIXTURES = ROOT / "tests" / "emulator" / "fixtures"
-DEFAULT_SEED = tuple(sorted((FIXTURES / "default").glob("*.json")))
-NATIVE_SEED = FIXTURES / "native" / "bots.json"
+DEFAULT_SEED = seeds.DEFAULT_SEED_FILES
+NATIVE_SEED = seeds.NATIVE_SEED_FILE
 PORTAL_ADMIN_SEED = pathlib.Path(__file__).resolve().parent / "fixtures" / "portal-admin.json"
 _TIMEOUT = 10.0
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE", "MERGE"})
+
+
+def endpoint_overrides(base_url: str) -> dict[str, str]:
+    """Stack config overrides that send every request to the emulator at `base_url` (token audiences
+    unchanged)."""
+    return {
+        "authorityHost": base_url,
+        "resourceManagerEndpoint": base_url,
+        "dataverseApiEndpoint": f"{base_url}/api/data/v9.2",
+    }
 
 
 class EmulatorUnreachableError(Exception):
@@ -42,12 +50,7 @@ class EmulatorTarget:
 
     # --- what an offline run needs -----------------------------------------------------------------
     def overrides(self) -> dict[str, str]:
-        """Stack config overrides that send every request to the emulator (token audiences unchanged)."""
-        return {
-            "authorityHost": self.base_url,
-            "resourceManagerEndpoint": self.base_url,
-            "dataverseApiEndpoint": f"{self.base_url}/api/data/v9.2",
-        }
+        return endpoint_overrides(self.base_url)
 
     def provider_env(self) -> dict[str, str]:
         """The provider server's credentials and trust: the emulator's deployer, the emulator's CA."""
@@ -77,7 +80,7 @@ class EmulatorTarget:
             except requests.RequestException as exc:
                 raise EmulatorUnreachableError(
                     f"no emulator answers at {self.base_url} ({type(exc).__name__}); start one with "
-                    "`python -m tests.emulator --ca-out <path>` and pass its base_url and CA"
+                    "`python -m emulator --ca-out <path>` and pass its base_url and CA"
                 ) from None
         if response.status_code >= 400:
             raise RuntimeError(

@@ -16,7 +16,7 @@ import tempfile
 import time
 from typing import Iterator, Optional, TextIO
 
-from tests.emulator import Emulator
+from emulator import Emulator
 
 from . import report
 from .emulator import EmulatorTarget, writes

@@ -195,6 +195,8 @@ class BotApplicationUserProvider(BindingProvider):
 class BotApplicationUser(BindingResource, module="omnichannel", name="BotApplicationUser"):
     """The bot's application user (adopted when one exists for the App ID)."""
 
+    PROVIDER: ClassVar[type] = BotApplicationUserProvider
+
     user_id: pulumi.Output[str]
     business_unit_id: pulumi.Output[str]
     capacity: pulumi.Output[int]
@@ -213,7 +215,7 @@ class BotApplicationUser(BindingResource, module="omnichannel", name="BotApplica
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
         super().__init__(
-            BotApplicationUserProvider(),
+            self.PROVIDER(),
             resource_name,
             resource_props(
                 BotApplicationUserSpec,

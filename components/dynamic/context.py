@@ -195,6 +195,8 @@ class ContextVariablesProvider(BindingProvider):
 class ContextVariables(BindingResource, module="omnichannel", name="ContextVariables"):
     """The workstream context variables the stack declares."""
 
+    PROVIDER: ClassVar[type] = ContextVariablesProvider
+
     variables: pulumi.Output[list]
 
     def __init__(
@@ -208,7 +210,7 @@ class ContextVariables(BindingResource, module="omnichannel", name="ContextVaria
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
         super().__init__(
-            ContextVariablesProvider(),
+            self.PROVIDER(),
             resource_name,
             resource_props(
                 ContextVariablesSpec,

@@ -123,6 +123,8 @@ class CopilotAgentProvider(BindingProvider):
 class CopilotAgent(BindingResource, module="copilot", name="CopilotAgent"):
     """The Copilot Studio agent: provisioned, named as declared, published when the binding changes."""
 
+    PROVIDER: ClassVar[type] = CopilotAgentProvider
+
     agent_id: pulumi.Output[str]
     published_on: pulumi.Output[str]
 
@@ -139,7 +141,7 @@ class CopilotAgent(BindingResource, module="copilot", name="CopilotAgent"):
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
         super().__init__(
-            CopilotAgentProvider(),
+            self.PROVIDER(),
             resource_name,
             resource_props(
                 CopilotAgentSpec,

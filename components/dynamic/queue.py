@@ -119,6 +119,8 @@ class QueueMembershipProvider(BindingProvider):
 class QueueMembership(BindingResource, module="omnichannel", name="QueueMembership"):
     """The bot user as a member of its Omnichannel queue."""
 
+    PROVIDER: ClassVar[type] = QueueMembershipProvider
+
     queue_id: pulumi.Output[str]
     warnings: pulumi.Output[list]
 
@@ -134,7 +136,7 @@ class QueueMembership(BindingResource, module="omnichannel", name="QueueMembersh
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
         super().__init__(
-            QueueMembershipProvider(),
+            self.PROVIDER(),
             resource_name,
             resource_props(
                 QueueMembershipSpec,

@@ -84,6 +84,8 @@ class RoleAssignmentProvider(BindingProvider):
 class RoleAssignment(BindingResource, module="omnichannel", name="RoleAssignment"):
     """The Omnichannel agent role on the bot user."""
 
+    PROVIDER: ClassVar[type] = RoleAssignmentProvider
+
     role_id: pulumi.Output[str]
     assigned: pulumi.Output[bool]
 
@@ -99,7 +101,7 @@ class RoleAssignment(BindingResource, module="omnichannel", name="RoleAssignment
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
         super().__init__(
-            RoleAssignmentProvider(),
+            self.PROVIDER(),
             resource_name,
             resource_props(
                 RoleAssignmentSpec,

@@ -119,6 +119,8 @@ class WorkstreamBotProvider(BindingProvider):
 class WorkstreamBot(BindingResource, module="omnichannel", name="WorkstreamBot"):
     """The bot user as the bot of a push workstream."""
 
+    PROVIDER: ClassVar[type] = WorkstreamBotProvider
+
     workstream_id: pulumi.Output[str]
     bot_user_id: pulumi.Output[str]
 
@@ -133,7 +135,7 @@ class WorkstreamBot(BindingResource, module="omnichannel", name="WorkstreamBot")
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
         super().__init__(
-            WorkstreamBotProvider(),
+            self.PROVIDER(),
             resource_name,
             resource_props(
                 WorkstreamBotSpec,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.emulator.entra.testing import (
+from emulator.entra.testing import (
     API_VERSION,
     ARM,
     DEPLOYER_APP,

@@ -9,9 +9,8 @@ import time
 import pytest
 import requests
 
-from tests.conftest import load_default_fixture
-from tests.emulator import Emulator
-from tests.emulator.entra.testing import (
+from emulator import Emulator
+from emulator.entra.testing import (
     ARM,
     DEPLOYER_APP,
     DEPLOYER_CERTIFICATE,
@@ -27,6 +26,7 @@ from tests.emulator.entra.testing import (
     tls_session,
     token,
 )
+from emulator.seeds import default_fixture
 
 BOTS = (
     f"/subscriptions/{DEV_SUBSCRIPTION}/resourceGroups/{DEV_GROUP}/providers/Microsoft.BotService/botServices"
@@ -73,7 +73,7 @@ def test_reset_forgets_everything_and_seed_loads_a_fixture(emulator, graph):
         == 400
     )
     control(emulator, "POST", "reset")
-    assert control(emulator, "POST", "seed", load_default_fixture()).status_code == 204
+    assert control(emulator, "POST", "seed", default_fixture()).status_code == 204
     assert control(emulator, "POST", "seed", native_fixture()).status_code == 204
     names = {b["name"] for b in control(emulator, "GET", "state/arm").json()["botServices"]}
     assert names == {"contoso-handoff-dev", "contoso-handoff-prod"}

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.emulator.core.tokens import TokenAuthority
-from tests.emulator.dataverse.testing import (
+from emulator.core.tokens import TokenAuthority
+from emulator.dataverse.testing import (
     DEPLOYER_APP,
     DEV,
     PROD,
@@ -17,7 +17,7 @@ from tests.emulator.dataverse.testing import (
     DataverseClient,
     error_of,
 )
-from tests.emulator.entra.testing import fixture_secret, msal_app
+from emulator.entra.testing import fixture_secret, msal_app
 
 OTHER_TENANT = "99999999-9999-4999-8999-999999999999"
 

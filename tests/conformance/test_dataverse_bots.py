@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.emulator.dataverse.testing import (
+from emulator.dataverse.testing import (
     CONTOSO_HELPER,
     DEPLOYER_USER,
     DRAFT_AGENT,

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.emulator.dataverse.testing import (
+from emulator.dataverse.testing import (
     BASIC_USER,
     BOT_AUTHOR,
     BOT_ESCALATIONS,

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.emulator.dataverse.testing import (
+from emulator.dataverse.testing import (
     CONTOSO_CHAT,
     DEPLOYER_USER,
     ROOT_BU,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.emulator.dataverse.testing import (
+from emulator.dataverse.testing import (
     AVERY,
     BLAKE,
     BOT_ESCALATIONS,

@@ -10,8 +10,8 @@ import contextlib
 import pytest
 import requests
 
-from tests.emulator.dataverse.auth import Caller
-from tests.emulator.dataverse.testing import (
+from emulator.dataverse.auth import Caller
+from emulator.dataverse.testing import (
     DEPLOYER_APP,
     DEPLOYER_USER,
     DEV,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.emulator.dataverse.testing import (
+from emulator.dataverse.testing import (
     CONTOSO_CHAT,
     CONTOSO_PICK,
     CUSTOMER_TIER_VARIABLE,

@@ -14,7 +14,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.emulator.entra.testing import (
+from emulator.entra.testing import (
     ARM,
     DEPLOYER_APP,
     DEPLOYER_CERTIFICATE,

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from tests.emulator.entra.testing import (
+from emulator.entra.testing import (
     ARM,
     GITHUB_ISSUER,
     GRAPH,

@@ -45,5 +45,5 @@ def test_an_emulator_that_does_not_answer_is_reported_with_how_to_start_one(tmp_
     args = ["up", "--emulator", "https://127.0.0.1:1", "--ca", str(ca), "--state-dir", str(tmp_path)]
     assert main(args) == 2
     err = capsys.readouterr().err
-    assert "no emulator answers at https://127.0.0.1:1" in err and "python -m tests.emulator" in err
+    assert "no emulator answers at https://127.0.0.1:1" in err and "python -m emulator" in err
     assert not (tmp_path / "dev.json").exists()

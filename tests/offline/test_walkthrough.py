@@ -14,13 +14,13 @@ import re
 
 import pytest
 
+from emulator.dataverse.testing import BOT_ESCALATIONS, CONTOSO_CHAT, DEV, DEV_BOT_APP, OC_AGENT
+from emulator.entra.testing import DEPLOYER_APP, fixture_secret
 from offline.emulator import EmulatorTarget, writes
 from offline.portal import CHANGES, PORTAL_ADMIN_APP, Binding, apply_change
 from offline.program import ROOT
 from offline.runner import CHANGES_FOUND, DEPLOYMENT_FAILED, SUCCESS, OfflineRunner
 from offline.state import StateFile
-from tests.emulator.dataverse.testing import BOT_ESCALATIONS, CONTOSO_CHAT, DEV, DEV_BOT_APP, OC_AGENT
-from tests.emulator.entra.testing import DEPLOYER_APP, fixture_secret
 
 DYNAMIC = "pulumi-python:dynamic/"
 BINDING = "handoff:omnichannel:OmnichannelBinding"

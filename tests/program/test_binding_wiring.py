@@ -11,8 +11,8 @@ from typing import Optional
 import pytest
 
 from components import validation as v
+from emulator.dataverse import testing as dv
 from offline.program import STACK_IDENTITIES, DeterministicMocks, ProgramRun, load_stack_config, run_program
-from tests.emulator.dataverse import testing as dv
 
 from .test_program_structure import BINDING_CHILDREN, stack_file
 
@@ -139,7 +139,7 @@ def test_capacity_warnings_are_logged_for_the_user_to_see(caplog):
 
 
 def test_the_fingerprint_changes_with_what_is_connected_not_with_spelling_or_order():
-    from components.omnichannel import binding_fingerprint
+    from components.binding_plan import binding_fingerprint
 
     base = [
         USER_ID,

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.emulator.dataverse import testing as dv
-from tests.emulator.entra.testing import native_fixture
+from emulator.dataverse import testing as dv
+from emulator.seeds import native_fixture
 
 from .support import start_server
 

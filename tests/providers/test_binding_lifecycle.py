@@ -12,9 +12,9 @@ import re
 
 import pytest
 
+from emulator.dataverse import testing as dv
+from emulator.entra.testing import fixture_secret
 from offline.provider_server import ProviderError
-from tests.emulator.dataverse import testing as dv
-from tests.emulator.entra.testing import fixture_secret
 
 from .support import ORDER, Binding, pairs, rows, start_server, writes
 

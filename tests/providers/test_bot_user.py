@@ -9,9 +9,9 @@ import dataclasses
 
 import pytest
 
+from emulator.dataverse import testing as dv
+from emulator.seeds import native_fixture
 from offline.provider_server import ProviderError
-from tests.emulator.dataverse import testing as dv
-from tests.emulator.entra.testing import native_fixture
 
 from .support import Binding, Driver, assert_entry, rows, start_server, writes
 

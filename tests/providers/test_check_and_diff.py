@@ -11,9 +11,9 @@ import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
 
-from tests.emulator.dataverse import testing as dv
+from emulator.dataverse import testing as dv
 
-from .support import DEV_AZURE_BOT, KINDS, ORDER, Binding, Driver
+from .support import DEV_AZURE_BOT, ORDER, Binding, Driver, resource_of
 
 USER = "a1300000-0000-4000-8000-0000000000b0"
 WHERE = {"environmentUrl": dv.DEV, "botAppId": dv.DEV_BOT_APP}
@@ -53,7 +53,7 @@ BAD = {  # role -> (inputs replaced, the keys that must fail, a fragment of the 
 
 @pytest.mark.parametrize("role", ORDER)
 def test_providers_are_pickled_by_reference_and_carry_no_state(role):
-    provider = KINDS[role][0]
+    provider = resource_of(role).PROVIDER
     pickled = serialize_provider(provider())
     assert len(pickled) < 200  # a reference to the class, not its code or any client
     assert dill.loads(base64.b64decode(pickled)).__dict__ == {}

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from emulator.dataverse import testing as dv
 from offline.provider_server import ProviderError
-from tests.emulator.dataverse import testing as dv
 
 from .support import Binding, BindingSpec, Driver, assert_entry, rows, writes
 
@@ -146,5 +146,5 @@ def test_an_agent_in_an_environment_without_the_bot_extension_is_refused(server,
 
 
 def test_the_whole_binding_publishes_once(server, world):
-    Binding(server, BindingSpec()).deploy()
+    Binding(server, BindingSpec.for_stack()).deploy()
     assert len([r for r in writes(world) if r.path.endswith("PvaPublish")]) == 1

@@ -15,8 +15,8 @@ from components.clients.dataverse import DataverseClient
 from components.clients.records import ContextVariableType
 from components.dynamic.bot_user import BotApplicationUserSpec, adopt_or_create
 from components.dynamic.context import create_variable
-from tests.emulator.dataverse import testing as dv
-from tests.emulator.entra.testing import fixture_secret
+from emulator.dataverse import testing as dv
+from emulator.entra.testing import fixture_secret
 
 from .support import DEV_AZURE_BOT, rows
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from emulator.dataverse import testing as dv
 from offline.provider_server import ProviderError
-from tests.emulator.dataverse import testing as dv
 
 from .support import Binding, BindingSpec, assert_entry, pairs, rows, writes
 
@@ -47,7 +47,7 @@ def test_queue_membership_joins_an_omnichannel_queue_by_name(binding, world):
 
 
 def test_a_queue_that_is_not_an_omnichannel_queue_is_refused(server, world):
-    binding = Binding(server, BindingSpec(queue="Contoso support inbox"))
+    binding = Binding(server, BindingSpec.for_stack(queue="Contoso support inbox"))
     binding.deploy(("user", "role"))
     world.clear_requests()
     with pytest.raises(ProviderError) as caught:
@@ -63,7 +63,7 @@ def test_a_queue_that_is_not_an_omnichannel_queue_is_refused(server, world):
 
 
 def test_a_bot_without_the_highest_capacity_is_warned_not_refused(server, world):
-    binding = Binding(server, BindingSpec(queue=dv.TIER2_CHAT))
+    binding = Binding(server, BindingSpec.for_stack(queue=dv.TIER2_CHAT))
     created = binding.deploy(("user", "role", "queue"))["queue"]
     [warning] = created.outputs["warnings"]
     assert "Partner Bot (100)" in warning and "bot-not-highest-capacity" in warning and "\n" not in warning
@@ -112,7 +112,7 @@ def test_a_workstream_already_bound_to_our_bot_is_adopted(binding, world, portal
 
 
 def test_a_pick_workstream_is_refused(server, world):
-    binding = Binding(server, BindingSpec(workstream="Contoso pick"))
+    binding = Binding(server, BindingSpec.for_stack(workstream="Contoso pick"))
     binding.deploy(("user", "role"))
     with pytest.raises(ProviderError) as caught:
         binding.deploy(("workstream",))
@@ -120,7 +120,7 @@ def test_a_pick_workstream_is_refused(server, world):
 
 
 def test_a_workstream_bound_to_another_bot_is_refused_naming_that_bot(server, world):
-    binding = Binding(server, BindingSpec(workstream="Partner chat"))
+    binding = Binding(server, BindingSpec.for_stack(workstream="Partner chat"))
     binding.deploy(("user", "role"))
     world.clear_requests()
     with pytest.raises(ProviderError) as caught:

@@ -27,7 +27,7 @@ _RAISED = re.compile(r"^([A-Za-z_][\w.]*): ", re.M)  # a traceback's last line: 
 
 OK, RETRIED_OK, REFUSED = "ok", "retried-ok", "refused"
 NOT_APPLICABLE = "n/a"
-# Dataverse's service-protection codes (tests/emulator/dataverse/errors.py SERVICE_PROTECTION): request count,
+# Dataverse's service-protection codes (emulator/dataverse/errors.py SERVICE_PROTECTION): request count,
 # execution time, concurrency.
 SERVICE_PROTECTION_CODES = ("0x80072322", "0x80072321", "0x80072326")
 # Keys a failed operation may carry under a transient fault: the fault's own (throttled, unavailable) or the

@@ -31,9 +31,9 @@ from hypothesis import strategies as st
 
 from components import validation as v
 from components.settings import KEYS, KEYS_BY_NAME, REQUIRED, ConfigError, Settings, parse_settings
+from emulator.dataverse import testing as dv
 from offline.program import REMOVE, ProgramError, StackConfigError, load_stack_config, run_program
 from offline.runner import PROGRAM_FAILED
-from tests.emulator.dataverse import testing as dv
 from tests.providers.support import DEV_AZURE_BOT, ORDER, Driver, start_server
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]

@@ -21,7 +21,7 @@ import dataclasses
 import pytest
 
 from benchmarks.fleet import all_at_once, seed_world
-from tests.emulator.dataverse import testing as dv
+from emulator.dataverse import testing as dv
 from tests.providers.support import ORDER, Binding, BindingSpec, environment_state, start_server
 
 BINDINGS = 20

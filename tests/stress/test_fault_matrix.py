@@ -64,10 +64,9 @@ from typing import Any, Callable, Optional
 
 import pytest
 
+from emulator.dataverse import testing as dv
+from emulator.seeds import default_fixture, native_fixture
 from offline.provider_server import ProviderError, ProviderServer
-from tests.conftest import load_default_fixture
-from tests.emulator.dataverse import testing as dv
-from tests.emulator.entra.testing import native_fixture
 from tests.providers.support import ORDER, Binding, Deployed, Driver, start_server
 
 from . import faults_support as fs
@@ -163,7 +162,7 @@ class Lab:
         # program's other components make); Dataverse comes from each scenario's state.
         self.outside = [
             {k: v for k, v in fixture.items() if k != "dataverse"}
-            for fixture in (load_default_fixture(), native_fixture())
+            for fixture in (default_fixture(), native_fixture())
         ]
         self.offset = 0.0
         self.warm_at: dict[int, float] = {}
@@ -345,7 +344,7 @@ def fault_lab(emulator_server):
     lab = Lab(emulator_server, plain, removable)
     try:
         # One fault-free deployment gives every scenario its starting state and the engine's view of it.
-        lab.restore(load_default_fixture()["dataverse"])
+        lab.restore(default_fixture()["dataverse"])
         binding, before = Binding(plain), {}
         for role in ORDER:
             before[role] = lab.dump()

@@ -32,6 +32,7 @@ import dill
 import pytest
 
 from drift import cli as drift_cli
+from emulator.entra.testing import DEPLOYER_APP, DEV_BOT_APP, GITHUB_DEV_SUBJECT, TENANT, fixture_secret
 from offline import report
 from offline.emulator import PORTAL_ADMIN_SEED, EmulatorTarget
 from offline.portal import Binding, apply_change
@@ -41,7 +42,6 @@ from offline.runner import CHANGES_FOUND, DEPLOYMENT_FAILED, SUCCESS, OfflineRun
 from offline.secret_box import SECRET_SIG, SIG_KEY, SecretBox, SecretBoxError, is_sealed
 from offline.servers import ProviderServers
 from offline.state import PROVIDER_KEY, ResourceState, StateFile
-from tests.emulator.entra.testing import DEPLOYER_APP, DEV_BOT_APP, GITHUB_DEV_SUBJECT, TENANT, fixture_secret
 
 PASSWORD = "azuread:index/applicationPassword:ApplicationPassword"
 WRONG_SECRET = "wrong-deployer-secret-5d41402abc4b2a76"  # distinctive: found only if it leaked

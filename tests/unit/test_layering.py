@@ -1,5 +1,6 @@
-"""The import direction of docs/architecture.md: components -> dynamic -> clients; nobody imports the
-emulator from product code; the emulator never imports the product."""
+"""The import direction of docs/architecture.md: components -> dynamic -> clients; the program, drift and
+policy never import the emulator, the offline tools or the tests; the emulator never imports the product;
+nothing outside tests/ imports tests."""
 
 from __future__ import annotations
 
@@ -77,13 +78,43 @@ def test_validation_is_a_leaf_module():
     assert _offending([path], ["components", "pulumi", "tests", "offline"]) == []
 
 
-def test_product_code_never_imports_the_emulator_or_the_offline_runner():
-    product = _files("components", "drift", "policy") + [ROOT / "__main__.py"]
-    assert _offending([p for p in product if p.exists()], ["tests", "offline"]) == []
+# Every top-level package of the repository and the project packages it may import. A new package must be
+# added here, so the layering is decided when it is created, not found out later.
+PROJECT_PACKAGES = ("components", "drift", "policy", "offline", "emulator", "benchmarks", "tests")
+MAY_IMPORT = {
+    # The program, its providers and the commands users run in pipelines: never the emulator or the tools.
+    "components": ("components",),
+    "drift": ("drift", "components"),
+    "policy": ("policy", "components"),
+    "__main__.py": ("components",),
+    # The emulator stands for Microsoft: it knows nothing of the product.
+    "emulator": ("emulator",),
+    # The offline trial and harness run the product against the emulator.
+    "offline": ("offline", "components", "drift", "emulator"),
+    "benchmarks": ("benchmarks", "offline", "components", "emulator"),
+    "tests": PROJECT_PACKAGES,
+}
 
 
-def test_emulator_never_imports_the_product():
-    assert _offending(_files("tests/emulator"), ["components", "offline", "drift", "policy"]) == []
+def _top_level_packages() -> set[str]:
+    found = {p.parent.name for p in ROOT.glob("*/*.py") if "venv" not in p.parts}
+    return found | ({"__main__.py"} if (ROOT / "__main__.py").exists() else set())
+
+
+def test_every_top_level_package_has_a_layering_rule():
+    assert _top_level_packages() - set(MAY_IMPORT) == set()
+
+
+@pytest.mark.parametrize("package", sorted(MAY_IMPORT))
+def test_each_package_imports_only_the_packages_below_it(package):
+    paths = [ROOT / package] if package.endswith(".py") else _files(package)
+    forbidden = [name for name in PROJECT_PACKAGES if name not in MAY_IMPORT[package]]
+    assert _offending(paths, forbidden) == []
+
+
+def test_nothing_outside_the_tests_imports_the_tests():
+    outside = [p for p in ROOT.rglob("*.py") if "venv" not in p.parts and p.parts[len(ROOT.parts)] != "tests"]
+    assert _offending(outside, ["tests"]) == []
 
 
 def test_components_package_init_imports_nothing():

@@ -6,7 +6,7 @@
 
 Every request goes through ARM's front door in this order: token (401), route, api-version (400),
 subscription (404), token tenant (401), role assignment on the scope (403), provider registration (409),
-resource group (404); then the Bot Service rules (tests/emulator/arm/bots.py, channels.py). Path keywords
+resource group (404); then the Bot Service rules (emulator/arm/bots.py, channels.py). Path keywords
 compare case-insensitively, as ARM's do.
 """
 

@@ -1,7 +1,7 @@
 """Start and stop the emulator: an HTTPS server on loopback, in a thread, with a throwaway CA.
 
     with Emulator().start() as emu:
-        emu.seed(json.load(open("tests/emulator/fixtures/default.json")))
+        emu.seed(json.load(open("emulator/fixtures/default.json")))
         requests.get(emu.base_url + "/_emulator/health", verify=emu.ca_path)
 
 The CA is made at start (trustme) and written to a temporary file; point clients at it with `verify=` or

@@ -9,10 +9,10 @@ import importlib
 
 # (module, class) in dispatch order; each service package adds its line when it lands.
 SERVICES: tuple[tuple[str, str], ...] = (
-    ("tests.emulator.graph.routes", "GraphService"),
-    ("tests.emulator.arm.routes", "ArmService"),
-    ("tests.emulator.dataverse.routes", "DataverseService"),
-    ("tests.emulator.entra.routes", "EntraService"),
+    ("emulator.graph.routes", "GraphService"),
+    ("emulator.arm.routes", "ArmService"),
+    ("emulator.dataverse.routes", "DataverseService"),
+    ("emulator.entra.routes", "EntraService"),
 )
 
 

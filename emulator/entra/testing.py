@@ -1,18 +1,18 @@
 """Helpers for tests that talk to the emulated Entra ID, Graph and ARM: the default fixture's identities,
 fresh msal applications, tokens, and a small JSON client over real TLS.
 
-The secrets here are the default fixture's fake values (tests/emulator/fixtures/default/directory.json);
+The secrets here are the default fixture's fake values (emulator/fixtures/default/directory.json);
 the certificate's private key is made by the emulator at seed time (`emulator.certificate(name)`).
 """
 
 from __future__ import annotations
 
-import json
-import pathlib
 from typing import Any, Optional
 
 import msal
 import requests
+
+from .. import seeds
 
 TENANT = "11111111-1111-4111-8111-111111111111"
 TENANT_DOMAIN = "contoso.onmicrosoft.com"
@@ -30,19 +30,12 @@ GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 GITHUB_DEV_SUBJECT = "repo:contoso/bot-handoff:environment:dev"
 API_VERSION = "2022-09-15"
 
-FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures"
-
 
 def fixture_secret(app_id: str) -> str:
     """The fake client secret the default fixture gives an application."""
-    section = json.loads((FIXTURES / "default" / "directory.json").read_text(encoding="utf-8"))["directory"]
+    section = seeds.default_fixture()["directory"]
     app = next(a for a in section["applications"] if a["appId"] == app_id)
     return app["passwordCredentials"][0]["secretText"]
-
-
-def native_fixture() -> dict:
-    """What the program's native resources would have created (bot apps, Azure Bots with Teams enabled)."""
-    return json.loads((FIXTURES / "native" / "bots.json").read_text(encoding="utf-8"))
 
 
 def tls_session(emulator) -> requests.Session:

@@ -1,4 +1,4 @@
-"""Run the emulator by hand:  python -m tests.emulator [--port 8443] [--seed FIXTURE.json] [--ca-out PATH]
+"""Run the emulator by hand:  python -m emulator [--port 8443] [--seed FIXTURE.json] [--ca-out PATH]
 
 Prints the base URL and the path of the CA certificate to trust (REQUESTS_CA_BUNDLE), then serves until
 interrupted.
@@ -17,7 +17,7 @@ from .server import Emulator
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.emulator", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default)")
     parser.add_argument("--seed", action="append", default=[], help="JSON fixture to load (repeatable)")

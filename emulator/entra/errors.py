@@ -2,7 +2,7 @@
 
 Each code carries its OAuth `error` value, HTTP status and message template. Messages follow the wording
 the real service sends (reference §1.3, §6 #23-24 and the threads cited there); codes the reference tags
-[C] or [I] are marked so in tests/emulator/README.md. Clients must branch on `error`/`error_codes`, never
+[C] or [I] are marked so in emulator/README.md. Clients must branch on `error`/`error_codes`, never
 on the text, so only the codes are load-bearing.
 """
 

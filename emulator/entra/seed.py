@@ -1,4 +1,4 @@
-"""Load the `directory` section of a fixture (format: tests/emulator/README.md, "Fixture format").
+"""Load the `directory` section of a fixture (format: emulator/README.md, "Fixture format").
 
 Seeding is additive: an application whose appId is already present is replaced, everything else stays.
 Object ids not given in the fixture are derived from the appId, so dumps are stable between runs.

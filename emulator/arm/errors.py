@@ -1,7 +1,7 @@
 """Azure Resource Manager answers on the wire: `{"error": {"code", "message"[, "details"]}}` (reference §3.3).
 
 The constructors below carry the messages ARM and the Bot Service resource provider send; the tags of each
-fact are in tests/emulator/README.md ("Fidelity").
+fact are in emulator/README.md ("Fidelity").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Load the `arm` section of a fixture (format: tests/emulator/README.md, "Fixture format").
+"""Load the `arm` section of a fixture (format: emulator/README.md, "Fixture format").
 
 Additive: a subscription already present gains the groups and providers named again; a bot is replaced by
 name. Seeded bots skip the create-time rules (they stand for resources made earlier, possibly before the

@@ -1,7 +1,7 @@
 """The base of every emulated service and the context they share.
 
 A service owns a path prefix, routes its own requests (werkzeug routing), keeps its state in models and
-answers errors in its real wire shape. The app (tests/emulator/app.py) picks the service, applies faults
+answers errors in its real wire shape. The app (emulator/app.py) picks the service, applies faults
 and latency, and logs every request.
 """
 
@@ -72,7 +72,7 @@ class Service:
         """Forget all state."""
 
     def seed(self, fixture: dict) -> None:
-        """Load this service's section(s) of a fixture (tests/emulator/README.md)."""
+        """Load this service's section(s) of a fixture (emulator/README.md)."""
 
     def audiences(self) -> set[str]:
         """Resource URIs this service accepts tokens for (Entra issues tokens only for these)."""

@@ -1,6 +1,6 @@
 """The seeded Dataverse environments, keyed by URL (the token audience picks one), and fixture loading.
 
-Fixture section (tests/emulator/README.md, "Dataverse"):
+Fixture section (emulator/README.md, "Dataverse"):
 
     {"dataverse": {"environments": [{"url": "https://org.crm.dynamics.com", "tenantId": "…",
         "organizationId": "…", "tables": {"<entity set>": [{<row in wire names>}]},

@@ -1,0 +1,201 @@
+"""The plan of one Omnichannel binding: which children it has, in which order, each one's inputs and what it
+waits for. The one place the binding's wiring is written.
+
+Two consumers read it and nothing else decides the wiring:
+- `components.omnichannel.OmnichannelBinding` declares the children as Pulumi resources (`Ref` becomes the
+  earlier child's output, `Fingerprint` an `Output.all(...)` hash);
+- `offline.harness.Binding` drives the same children through the SDK's provider server, one resource at a
+  time as the engine would (`Ref` becomes the recorded output, `Fingerprint` the hash of recorded outputs).
+
+Inputs are keyed by the resources' Python argument names (`user_id`); on the wire they are camelCase
+(`components.dynamic.specs.wire`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from typing import Any, Mapping, Optional, Sequence
+
+import pulumi
+
+from components.dynamic.base import BindingResource
+from components.dynamic.bot_user import BotApplicationUser
+from components.dynamic.context import ContextVariables
+from components.dynamic.copilot import CopilotAgent
+from components.dynamic.queue import QueueMembership
+from components.dynamic.role import RoleAssignment
+from components.dynamic.workstream import WorkstreamBot
+from components.settings import Settings
+
+
+@dataclasses.dataclass(frozen=True)
+class Ref:
+    """An output (wire key) of an earlier child: the consumer waits for that child."""
+
+    role: str
+    key: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Fingerprint:
+    """A short hash of earlier children's outputs (`binding_fingerprint`)."""
+
+    parts: tuple[Ref, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Child:
+    """One child resource: `<binding name>-<role>`, its class, inputs, and the children it waits for beyond
+    the ones its `Ref`s name."""
+
+    role: str
+    resource: type[BindingResource]
+    inputs: Mapping[str, Any]
+    after: tuple[str, ...] = ()
+
+    def refs(self) -> tuple[Ref, ...]:
+        found: list[Ref] = []
+        for value in self.inputs.values():
+            if isinstance(value, Ref):
+                found.append(value)
+            elif isinstance(value, Fingerprint):
+                found.extend(value.parts)
+        return tuple(found)
+
+
+@dataclasses.dataclass(frozen=True)
+class OmnichannelBindingArgs:
+    environment_url: str
+    """Dataverse environment URL where Omnichannel runs (normalised)."""
+    bot_app_id: pulumi.Input[str]
+    """The bot's App (client) ID: the app registration's, or the user-assigned identity's."""
+    azure_bot_id: pulumi.Input[str]
+    """ARM id of the Azure Bot whose Teams channel Omnichannel reaches the bot through."""
+    bot_display_name: str
+    """Name of the bot's application user (set when it is created)."""
+    agent_schema_name: str
+    """Schema name of the Copilot Studio agent."""
+    agent_name: str
+    """The agent's display name, at most 30 characters."""
+    queue: str
+    """Omnichannel messaging queue: name or GUID."""
+    workstream: str
+    """Push workstream: name or GUID."""
+    bot_provider: str = "copilotStudio"
+    """`copilotStudio` or `other`."""
+    bot_capacity: int = 100
+    """The bot user's capacity: the highest of its queue, so the bot takes conversations first."""
+    context_variables: Sequence[str] = ()
+    """`name:type` entries (text, number, boolean, entity)."""
+    publish_agent: bool = True
+    """Publish the agent when the binding changes."""
+    teams_channel_id: Optional[pulumi.Input[str]] = None
+    """The Teams channel resource's id: the user waits for it (its preflight checks the channel)."""
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        bot_app_id: pulumi.Input[str],
+        azure_bot_id: pulumi.Input[str],
+        teams_channel_id: Optional[pulumi.Input[str]] = None,
+    ) -> "OmnichannelBindingArgs":
+        oc = settings.omnichannel
+        return cls(
+            environment_url=oc.dataverse_url,
+            bot_app_id=bot_app_id,
+            azure_bot_id=azure_bot_id,
+            bot_display_name=settings.bot.display_name,
+            agent_schema_name=oc.agent_schema_name,
+            agent_name=oc.agent_name,
+            queue=oc.queue,
+            workstream=oc.workstream,
+            bot_provider=oc.bot_provider,
+            bot_capacity=oc.bot_capacity,
+            context_variables=tuple(f"{v.name}:{v.type}" for v in oc.context_variables),
+            publish_agent=oc.publish_agent,
+            teams_channel_id=teams_channel_id,
+        )
+
+
+def plan(values: "OmnichannelBindingArgs") -> tuple[Child, ...]:
+    """The children in dependency order (each only refers to children before it)."""
+    where = {"environment_url": values.environment_url, "bot_app_id": values.bot_app_id}
+    user_id = Ref("user", "userId")
+    return (
+        Child(
+            "user",
+            BotApplicationUser,
+            {
+                **where,
+                "display_name": values.bot_display_name,
+                "azure_bot_id": values.azure_bot_id,
+                "bot_provider": values.bot_provider,
+                "capacity": values.bot_capacity,
+            },
+        ),
+        Child(
+            "role",
+            RoleAssignment,
+            {**where, "user_id": user_id, "business_unit_id": Ref("user", "businessUnitId")},
+        ),
+        # Queue and workstream wait for the role: Omnichannel routes only to users holding the agent role.
+        Child(
+            "queue",
+            QueueMembership,
+            {**where, "user_id": user_id, "queue": values.queue, "capacity": Ref("user", "capacity")},
+            after=("role",),
+        ),
+        Child(
+            "workstream",
+            WorkstreamBot,
+            {**where, "user_id": user_id, "workstream": values.workstream},
+            after=("role",),
+        ),
+        Child(
+            "context",
+            ContextVariables,
+            {
+                **where,
+                "workstream_id": Ref("workstream", "workstreamId"),
+                "variables": list(values.context_variables),
+            },
+        ),
+        Child(
+            "agent",
+            CopilotAgent,
+            {
+                **where,
+                "schema_name": values.agent_schema_name,
+                "agent_name": values.agent_name,
+                "publish": values.publish_agent,
+                # Republished when what the binding connects changes: hand-off needs a publish after
+                # connecting.
+                "binding_fingerprint": Fingerprint(
+                    (
+                        user_id,
+                        Ref("role", "roleId"),
+                        Ref("queue", "queueId"),
+                        Ref("workstream", "workstreamId"),
+                        Ref("context", "variables"),
+                    )
+                ),
+            },
+        ),
+    )
+
+
+def roles(values: "OmnichannelBindingArgs") -> tuple[str, ...]:
+    return tuple(child.role for child in plan(values))
+
+
+def binding_fingerprint(parts: Sequence[Any]) -> str:
+    """A short hash of what the binding connects; the agent is republished when it changes. Lists (the context
+    variables) count as sets of case-insensitive entries, as Dataverse compares names: a variable re-created
+    after drift with another spelling of its name is the same binding."""
+    normal = [sorted(str(item).lower() for item in p) if isinstance(p, (list, tuple)) else p for p in parts]
+    text = json.dumps(normal, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
