@@ -54,8 +54,9 @@ from benchmarks.fleet import (
     peak_rss_mib,
     seed_world,
 )
+from components.binding_plan import OmnichannelBindingArgs
 from emulator import Emulator
-from offline.harness import Binding, BindingSpec, roles, start_server
+from offline.harness import Binding, roles, stack_binding, start_server
 
 ORDER = roles()  # the dev stack's binding children
 
@@ -63,7 +64,7 @@ MINIMUM = {"entra": 2, "arm": 0, "dataverse": 15, "writes": 6}
 WITH_PREFLIGHT = {"entra": 3, "arm": 2, "dataverse": 17, "writes": 6}
 
 
-def run(emulator: Emulator, specs: list[BindingSpec], latency_ms: int) -> tuple[dict, float]:
+def run(emulator: Emulator, specs: list[OmnichannelBindingArgs], latency_ms: int) -> tuple[dict, float]:
     """deploy, redeploy and refresh of these bindings through one fresh provider server (a cold process)."""
     seed_world(emulator, len(specs))
     emulator.configure(latency_ms=latency_ms)
@@ -93,7 +94,7 @@ def main(argv=None) -> int:
 
     emulator = Emulator().start()
     try:
-        one, one_rss = run(emulator, [BindingSpec.for_stack()], args.latency_ms)
+        one, one_rss = run(emulator, [stack_binding()], args.latency_ms)
         _, specs = bench_fixture(args.bindings)
         many, many_rss = run(emulator, specs, args.latency_ms)
     finally:

@@ -12,10 +12,11 @@ import copy
 import time
 from typing import Callable, Sequence
 
+from components.binding_plan import OmnichannelBindingArgs
 from emulator import Emulator
 from emulator.dataverse import testing as dv
 from emulator.seeds import default_fixture, native_fixture
-from offline.harness import Binding, BindingSpec
+from offline.harness import Binding, stack_binding
 
 # Writes every binding needs whatever its variables: user, role, queue, workstream, publish. Plus one create
 # per declared variable the workstream lacks: one for the dev stack (CustomerTier exists), two per bench one.
@@ -30,7 +31,7 @@ def bench_app_id(index: int) -> str:
     return f"5e000000-0000-4000-8000-{index:012x}"
 
 
-def bench_fixture(count: int) -> tuple[dict, list[BindingSpec]]:
+def bench_fixture(count: int) -> tuple[dict, list[OmnichannelBindingArgs]]:
     """`count` bindings' worth of records: a bot App ID, Azure Bot, queue, workstream and agent each."""
     default = default_fixture()
     dev = next(e for e in default["dataverse"]["environments"] if e["url"] == dv.DEV)["tables"]
@@ -60,14 +61,14 @@ def bench_fixture(count: int) -> tuple[dict, list[BindingSpec]]:
         bot["name"], bot["properties"]["msaAppId"] = f"contoso-bench-{i:02d}", app_id
         bots.append(bot)
         specs.append(
-            BindingSpec.for_stack(
-                app_id=app_id,
-                display_name=f"Bench bot {i:02d}",
+            stack_binding(
+                bot_app_id=app_id,
+                bot_display_name=f"Bench bot {i:02d}",
                 queue=f"Bench queue {i:02d}",
                 workstream=f"Bench chat {i:02d}",
                 agent_schema_name=f"cr5a1_bench{i:02d}",
                 agent_name=f"Bench Agent {i:02d}",
-                azure_bot_id=BindingSpec.for_stack().azure_bot_id.replace("contoso-handoff-dev", bot["name"]),
+                azure_bot_id=stack_binding().azure_bot_id.replace("contoso-handoff-dev", bot["name"]),
             )
         )
     fixture = {
@@ -77,7 +78,7 @@ def bench_fixture(count: int) -> tuple[dict, list[BindingSpec]]:
     return fixture, specs
 
 
-def seed_world(emulator: Emulator, count: int) -> list[BindingSpec]:
+def seed_world(emulator: Emulator, count: int) -> list[OmnichannelBindingArgs]:
     """Reset the emulator to the default seed, the native side and `count` bench bindings; their specs."""
     emulator.reset()
     emulator.seed(default_fixture())
@@ -126,7 +127,7 @@ def peak_rss_mib(pid: int) -> float:
     return int(line.split()[1]) / 1024
 
 
-def minimum_writes(emulator: Emulator, specs: Sequence[BindingSpec]) -> int:
+def minimum_writes(emulator: Emulator, specs: Sequence[OmnichannelBindingArgs]) -> int:
     """The writes these bindings need: the fixed ones, and a create per declared variable not yet there."""
     environment = next(e for e in emulator.state("dataverse")["environments"] if e["url"] == dv.DEV)["tables"]
     names = {r["msdyn_liveworkstreamid"]: r["msdyn_name"] for r in environment["msdyn_liveworkstreams"]}
@@ -135,6 +136,9 @@ def minimum_writes(emulator: Emulator, specs: Sequence[BindingSpec]) -> int:
         for r in environment["msdyn_ocliveworkstreamcontextvariables"]
     }
     missing = sum(
-        1 for s in specs for v in s.variables if (s.workstream, v.split(":")[0].lower()) not in present
+        1
+        for s in specs
+        for v in s.context_variables
+        if (s.workstream, v.split(":")[0].lower()) not in present
     )
     return FIXED_WRITES * len(specs) + missing

@@ -44,7 +44,7 @@ from benchmarks.fleet import all_at_once, counted, minimum_writes, peak_rss_mib,
 from benchmarks.program_runs import one_run, write_variant
 from components.binding_plan import binding_fingerprint
 from emulator import Emulator
-from offline.harness import Binding, BindingSpec, Deployed, Driver, roles, start_server
+from offline.harness import Binding, Deployed, Driver, roles, stack_binding, start_server
 
 ORDER = roles()  # the dev stack's binding children
 
@@ -122,7 +122,7 @@ def requests_per_operation(emulator: Emulator) -> tuple[dict, int]:
     measured: dict[str, dict[str, dict]] = {op: {} for op in OPERATIONS}
     server = start_server(emulator)
     try:
-        binding = Binding(server, BindingSpec.for_stack())
+        binding = Binding(server, stack_binding())
         for role in ORDER:
             measured["create"][role] = counted(emulator, lambda: binding.deploy((role,)))
         tokens = sum(f["entra"] for f in measured["create"].values())
@@ -208,7 +208,7 @@ def deploy_once(emulator: Emulator, faults: int) -> tuple[float, list]:
         )
     server = start_server(emulator)
     try:
-        binding = Binding(server, BindingSpec.for_stack())
+        binding = Binding(server, stack_binding())
         emulator.clear_requests()
         started = time.perf_counter()
         binding.deploy()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 import pulumi
 
@@ -55,6 +55,19 @@ class Child:
     inputs: Mapping[str, Any]
     after: tuple[str, ...] = ()
 
+    def resolved(self, output: Callable[[Ref], Any], fingerprint: Callable[[list], Any]) -> dict[str, Any]:
+        """The inputs with each `Ref` replaced by `output(ref)` and each `Fingerprint` by `fingerprint` of
+        its parts' outputs (the program combines Pulumi outputs, the harness plain values)."""
+
+        def one(value: Any) -> Any:
+            if isinstance(value, Ref):
+                return output(value)
+            if isinstance(value, Fingerprint):
+                return fingerprint([output(part) for part in value.parts])
+            return value
+
+        return {key: one(value) for key, value in self.inputs.items()}
+
     def refs(self) -> tuple[Ref, ...]:
         found: list[Ref] = []
         for value in self.inputs.values():
@@ -65,7 +78,7 @@ class Child:
         return tuple(found)
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class OmnichannelBindingArgs:
     environment_url: str
     """Dataverse environment URL where Omnichannel runs (normalised)."""

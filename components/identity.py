@@ -19,10 +19,11 @@ from typing import Optional, Sequence
 import pulumi
 import pulumi_azuread as azuread
 
+from components import names
 from components import validation as v
 from components.settings import Settings
 
-TYPE_TOKEN = "handoff:identity:BotIdentity"
+TYPE_TOKEN = names.IDENTITY_COMPONENT
 
 # pulumi-azuread's names for the clouds (provider `environment`); DoD has its own Graph host (dod-graph).
 _ENTRA_ENVIRONMENTS = {"public": "global", "china": "china", "usgovernment": "usgovernmentl4"}

@@ -24,8 +24,8 @@ from typing import Any, Optional, Sequence
 
 import pulumi
 
+from components import names
 from components.binding_plan import (
-    Fingerprint,
     OmnichannelBindingArgs,
     Ref,
     binding_fingerprint,
@@ -33,7 +33,7 @@ from components.binding_plan import (
 )
 from components.dynamic.specs import attribute
 
-TYPE_TOKEN = "handoff:omnichannel:OmnichannelBinding"
+TYPE_TOKEN = names.BINDING_COMPONENT
 __all__ = ["OmnichannelBinding", "OmnichannelBindingArgs", "TYPE_TOKEN"]
 
 
@@ -71,17 +71,13 @@ class OmnichannelBinding(pulumi.ComponentResource):
         def output(ref: Ref) -> pulumi.Output:
             return getattr(children[ref.role], attribute(ref.key))
 
-        def resolved(value: Any) -> Any:
-            if isinstance(value, Ref):
-                return output(value)
-            if isinstance(value, Fingerprint):
-                return pulumi.Output.all(*map(output, value.parts)).apply(binding_fingerprint)
-            return value
+        def fingerprint(parts: list) -> pulumi.Output[str]:
+            return pulumi.Output.all(*parts).apply(binding_fingerprint)
 
         for step in plan(values):
             children[step.role] = step.resource(
                 f"{name}-{step.role}",
-                **{key: resolved(value) for key, value in step.inputs.items()},
+                **step.resolved(output, fingerprint),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[children[r] for r in step.after]),
             )
         user, queue, workstream = children["user"], children["queue"], children["workstream"]

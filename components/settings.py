@@ -16,17 +16,19 @@ from typing import Any, Callable, Mapping, Optional
 from pulumi.errors import RunError
 
 from components import validation as v
+from components.config_keys import KEYS, KEYS_BY_NAME, PROJECT, REQUIRED, ConfigKey, parse_value
 
-PROJECT = "handoff"
+__all__ = [
+    "KEYS",
+    "KEYS_BY_NAME",
+    "PROJECT",
+    "REQUIRED",
+    "ConfigKey",
+    "ConfigError",
+    "Settings",
+    "parse_settings",
+]
 SUPPORTED_PYTHON = (3, 11)
-
-
-class _Required:
-    def __repr__(self) -> str:
-        return "REQUIRED"
-
-
-REQUIRED: Any = _Required()  # the default of a key every stack must set
 
 
 class ConfigError(RunError):
@@ -53,260 +55,7 @@ class PythonVersionError(RuntimeError):
     """The program runs on a Python other than the one its state pickles are tied to."""
 
 
-@dataclasses.dataclass(frozen=True)
-class ConfigKey:
-    """One project configuration key: its Pulumi.yaml schema and how the program reads it."""
-
-    name: str
-    type: str  # Pulumi.yaml schema type: string, boolean, integer or array (of strings)
-    default: Any  # REQUIRED when every stack must set it
-    description: str
-    parse: Callable[[Any], Any]  # raises ValueError(problem and fix)
-    example: str = ""  # shown when a required key is missing
-
-
-def _app_type(value: Any) -> str:
-    if isinstance(value, str) and value.strip().lower() == "multitenant":
-        raise ValueError(
-            "'MultiTenant' bots can no longer be created (deprecated by Azure Bot Service); use "
-            "SingleTenant or UserAssignedMSI"
-        )
-    return v.check_choice(value, ("SingleTenant", "UserAssignedMSI"))
-
-
-def _optional(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    return lambda value: "" if isinstance(value, str) and not value.strip() else parse(value)
-
-
-KEYS: tuple[ConfigKey, ...] = (
-    ConfigKey(
-        "tenantId",
-        "string",
-        REQUIRED,
-        "Entra tenant GUID of the bot's app registration and Azure Bot",
-        v.check_guid,
-        "<tenant GUID>",
-    ),
-    ConfigKey(
-        "subscriptionId",
-        "string",
-        REQUIRED,
-        "Azure subscription GUID that holds the Azure Bot",
-        v.check_guid,
-        "<subscription GUID>",
-    ),
-    ConfigKey(
-        "cloud",
-        "string",
-        "public",
-        "Entra, ARM and Dataverse cloud: public (incl. GCC), usgovernment (GCC High, DoD) or china",
-        v.check_cloud,
-    ),
-    ConfigKey(
-        "geography",
-        "string",
-        REQUIRED,
-        "Power Platform geography of the Dataverse environment; the bot must be in the same one",
-        v.check_geography,
-        "unitedstates",
-    ),
-    ConfigKey(
-        "dataSharingAcknowledged",
-        "boolean",
-        False,
-        "Must be true: you accept the data-sharing notice the portal shows before connecting a bot",
-        v.check_bool,
-    ),
-    ConfigKey(
-        "resourceGroupName",
-        "string",
-        REQUIRED,
-        "Existing resource group of the Azure Bot",
-        v.check_resource_group_name,
-        "rg-handoff-dev",
-    ),
-    ConfigKey(
-        "botName",
-        "string",
-        REQUIRED,
-        "Azure Bot resource name: globally unique, 2-64 letters, digits, '_', '.' or '-'",
-        v.check_bot_name,
-        "contoso-handoff-dev",
-    ),
-    ConfigKey(
-        "botDisplayName",
-        "string",
-        REQUIRED,
-        "Display name of the bot's app registration and Azure Bot",
-        v.check_display_name,
-        "Contoso Handoff (dev)",
-    ),
-    ConfigKey(
-        "botLocation",
-        "string",
-        "global",
-        "global, or a regional location for data residency (westeurope, centralindia) in the geography",
-        v.check_bot_location,
-    ),
-    ConfigKey(
-        "botSku",
-        "string",
-        "F0",
-        "Azure Bot pricing tier: F0 or S1",
-        lambda value: v.check_choice(value, ("F0", "S1")),
-    ),
-    ConfigKey(
-        "botAppType",
-        "string",
-        "SingleTenant",
-        "SingleTenant (an app registration made here) or UserAssignedMSI; multi-tenant is deprecated",
-        _app_type,
-    ),
-    ConfigKey(
-        "botMsiResourceId",
-        "string",
-        "",
-        "ARM id of the user-assigned identity: required with UserAssignedMSI, empty otherwise",
-        _optional(v.parse_user_assigned_identity_id),
-    ),
-    ConfigKey(
-        "messagingEndpoint",
-        "string",
-        REQUIRED,
-        "https messaging endpoint of the bot",
-        v.check_https_url,
-        "https://bot.contoso.com/api/messages",
-    ),
-    ConfigKey(
-        "githubOidcSubjects",
-        "array",
-        [],
-        "GitHub Actions subjects given a federated credential: repo:<owner>/<repo>:environment:<env>",
-        lambda value: v.parse_list(value, v.github_credential),
-    ),
-    ConfigKey(
-        "azureDevOpsOidc",
-        "array",
-        [],
-        "Azure DevOps service connections given a federated credential: "
-        "<organizationId>/<organization>/<project>/<serviceConnection>",
-        lambda value: v.parse_list(value, v.azure_devops_credential),
-    ),
-    ConfigKey(
-        "createClientSecret",
-        "boolean",
-        False,
-        "Create a client secret (a secret stack output); prefer federated credentials",
-        v.check_bool,
-    ),
-    ConfigKey(
-        "clientSecretRotation",
-        "string",
-        "",
-        "Any label; change it to rotate the client secret",
-        _optional(lambda value: v.check_display_name(value, limit=64)),
-    ),
-    ConfigKey(
-        "dataverseUrl",
-        "string",
-        REQUIRED,
-        "Dataverse environment URL where Omnichannel runs, https://<org>.crm<N>.dynamics.com",
-        v.check_dataverse_url,
-        "https://contoso.crm.dynamics.com",
-    ),
-    ConfigKey(
-        "copilotAgentSchemaName",
-        "string",
-        REQUIRED,
-        "Schema name of the Copilot Studio agent",
-        v.check_agent_schema_name,
-        "cr5a1_contosoHelper",
-    ),
-    ConfigKey(
-        "copilotAgentName",
-        "string",
-        REQUIRED,
-        "Display name of the Copilot Studio agent: at most 30 characters, longer fail to connect",
-        v.check_agent_name,
-        "Contoso Helper",
-    ),
-    ConfigKey(
-        "botProvider",
-        "string",
-        "copilotStudio",
-        "copilotStudio for a Copilot Studio agent, other for a Bot Framework bot",
-        lambda value: v.check_choice(value, ("copilotStudio", "other")),
-    ),
-    ConfigKey(
-        "botCapacity",
-        "integer",
-        100,
-        "Capacity of the bot user; the highest in its queue, so the bot takes conversations first",
-        v.check_capacity,
-    ),
-    ConfigKey(
-        "queue",
-        "string",
-        REQUIRED,
-        "Omnichannel messaging queue the bot joins: name or GUID",
-        lambda value: v.check_name_or_guid(value, "queue"),
-        "Bot escalations",
-    ),
-    ConfigKey(
-        "workstream",
-        "string",
-        REQUIRED,
-        "Push workstream whose bot is this bot: name or GUID",
-        lambda value: v.check_name_or_guid(value, "workstream"),
-        "Contoso chat",
-    ),
-    ConfigKey(
-        "contextVariables",
-        "array",
-        [],
-        "Workstream context variables routing uses, as name:type (text, number, boolean or entity)",
-        v.parse_context_variables,
-    ),
-    ConfigKey(
-        "publishAgent",
-        "boolean",
-        True,
-        "Publish the agent when the binding changes (hand-off needs a published agent)",
-        v.check_bool,
-    ),
-    ConfigKey(
-        "allowBindingRemoval",
-        "boolean",
-        False,
-        "The documented override that lets a binding delete run (otherwise delete refuses)",
-        v.check_bool,
-    ),
-    ConfigKey(
-        "authorityHost",
-        "string",
-        "",
-        "Override of the cloud's Entra authority host (offline emulator, private clouds)",
-        _optional(v.check_https_url),
-    ),
-    ConfigKey(
-        "resourceManagerEndpoint",
-        "string",
-        "",
-        "Override of the cloud's ARM endpoint",
-        _optional(v.check_https_url),
-    ),
-    ConfigKey(
-        "dataverseApiEndpoint",
-        "string",
-        "",
-        "Override of <dataverseUrl>/api/data/v9.2; the token audience stays dataverseUrl",
-        _optional(v.check_https_url),
-    ),
-)
-KEYS_BY_NAME: dict[str, ConfigKey] = {key.name: key for key in KEYS}
-
-
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class BotSettings:
     """The Azure Bot and where it lives."""
 
@@ -320,7 +69,7 @@ class BotSettings:
     messaging_endpoint: str
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class IdentitySettings:
     """The bot's app registration credentials (SingleTenant only)."""
 
@@ -329,7 +78,7 @@ class IdentitySettings:
     client_secret_rotation: str
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class OmnichannelSettings:
     """What the Omnichannel binding declares in the Dataverse environment."""
 
@@ -345,7 +94,7 @@ class OmnichannelSettings:
     allow_binding_removal: bool
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class EndpointOverrides:
     """Endpoint overrides for the API clients ("" = the cloud's default)."""
 
@@ -354,7 +103,7 @@ class EndpointOverrides:
     dataverse_api_endpoint: str
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Settings:
     """The whole validated stack configuration."""
 
@@ -524,15 +273,8 @@ def parse_settings(raw: Mapping[str, Any], stack: str = "") -> Settings:
     problems = _unknown_keys(raw)
     parsed: dict[str, Any] = {}
     for key in KEYS:
-        value = raw.get(key.name)
-        value = key.default if value is None else value
-        if value is REQUIRED:
-            problems.append(
-                (key.name, f"is not set; add {PROJECT}:{key.name}: {key.example} to the stack file")
-            )
-            continue
         try:
-            parsed[key.name] = key.parse(value)
+            parsed[key.name] = parse_value(key.name, raw.get(key.name))
         except ValueError as error:
             problems.append((key.name, str(error)))
     for keys, rule in CROSS_RULES:
@@ -551,32 +293,36 @@ def _build(x: dict[str, Any], stack: str) -> Settings:
         cloud=x["cloud"],
         geography=x["geography"],
         bot=BotSettings(
-            x["botName"],
-            x["botDisplayName"],
-            x["resourceGroupName"],
-            x["botLocation"],
-            x["botSku"],
-            x["botAppType"],
-            x["botMsiResourceId"] or None,
-            x["messagingEndpoint"],
+            name=x["botName"],
+            display_name=x["botDisplayName"],
+            resource_group_name=x["resourceGroupName"],
+            location=x["botLocation"],
+            sku=x["botSku"],
+            app_type=x["botAppType"],
+            msi=x["botMsiResourceId"] or None,
+            messaging_endpoint=x["messagingEndpoint"],
         ),
         identity=IdentitySettings(
-            x["githubOidcSubjects"] + x["azureDevOpsOidc"], x["createClientSecret"], x["clientSecretRotation"]
+            federated_credentials=x["githubOidcSubjects"] + x["azureDevOpsOidc"],
+            create_client_secret=x["createClientSecret"],
+            client_secret_rotation=x["clientSecretRotation"],
         ),
         omnichannel=OmnichannelSettings(
-            x["dataverseUrl"],
-            x["copilotAgentSchemaName"],
-            x["copilotAgentName"],
-            x["botProvider"],
-            x["botCapacity"],
-            x["queue"],
-            x["workstream"],
-            x["contextVariables"],
-            x["publishAgent"],
-            x["allowBindingRemoval"],
+            dataverse_url=x["dataverseUrl"],
+            agent_schema_name=x["copilotAgentSchemaName"],
+            agent_name=x["copilotAgentName"],
+            bot_provider=x["botProvider"],
+            bot_capacity=x["botCapacity"],
+            queue=x["queue"],
+            workstream=x["workstream"],
+            context_variables=x["contextVariables"],
+            publish_agent=x["publishAgent"],
+            allow_binding_removal=x["allowBindingRemoval"],
         ),
         endpoints=EndpointOverrides(
-            x["authorityHost"], x["resourceManagerEndpoint"], x["dataverseApiEndpoint"]
+            authority_host=x["authorityHost"],
+            resource_manager_endpoint=x["resourceManagerEndpoint"],
+            dataverse_api_endpoint=x["dataverseApiEndpoint"],
         ),
     )
 

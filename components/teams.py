@@ -32,11 +32,12 @@ import pulumi
 import pulumi_azure_native as azure_native
 from pulumi_azure_native import botservice, managedidentity
 
+from components import names
 from components.settings import Settings
 
-TYPE_TOKEN = "handoff:teams:TeamsChannel"
+TYPE_TOKEN = names.TEAMS_COMPONENT
 TEAMS_CHANNEL = "MsTeamsChannel"
-GEOGRAPHY_TAG = "handoff-geography"
+GEOGRAPHY_TAG = names.GEOGRAPHY_TAG
 CREATE_ONLY_PROPERTIES = ("kind", "properties.msaAppId", "properties.msaAppTenantId")
 COMMERCIAL_DEPLOYMENT = "CommercialDeployment"
 GCC_MODERATE_DEPLOYMENT = "GCCModerateDeployment"

@@ -80,6 +80,10 @@ CAPACITY_RANGE = (1, 2_147_483_647)  # 0 would never take a conversation; the up
 CONTEXT_VARIABLE_TYPES = ("text", "number", "boolean", "entity")
 
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+# A DNS name (labels of letters, digits and hyphens) or an IPv4 address; IPv6 literals are not needed here.
+_HOST = re.compile(
+    r"(?=.{1,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*"
+)
 _ORG_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _BOT_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*")
 _RESOURCE_GROUP = re.compile(r"[\w().-]+")  # \w: Unicode letters and digits, and "_"
@@ -143,16 +147,31 @@ def check_guid(value: Any) -> str:
 
 
 def check_https_url(value: Any) -> str:
-    """An absolute https URL with a host, no credentials and no fragment; a trailing slash is dropped."""
+    """An absolute https URL with a valid host name, no credentials and no fragment; a trailing slash is
+    dropped."""
     text = _text(value, "a URL")
     parts = urllib.parse.urlsplit(text)
     if parts.scheme.lower() != "https":
         raise ValueError(f"{text!r} is not https; use https://<host>/<path>")
-    if not parts.hostname or parts.username or parts.password or parts.fragment:
+    try:
+        port = parts.port  # raises ValueError for a port that is not a number
+    except ValueError:
+        port = -1
+    if not parts.hostname or parts.username or parts.password or parts.fragment or port == -1:
         raise ValueError(
             f"{text!r} is not a plain https URL; use https://<host>/<path> without user or fragment"
         )
+    if not _HOST.fullmatch(parts.hostname) or any(c.isspace() for c in text):
+        raise ValueError(f"{text!r} has no valid host name; use https://<host>/<path> without spaces")
     return normalize_url(text)
+
+
+def check_endpoint_override(value: Any) -> str:
+    """An API base URL that replaces a cloud's endpoint: a plain https URL without a query."""
+    url = check_https_url(value)
+    if urllib.parse.urlsplit(url).query:
+        raise ValueError(f"{url!r} must not have a query; use https://<host>/<path>")
+    return url
 
 
 def normalize_url(value: str) -> str:
@@ -161,11 +180,6 @@ def normalize_url(value: str) -> str:
     netloc = parts.netloc.lower()
     path = parts.path.rstrip("/")
     return urllib.parse.urlunsplit((parts.scheme.lower(), netloc, path, parts.query, ""))
-
-
-def normalize_environment_url(url: str) -> str:
-    """The form every binding resource stores: `https://<org>.<host>` in lower case, no trailing slash."""
-    return normalize_url(url)
 
 
 def dataverse_host_info(url: Any) -> Optional[tuple[str, str]]:
@@ -199,7 +213,7 @@ def check_dataverse_url(value: Any, cloud: Optional[str] = None) -> str:
         raise ValueError(f"{text!r} is not a Dataverse environment host; use one of {hosts}")
     if cloud is not None and info[0] != cloud:
         raise ValueError(f"{text!r} is a {info[0]} cloud host, not {cloud}; use one of {hosts}")
-    return normalize_environment_url(text)
+    return normalize_url(text)
 
 
 def check_cloud(value: Any) -> str:

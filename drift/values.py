@@ -12,18 +12,17 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping, Optional, Sequence, Union
 
-MASK = "[secret]"
+from components import names
+from components.redaction import bounded, redact, without_colour
+
+MASK = names.SECRET_MASK
 UNKNOWN = "[unknown]"
-
-# Pulumi's wire signatures (sdk/go/common/resource/sig; pulumi/runtime/rpc.py `_special_sig_key`).
-_SIG_KEY = "4dabf18193072939515e22adb298388d"
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-_OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
-# The engine's sentinel for values not known during a preview (pulumi/runtime/rpc.py UNKNOWN).
-_UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-
+_SIG_KEY = names.SIG_KEY
+_SECRET_SIG = names.SECRET_SIG
+_OUTPUT_SIG = names.OUTPUT_VALUE_SIG
+_UNKNOWN_SENTINEL = names.UNKNOWN_SENTINEL
 # The pickled dynamic provider (a secret, and never a cloud-side change): see docs/architecture.md.
-PROVIDER_BLOB_KEY = "__provider"
+PROVIDER_BLOB_KEY = names.PROVIDER_KEY
 
 PathSegment = Union[str, int]
 
@@ -131,19 +130,9 @@ def _unwrap_secret(value: Any) -> Any:
     return value
 
 
-# Raw colour directives of engine diagnostics ("<{%fg 1%}>", "<{%reset%}>"), JWT-shaped strings, and
-# secret-looking query or form assignments: none of them belongs in a report.
-_COLOUR_TAGS = re.compile(r"<\{%[^%]*%\}>")
-_TOKEN_LIKE = re.compile(r"\beyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}")
-_SECRET_ASSIGNMENT = re.compile(
-    r"(?i)\b(client_secret|password|access_token|refresh_token|sig|code)=([^&\s\"']+)"
-)
 MAX_MESSAGE_CHARS = 1000
 
 
 def clean_text(text: str) -> str:
     """A diagnostic or CLI message fit for a report: no colour codes, no token-looking strings, bounded."""
-    text = _COLOUR_TAGS.sub("", text).strip()
-    text = _TOKEN_LIKE.sub("[redacted-token]", text)
-    text = _SECRET_ASSIGNMENT.sub(lambda m: f"{m.group(1)}=[redacted]", text)
-    return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 1] + "…"
+    return bounded(redact(without_colour(text).strip()), MAX_MESSAGE_CHARS)

@@ -6,8 +6,8 @@ suites and the benchmarks.
   exactly as the SDK pickles it (`serialize_provider`) in every property bag.
 - `Binding`: the children of one OmnichannelBinding as `components.binding_plan` declares them (the same
   plan the component reads), inputs wired from the recorded outputs of the children before.
-- `BindingSpec`: the stack values of one binding, read from a committed stack file (`for_stack`) with the
-  native ids the offline runner's mocks give (the bot's app id and Azure Bot).
+- `stack_binding`: the binding of a committed stack file (the component's own args), with the native ids the
+  offline runner's mocks give (the bot's app id and Azure Bot).
 - `server_env`/`stack_config`: what the engine would give the plugin process: the deployer's credentials in
   its environment (never in config), the emulator's CA through REQUESTS_CA_BUNDLE, and the stack's config
   with the endpoint overrides pointing at the emulator.
@@ -20,7 +20,7 @@ from typing import Any, Mapping, Optional
 
 from pulumi.dynamic.dynamic import serialize_provider
 
-from components.binding_plan import Fingerprint, OmnichannelBindingArgs, Ref, binding_fingerprint, plan
+from components.binding_plan import OmnichannelBindingArgs, Ref, binding_fingerprint, plan
 from components.dynamic.specs import wire
 from components.omnichannel import TYPE_TOKEN as BINDING
 from components.settings import parse_settings
@@ -79,12 +79,12 @@ def type_token(resource: type) -> str:
 
 def roles(stack: str = "dev") -> tuple[str, ...]:
     """The binding's children of a committed stack, in the plan's order."""
-    return tuple(child.role for child in plan(BindingSpec.for_stack(stack).args()))
+    return tuple(child.role for child in plan(stack_binding(stack)))
 
 
 def resource_of(role: str, stack: str = "dev") -> type:
     """The resource class of one child of a committed stack's binding."""
-    return next(child.resource for child in plan(BindingSpec.for_stack(stack).args()) if child.role == role)
+    return next(child.resource for child in plan(stack_binding(stack)) if child.role == role)
 
 
 class Driver:
@@ -150,73 +150,32 @@ class Driver:
         self.server.delete(deployed.id, self.urn, deployed.outputs)
 
 
-@dataclasses.dataclass
-class BindingSpec:
-    """The stack values of one binding (mutable: a test edits a value as a user edits the stack file)."""
-
-    app_id: str
-    environment_url: str
-    azure_bot_id: str
-    display_name: str
-    bot_provider: str
-    capacity: int
-    queue: str
-    workstream: str
-    variables: tuple[str, ...]
-    agent_schema_name: str
-    agent_name: str
-    publish: bool
-
-    @classmethod
-    def for_stack(cls, stack: str = "dev", **overrides: Any) -> "BindingSpec":
-        """A committed stack's values, with the bot ids the offline runner's mocks give that stack."""
-        config = load_stack_config(ROOT, stack)
-        settings = parse_settings({key.split(":", 1)[1]: value for key, value in config.items()}, stack)
-        bot, oc = settings.bot, settings.omnichannel
-        spec = cls(
-            app_id=STACK_IDENTITIES[stack].bot_app_client_id,
-            environment_url=oc.dataverse_url,
-            azure_bot_id=(
-                f"/subscriptions/{settings.subscription_id}/resourceGroups/{bot.resource_group_name}"
-                f"/providers/Microsoft.BotService/botServices/{bot.name}"
-            ),
-            display_name=bot.display_name,
-            bot_provider=oc.bot_provider,
-            capacity=oc.bot_capacity,
-            queue=oc.queue,
-            workstream=oc.workstream,
-            variables=tuple(f"{v.name}:{v.type}" for v in oc.context_variables),
-            agent_schema_name=oc.agent_schema_name,
-            agent_name=oc.agent_name,
-            publish=oc.publish_agent,
-        )
-        return dataclasses.replace(spec, **overrides)
-
-    def args(self) -> OmnichannelBindingArgs:
-        return OmnichannelBindingArgs(
-            environment_url=self.environment_url,
-            bot_app_id=self.app_id,
-            azure_bot_id=self.azure_bot_id,
-            bot_display_name=self.display_name,
-            agent_schema_name=self.agent_schema_name,
-            agent_name=self.agent_name,
-            queue=self.queue,
-            workstream=self.workstream,
-            bot_provider=self.bot_provider,
-            bot_capacity=self.capacity,
-            context_variables=self.variables,
-            publish_agent=self.publish,
-        )
+def stack_binding(stack: str = "dev", **overrides: Any) -> OmnichannelBindingArgs:
+    """A committed stack's binding, with the bot ids the offline runner's mocks give that stack;
+    `overrides` replace fields as a user edits the stack file."""
+    config = load_stack_config(ROOT, stack)
+    settings = parse_settings({key.split(":", 1)[1]: value for key, value in config.items()}, stack)
+    bot = settings.bot
+    args = OmnichannelBindingArgs.from_settings(
+        settings,
+        bot_app_id=STACK_IDENTITIES[stack].bot_app_client_id,
+        azure_bot_id=(
+            f"/subscriptions/{settings.subscription_id}/resourceGroups/{bot.resource_group_name}"
+            f"/providers/Microsoft.BotService/botServices/{bot.name}"
+        ),
+    )
+    return dataclasses.replace(args, **overrides)
 
 
 class Binding:
     """The children of one binding, wired as `components.binding_plan` declares them."""
 
-    def __init__(self, server: ProviderServer, spec: Optional[BindingSpec] = None, name: str = "omnichannel"):
-        self.spec = spec or BindingSpec.for_stack()
+    def __init__(
+        self, server: ProviderServer, spec: Optional[OmnichannelBindingArgs] = None, name: str = "omnichannel"
+    ):
+        self.spec = spec or stack_binding()
         self.drivers = {
-            child.role: Driver(server, child.resource, f"{name}-{child.role}")
-            for child in plan(self.spec.args())
+            child.role: Driver(server, child.resource, f"{name}-{child.role}") for child in plan(self.spec)
         }
         self.state: dict[str, Deployed] = {}
 
@@ -226,19 +185,15 @@ class Binding:
 
     def inputs(self, role: str) -> dict:
         """The child's wire inputs, from the spec and the recorded outputs of the children it refers to."""
-        child = next(c for c in plan(self.spec.args()) if c.role == role)
+        child = next(c for c in plan(self.spec) if c.role == role)
 
         def output(ref: Ref) -> Any:
             return self.state[ref.role].outputs[ref.key]
 
-        def resolved(value: Any) -> Any:
-            if isinstance(value, Ref):
-                return output(value)
-            if isinstance(value, Fingerprint):
-                return binding_fingerprint([output(part) for part in value.parts])
-            return list(value) if isinstance(value, tuple) else value
-
-        return {wire(key): resolved(value) for key, value in child.inputs.items()}
+        inputs = child.resolved(output, binding_fingerprint)
+        return {
+            wire(key): list(value) if isinstance(value, tuple) else value for key, value in inputs.items()
+        }
 
     def deploy(self, roles: Optional[tuple[str, ...]] = None) -> dict[str, Deployed]:
         """`pulumi up` of a new binding: Check and Create each resource in dependency order."""

@@ -1,6 +1,7 @@
 """Portal-like changes: what an administrator clicking in the Power Platform admin center, the Omnichannel
 admin center or Copilot Studio would change behind the binding's back, made through the emulator's Dataverse
-Web API as that administrator.
+Web API as that administrator, with the product's own Dataverse client (its sign-in, retries and
+errors).
 
 The administrator is `handoff-portal-admin` (app dddddddd-…, System Administrator in the dev and prod
 environments; offline/fixtures/portal-admin.json): the emulator signs in applications only, so the person is
@@ -11,22 +12,25 @@ schema name, context variable names), as a person finds them on screen, never fr
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
-import re
-from typing import Any, Callable, Mapping, Optional
+import os
+from typing import Any, Callable, Iterator, Mapping, Optional
 
-import requests
+from components import names
+from components.clients import errors
+from components.clients.config import ClientConfig
+from components.clients.dataverse import DataverseClient
+from components.clients.records import SystemUser
+from components.config_keys import parse_value
 
 from .emulator import PORTAL_ADMIN_SEED, EmulatorTarget
 
 _ADMIN = json.loads(PORTAL_ADMIN_SEED.read_text(encoding="utf-8"))["directory"]["applications"][0]
 PORTAL_ADMIN_APP: str = _ADMIN["appId"]
 _ADMIN_SECRET: str = _ADMIN["passwordCredentials"][0]["secretText"]  # the fixture's fake secret
-BOT_AGENT_TYPE = 192350001  # systemuser.msdyn_agentType: bot (reference §5)
-AGENT_ROLE = "Omnichannel agent"
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_TIMEOUT = 10.0
+AGENT_ROLE = names.OMNICHANNEL_AGENT_ROLE
 
 
 class PortalError(Exception):
@@ -46,175 +50,153 @@ class Binding:
     context_variables: tuple[str, ...]
 
     @classmethod
-    def from_config(cls, config: Mapping[str, str], bot_app_id: str, project: str = "handoff") -> "Binding":
-        def key(name: str) -> str:
-            return config.get(f"{project}:{name}", "")
+    def from_config(
+        cls, config: Mapping[str, str], bot_app_id: str, project: str = names.PROJECT
+    ) -> "Binding":
+        """The binding's keys from the engine-shaped stack config, parsed as the program parses them."""
 
-        variables = tuple(item.split(":", 1)[0] for item in json.loads(key("contextVariables") or "[]"))
+        def key(name: str) -> Any:
+            try:
+                return parse_value(name, config.get(f"{project}:{name}"))
+            except ValueError as exc:
+                raise PortalError(f"{project}:{name} {exc}") from None
+
         return cls(
-            key("dataverseUrl").rstrip("/"),
-            key("tenantId"),
-            bot_app_id.lower(),
-            key("queue"),
-            key("workstream"),
-            key("copilotAgentSchemaName"),
-            variables,
+            environment_url=key("dataverseUrl"),
+            tenant_id=key("tenantId"),
+            bot_app_id=bot_app_id.lower(),
+            queue=key("queue"),
+            workstream=key("workstream"),
+            agent_schema_name=key("copilotAgentSchemaName"),
+            context_variables=tuple(variable.name for variable in key("contextVariables")),
         )
+
+
+@contextlib.contextmanager
+def _trusting(ca_path: str) -> Iterator[None]:
+    """The emulator's CA trusted for the duration of one change (the product's sessions read
+    REQUESTS_CA_BUNDLE, as they do in the provider process); the previous value is restored after."""
+    before = os.environ.get("REQUESTS_CA_BUNDLE")
+    os.environ["REQUESTS_CA_BUNDLE"] = ca_path
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("REQUESTS_CA_BUNDLE", None)
+        else:
+            os.environ["REQUESTS_CA_BUNDLE"] = before
 
 
 class PortalSession:
-    """Web API requests to one environment as the portal administrator, over TLS to the emulator."""
+    """The product's Dataverse client for one environment, signed in as the portal administrator."""
 
     def __init__(self, target: EmulatorTarget, binding: Binding) -> None:
         self.binding = binding
-        self.base = f"{target.base_url}/api/data/v9.2/"
-        self.session = requests.Session()
-        self.session.trust_env = False
-        self.session.verify = target.ca_path
-        token = self.session.post(
-            f"{target.base_url}/{binding.tenant_id}/oauth2/v2.0/token",
-            timeout=_TIMEOUT,
-            data={
-                "grant_type": "client_credentials",
-                "client_id": PORTAL_ADMIN_APP,
-                "client_secret": _ADMIN_SECRET,
-                "scope": f"{binding.environment_url}/.default",
-            },
+        config = ClientConfig.from_mapping(
+            {f"{names.PROJECT}:{key}": value for key, value in target.overrides().items()}
         )
-        if token.status_code != 200:
-            raise PortalError(
-                f"the portal administrator cannot sign in: HTTP {token.status_code} "
-                f"{token.text[:200]} (was offline/fixtures/portal-admin.json seeded?)"
-            )
-        self.session.headers.update(
-            {
-                "Authorization": f"Bearer {token.json()['access_token']}",
-                "Accept": "application/json",
-                "OData-MaxVersion": "4.0",
-                "OData-Version": "4.0",
-            }
-        )
+        credentials = {
+            "ARM_CLIENT_ID": PORTAL_ADMIN_APP,
+            "ARM_TENANT_ID": binding.tenant_id,
+            "ARM_CLIENT_SECRET": _ADMIN_SECRET,
+            "ARM_USE_CLI": "false",
+        }
+        self.client = DataverseClient.connect(config, binding.environment_url, environ=credentials)
 
-    def request(self, method: str, path: str, body: Any = None) -> Any:
-        response = self.session.request(method, self.base + path, json=body, timeout=_TIMEOUT)
-        if response.status_code >= 400:
-            raise PortalError(
-                f"{method} {path.split('?')[0]}: HTTP {response.status_code} {response.text[:300]}"
-            )
-        return response.json() if response.content else None
-
-    def one(self, entity_set: str, filter_: str, what: str) -> dict:
-        rows = self.request("GET", f"{entity_set}?$filter={filter_}")["value"]
-        if not rows:
-            raise PortalError(f"{what} not found in {self.binding.environment_url}: deploy first (`up`)")
-        return rows[0]
+    def request(self, method: str, path: str, body: Any = None, *, operation: str) -> Any:
+        """A Web API write the client has no method for (what only a portal does)."""
+        return self.client.session.request(
+            method, path, operation=operation, json=body, expected=(200, 201, 204)
+        ).body
 
     # --- the records a person would open ---------------------------------------------------------------
-    def bot_user(self) -> dict:
-        return self.one(
-            "systemusers",
-            f"applicationid eq {self.binding.bot_app_id}",
-            f"the bot's application user ({self.binding.bot_app_id})",
-        )
+    def bot_user(self) -> SystemUser:
+        user = self.client.user_by_application_id(self.binding.bot_app_id)
+        if user is None:
+            raise PortalError(
+                f"the bot's application user ({self.binding.bot_app_id}) not found in "
+                f"{self.binding.environment_url}: deploy first (`up`)"
+            )
+        return user
+
+    def other_bot_user(self) -> SystemUser:
+        found = [u for u in self.client.bot_users() if u.application_id != self.binding.bot_app_id]
+        if not found:
+            raise PortalError(f"no other bot user in {self.binding.environment_url}")
+        return found[0]
 
     def queue_id(self) -> str:
-        name = self.binding.queue
-        if _GUID.match(name):
-            return name
-        return self.one("queues", f"name eq {_quoted(name)}", f"queue {name!r}")["queueid"]
+        return self.client.queue(self.binding.queue).id
 
     def workstream_id(self) -> str:
-        name = self.binding.workstream
-        if _GUID.match(name):
-            return name
-        return self.one("msdyn_liveworkstreams", f"msdyn_name eq {_quoted(name)}", f"workstream {name!r}")[
-            "msdyn_liveworkstreamid"
-        ]
-
-    def agent(self) -> dict:
-        schema = self.binding.agent_schema_name
-        return self.one("bots", f"schemaname eq {_quoted(schema)}", f"agent {schema!r}")
-
-
-def _quoted(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+        return self.client.workstream(self.binding.workstream).id
 
 
 # --- the changes -----------------------------------------------------------------------------------------
 def _remove_queue_membership(portal: PortalSession) -> str:
-    user, queue = portal.bot_user(), portal.queue_id()
-    portal.request("DELETE", f"queues({queue})/queuemembership_association({user['systemuserid']})/$ref")
+    portal.client.remove_queue_member(portal.queue_id(), portal.bot_user().id)
     return f"removed the bot user from queue {portal.binding.queue!r}"
 
 
 def _replace_workstream_bot(portal: PortalSession) -> str:
-    other = portal.one(
-        "systemusers",
-        f"msdyn_agentType eq {BOT_AGENT_TYPE} and applicationid ne {portal.binding.bot_app_id}",
-        "another bot user",
-    )
-    portal.request(
-        "PATCH",
-        f"msdyn_liveworkstreams({portal.workstream_id()})",
-        {"msdyn_bot_user@odata.bind": f"/systemusers({other['systemuserid']})"},
-    )
-    who = other.get("fullname") or other["systemuserid"]
-    return f"set {who} as the bot of workstream {portal.binding.workstream!r}"
+    other = portal.other_bot_user()
+    portal.client.set_workstream_bot(portal.workstream_id(), other.id)
+    return f"set {other.full_name or other.id} as the bot of workstream {portal.binding.workstream!r}"
 
 
 def _remove_role(portal: PortalSession) -> str:
     user = portal.bot_user()
-    role = portal.one(
-        "roles",
-        f"name eq {_quoted(AGENT_ROLE)} and _businessunitid_value eq {user['_businessunitid_value']}",
-        f"role {AGENT_ROLE!r}",
-    )
-    portal.request(
-        "DELETE", f"systemusers({user['systemuserid']})/systemuserroles_association({role['roleid']})/$ref"
-    )
+    role = portal.client.role_by_name(AGENT_ROLE, user.business_unit_id)
+    portal.client.disassociate_role(user.id, role.id)
     return f"removed the {AGENT_ROLE!r} role from the bot user"
 
 
 def _disable_bot_user(portal: PortalSession) -> str:
-    portal.request("PATCH", f"systemusers({portal.bot_user()['systemuserid']})", {"isdisabled": True})
+    user = portal.bot_user()
+    portal.request("PATCH", f"systemusers({user.id})", {"isdisabled": True}, operation="disable the bot user")
     return "disabled the bot user"
 
 
 def _edit_agent_unpublished(portal: PortalSession) -> str:
-    agent = portal.agent()
-    topics = portal.request("GET", f"botcomponents?$filter=_parentbotid_value eq {agent['botid']}")["value"]
+    agent = portal.client.agent(portal.binding.agent_schema_name)
+    topics = portal.client.session.collect(
+        "botcomponents",
+        operation="list the agent's topics",
+        params={"$select": "botcomponentid,name", "$filter": f"_parentbotid_value eq {agent.id}"},
+    )
     if topics:
         portal.request(
             "PATCH",
             f"botcomponents({topics[0]['botcomponentid']})",
             {"content": "kind: AdaptiveDialog  # edited in Copilot Studio, not published"},
+            operation="edit a topic",
         )
-        return f"edited topic {topics[0].get('name')!r} of agent {agent['name']!r} without publishing"
+        return f"edited topic {topics[0].get('name')!r} of agent {agent.name!r} without publishing"
     portal.request(
         "POST",
         "botcomponents",
         {
             "name": "Edited in the portal",
-            "schemaname": f"{agent['schemaname']}.topic.EditedInPortal",
+            "schemaname": f"{agent.schema_name}.topic.EditedInPortal",
             "componenttype": 0,
             "content": "kind: AdaptiveDialog",
-            "parentbotid@odata.bind": f"/bots({agent['botid']})",
+            "parentbotid@odata.bind": f"/bots({agent.id})",
         },
+        operation="add a topic",
     )
-    return f"added a topic to agent {agent['name']!r} without publishing"
+    return f"added a topic to agent {agent.name!r} without publishing"
 
 
 def _delete_context_variable(portal: PortalSession) -> str:
     if not portal.binding.context_variables:
         raise PortalError("the stack declares no context variables (handoff:contextVariables)")
     name = portal.binding.context_variables[0]
-    entity_set = "msdyn_ocliveworkstreamcontextvariables"
-    variable = portal.one(
-        entity_set,
-        f"_msdyn_liveworkstreamid_value eq {portal.workstream_id()} and msdyn_name eq {_quoted(name)}",
-        f"context variable {name!r}",
-    )
-    portal.request("DELETE", f"{entity_set}({variable['msdyn_ocliveworkstreamcontextvariableid']})")
+    # Compared as the binding adopts a variable (ignoring case).
+    variables = portal.client.context_variables(portal.workstream_id())
+    found = [v for v in variables if v.name.casefold() == name.casefold()]
+    if not found:
+        raise PortalError(f"context variable {name!r} not found: deploy first (`up`)")
+    portal.client.delete_context_variable(found[0].id)
     return f"deleted context variable {name!r} from workstream {portal.binding.workstream!r}"
 
 
@@ -276,8 +258,8 @@ def apply_change(name: str, target: EmulatorTarget, binding: Binding, seed: bool
         raise PortalError(f"unknown portal change {name!r}; one of: {', '.join(CHANGES)}")
     if seed:  # the administrator's identity; seeding is idempotent
         target.seed_files([PORTAL_ADMIN_SEED])
-    portal = PortalSession(target, binding)
-    try:
-        return change.apply(portal)
-    finally:
-        portal.session.close()
+    with _trusting(target.ca_path):
+        try:
+            return change.apply(PortalSession(target, binding))
+        except errors.ClientError as exc:
+            raise PortalError(str(exc)) from None

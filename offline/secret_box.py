@@ -22,8 +22,10 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-SIG_KEY = "4dabf18193072939515e22adb298388d"  # the SDK's rpc._special_sig_key
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # the SDK's rpc._special_secret_sig
+from components import names
+
+SIG_KEY = names.SIG_KEY
+SECRET_SIG = names.SECRET_SIG
 KEY_FILE = "secrets.key"
 _VERSION = "v1:"
 _NONCE_BYTES = 12

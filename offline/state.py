@@ -68,10 +68,6 @@ class StackState:
     def get(self, urn: str) -> Optional[ResourceState]:
         return next((r for r in self.resources if r.urn == urn), None)
 
-    @property
-    def urns(self) -> tuple[str, ...]:
-        return tuple(r.urn for r in self.resources)
-
     def with_resources(self, resources: Iterable[ResourceState]) -> "StackState":
         return dataclasses.replace(self, resources=tuple(resources))
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from components import names
+
 APPLICATION = "azuread:index/application:Application"
 SERVICE_PRINCIPAL = "azuread:index/servicePrincipal:ServicePrincipal"
 FEDERATED_CREDENTIAL = (
@@ -17,21 +19,12 @@ APPLICATION_PASSWORD = "azuread:index/applicationPassword:ApplicationPassword"
 BOT = "azure-native:botservice:Bot"
 CHANNEL = "azure-native:botservice:Channel"
 
-BINDING_COMPONENT = "handoff:omnichannel:OmnichannelBinding"
-BINDING_DYNAMIC_TYPES = frozenset(
-    {
-        "pulumi-python:dynamic/omnichannel:BotApplicationUser",
-        "pulumi-python:dynamic/omnichannel:RoleAssignment",
-        "pulumi-python:dynamic/omnichannel:QueueMembership",
-        "pulumi-python:dynamic/omnichannel:WorkstreamBot",
-        "pulumi-python:dynamic/omnichannel:ContextVariables",
-        "pulumi-python:dynamic/copilot:CopilotAgent",
-    }
-)
+BINDING_COMPONENT = names.BINDING_COMPONENT
+BINDING_DYNAMIC_TYPES = names.BINDING_DYNAMIC_TYPES
 # The bot's identity is bound into Omnichannel: a new app registration or bot means a new bot connection.
 BOUND_IDENTITY_TYPES = frozenset({APPLICATION, BOT})
 
-GEOGRAPHY_TAG = "handoff-geography"
+GEOGRAPHY_TAG = names.GEOGRAPHY_TAG
 SINGLE_TENANT_AUDIENCE = "AzureADMyOrg"
 # azuread documents `signInAudience` as defaulting to AzureADMyOrg (pulumi_azuread/application.py).
 DEFAULT_SIGN_IN_AUDIENCE = SINGLE_TENANT_AUDIENCE

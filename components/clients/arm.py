@@ -10,16 +10,13 @@ Writes stay with pulumi-azure-native; this client only reads.
 from __future__ import annotations
 
 import re
-import time
-from typing import Callable, Mapping, Optional
+from typing import Any
 
 from .. import validation
 from . import errors
-from .auth import TokenProvider, token_provider
 from .config import ClientConfig
 from .http import ApiSession
 from .records import AzureBot, TeamsChannel
-from .retry import RetryPolicy
 
 API_VERSION = "2022-09-15"
 _HEADERS = {"Accept": "application/json"}
@@ -56,24 +53,11 @@ class ArmBotReader:
         self._session = session
 
     @classmethod
-    def connect(
-        cls,
-        config: ClientConfig,
-        *,
-        tokens: Optional[TokenProvider] = None,
-        environ: Optional[Mapping[str, str]] = None,
-        policy: RetryPolicy = RetryPolicy(),
-        sleeper: Callable[[float], None] = time.sleep,
-    ) -> "ArmBotReader":
-        session = ApiSession(
-            config.resource_manager,
-            tokens or token_provider(config, environ),
-            service="arm",
-            headers=_HEADERS,
-            policy=policy,
-            sleeper=sleeper,
+    def connect(cls, config: ClientConfig, **options: Any) -> "ArmBotReader":
+        """Signed in with `options` (tokens, environ, policy, sleeper: `ApiSession.connect`)."""
+        return cls(
+            ApiSession.connect(config, config.resource_manager, service="arm", headers=_HEADERS, **options)
         )
-        return cls(session)
 
     @staticmethod
     def bot_path(subscription_id: str, resource_group: str, bot_name: str) -> str:

@@ -18,15 +18,15 @@ audience. That is what lets one emulator base URL stand in for every service.
 from __future__ import annotations
 
 import dataclasses
-import re
-import urllib.parse
-from typing import Callable, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
-from .. import validation
-from .cloud import CLOUDS, Cloud, cloud_named
+from .. import config_keys, validation
+from ..config_keys import PROJECT
+from .cloud import Cloud, cloud_named
 
-_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 DATAVERSE_API_PATH = "/api/data/v9.2"
+# The stack keys the clients read (the rest of the stack config is the program's).
+CLIENT_KEYS = ("cloud", "tenantId", "authorityHost", "resourceManagerEndpoint", "dataverseApiEndpoint")
 
 
 class ClientConfigError(ValueError):
@@ -59,45 +59,23 @@ class ClientConfig:
     graph_endpoint_override: str = ""
 
     @classmethod
-    def from_lookup(
-        cls, lookup: Callable[[str], Optional[str]], namespace: str = "handoff"
-    ) -> "ClientConfig":
-        """Parse `<namespace>:<key>` values; absent and empty values take their defaults."""
-
-        def value(key: str) -> str:
-            raw = lookup(f"{namespace}:{key}")
-            return raw.strip() if isinstance(raw, str) else ""
-
-        problems: dict[str, str] = {}
-        cloud = CLOUDS["public"]
-        if value("cloud"):
-            try:
-                cloud = cloud_named(value("cloud"))
-            except ValueError as exc:
-                problems[f"{namespace}:cloud"] = str(exc)
-        tenant = value("tenantId") or None
-        if tenant is not None and not _GUID.fullmatch(tenant):
-            problems[f"{namespace}:tenantId"] = (
-                f"{tenant!r} is not a GUID: use the Directory (tenant) ID from the Entra admin center"
-            )
-        overrides = {}
-        for key in ("authorityHost", "resourceManagerEndpoint", "dataverseApiEndpoint"):
-            try:
-                overrides[key] = normalise_https_url(value(key)) if value(key) else ""
-            except ValueError as exc:
-                problems[f"{namespace}:{key}"] = f"{exc}; leave it empty to use the cloud's endpoint"
+    def from_lookup(cls, lookup: Callable[[str], Optional[str]], namespace: str = PROJECT) -> "ClientConfig":
+        """Parse `<namespace>:<key>` values with the program's own parsers (`components.config_keys`);
+        absent and empty values take their defaults."""
+        # tenantId may be absent here: the credential variables (ARM_TENANT_ID/AZURE_TENANT_ID) name it too.
+        values, problems = parse_keys(lookup, CLIENT_KEYS, namespace, absent_ok=("tenantId",))
         if problems:
             raise ClientConfigError(problems)
         return cls(
-            cloud=cloud,
-            tenant_id=tenant.lower() if tenant else None,
-            authority_host_override=overrides["authorityHost"],
-            resource_manager_endpoint_override=overrides["resourceManagerEndpoint"],
-            dataverse_api_endpoint_override=overrides["dataverseApiEndpoint"],
+            cloud=cloud_named(values["cloud"]),
+            tenant_id=values["tenantId"] or None,
+            authority_host_override=values["authorityHost"],
+            resource_manager_endpoint_override=values["resourceManagerEndpoint"],
+            dataverse_api_endpoint_override=values["dataverseApiEndpoint"],
         )
 
     @classmethod
-    def from_mapping(cls, values: Mapping[str, str], namespace: str = "handoff") -> "ClientConfig":
+    def from_mapping(cls, values: Mapping[str, str], namespace: str = PROJECT) -> "ClientConfig":
         return cls.from_lookup(values.get, namespace)
 
     # --- derived endpoints --------------------------------------------------------------------------
@@ -136,11 +114,23 @@ class ClientConfig:
         return validation.check_dataverse_url(environment_url, self.cloud.name)
 
 
-def normalise_https_url(url: str) -> str:
-    """An https URL with a host, without query, fragment or trailing slash, or a ValueError."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme != "https" or not parts.hostname:
-        raise ValueError(f"{url!r} is not an https URL")
-    if parts.query or parts.fragment:
-        raise ValueError(f"{url!r} must not have a query or fragment")
-    return urllib.parse.urlunsplit(("https", parts.netloc, parts.path.rstrip("/"), "", ""))
+def parse_keys(
+    lookup: Callable[[str], Optional[str]],
+    keys: tuple[str, ...],
+    namespace: str = PROJECT,
+    absent_ok: tuple[str, ...] = (),
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """(parsed values, problems by full key) of `keys` as the engine passes them (`<namespace>:<key>`);
+    a key of `absent_ok` without a value reads as None."""
+    values: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for key in keys:
+        raw = lookup(f"{namespace}:{key}")
+        if key in absent_ok and (raw is None or (isinstance(raw, str) and not raw.strip())):
+            values[key] = None
+            continue
+        try:
+            values[key] = config_keys.parse_value(key, raw)
+        except ValueError as exc:
+            problems[f"{namespace}:{key}"] = str(exc)
+    return values, problems

@@ -59,15 +59,6 @@ class CredentialSpec:
     request_token: str = dataclasses.field(default="", repr=False)
     audience: str = GITHUB_AUDIENCE
 
-    @property
-    def is_federated(self) -> bool:
-        return self.kind in (
-            CredentialKind.OIDC_TOKEN,
-            CredentialKind.OIDC_TOKEN_FILE,
-            CredentialKind.OIDC_REQUEST,
-            CredentialKind.WORKLOAD_IDENTITY,
-        )
-
     def fingerprint(self) -> str:
         """A digest of the credential material: two specs with equal fingerprints are the same login."""
         material = "\0".join(

@@ -9,35 +9,20 @@ scrubbed and truncated before it is stored.
 
 from __future__ import annotations
 
-import re
 from typing import Iterable, Optional
+
+from components.redaction import bounded, redact
 
 from . import catalogue
 from .catalogue import Entry
 
 _MAX_SERVICE_MESSAGE = 600
-_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
-_BEARER = re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]+")
-_SECRET_FIELD = re.compile(
-    r"(?i)\b(client_secret|client_assertion|access_token|refresh_token|id_token|password|passphrase)"
-    r"(\"?\s*[:=]\s*\"?)[^\"&\s,}]+"
-)
 
 
 def scrub(text: Optional[str], secrets: Iterable[str] = ()) -> str:
-    """`text` without anything that looks like a token or a secret value, at most 600 characters."""
-    if not text:
-        return ""
-    cleaned = _JWT.sub("[redacted-token]", text)
-    cleaned = _BEARER.sub("Bearer [redacted]", cleaned)
-    cleaned = _SECRET_FIELD.sub(lambda m: f"{m.group(1)}{m.group(2)}[redacted]", cleaned)
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            cleaned = cleaned.replace(secret, "[redacted]")
-    cleaned = " ".join(cleaned.split())
-    if len(cleaned) > _MAX_SERVICE_MESSAGE:
-        cleaned = cleaned[: _MAX_SERVICE_MESSAGE - 1] + "…"
-    return cleaned
+    """`text` without anything that looks like a token or a secret value, on one line, at most 600
+    characters."""
+    return bounded(" ".join(redact(text, secrets).split()), _MAX_SERVICE_MESSAGE)
 
 
 class ClientError(Exception):

@@ -7,15 +7,12 @@ the app was created is directory replication lag (the catalogue's graph-object-n
 
 from __future__ import annotations
 
-import time
-from typing import Callable, Mapping, Optional
+from typing import Any
 
 from .. import validation
-from .auth import TokenProvider, token_provider
 from .config import ClientConfig
 from .http import ApiSession
 from .records import GraphApplication
-from .retry import RetryPolicy
 
 _HEADERS = {"Accept": "application/json"}
 
@@ -25,24 +22,9 @@ class GraphReader:
         self._session = session
 
     @classmethod
-    def connect(
-        cls,
-        config: ClientConfig,
-        *,
-        tokens: Optional[TokenProvider] = None,
-        environ: Optional[Mapping[str, str]] = None,
-        policy: RetryPolicy = RetryPolicy(),
-        sleeper: Callable[[float], None] = time.sleep,
-    ) -> "GraphReader":
-        session = ApiSession(
-            config.graph,
-            tokens or token_provider(config, environ),
-            service="graph",
-            headers=_HEADERS,
-            policy=policy,
-            sleeper=sleeper,
-        )
-        return cls(session)
+    def connect(cls, config: ClientConfig, **options: Any) -> "GraphReader":
+        """Signed in with `options` (tokens, environ, policy, sleeper: `ApiSession.connect`)."""
+        return cls(ApiSession.connect(config, config.graph, service="graph", headers=_HEADERS, **options))
 
     def application(self, app_id: str) -> GraphApplication:
         app = validation.check_guid(app_id)

@@ -28,8 +28,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
 from . import catalogue, errors
-from .auth import TokenProvider, http_failure
-from .config import ServiceEndpoint
+from .auth import TokenProvider, http_failure, token_provider
+from .config import ClientConfig, ServiceEndpoint
 from .retry import RetryPolicy, ServiceRetry
 
 _LOG = logging.getLogger(__name__)
@@ -101,6 +101,30 @@ class ApiSession:
             for idem in (True, False)
         }
         self._sessions[False].cookies = self._sessions[True].cookies
+
+    @classmethod
+    def connect(
+        cls,
+        config: ClientConfig,
+        endpoint: ServiceEndpoint,
+        *,
+        service: str,
+        headers: Optional[Mapping[str, str]] = None,
+        tokens: Optional[TokenProvider] = None,
+        environ: Optional[Mapping[str, str]] = None,
+        policy: RetryPolicy = RetryPolicy(),
+        sleeper: Callable[[float], None] = time.sleep,
+    ) -> "ApiSession":
+        """A session to `endpoint` signed in with the credentials of `environ` (default: os.environ), or
+        with `tokens`; what every client's `connect` builds on."""
+        return cls(
+            endpoint,
+            tokens or token_provider(config, environ),
+            service=service,
+            headers=headers,
+            policy=policy,
+            sleeper=sleeper,
+        )
 
     @staticmethod
     def _session(retry: ServiceRetry) -> requests.Session:

@@ -27,8 +27,6 @@ from .records import (
 if TYPE_CHECKING:  # only a type here: importing the client package from this module would be circular
     from .dataverse import DataverseClient
 
-#: Roles that may configure a bot connection (Omnichannel admin docs: "Omnichannel administrator").
-ADMIN_ROLES = ("system administrator", "omnichannel administrator")
 #: Roles that may create the bot's application user and give it a security role. Microsoft documents creating
 #: application users as a System Administrator task (learn.microsoft.com/power-platform/admin/
 #: manage-application-users: "Sign in ... as a System Administrator"), and giving a role needs every privilege
@@ -41,16 +39,6 @@ OMNICHANNEL_BASE_SOLUTION = "msdyn_OmnichannelBase"
 #: refuse an environment that has it: any installed solution whose unique name contains one of these counts
 #: (the voice extension, mscrm.omnichannelvoicepvaextension, matches too, and requires the chat one).
 BOT_EXTENSION_MARKERS = ("pvaextension",)
-
-
-def require_omnichannel_admin(roles: Iterable[SecurityRole]) -> None:
-    names = sorted({r.name for r in roles})
-    if not any(name.lower() in ADMIN_ROLES for name in names):
-        raise errors.from_entry(
-            "not-omnichannel-admin",
-            "check the deployer's roles",
-            f"the deployer's roles are {', '.join(names) or 'none'}",
-        )
 
 
 def require_user_administrator(roles: Iterable[SecurityRole]) -> None:

@@ -19,17 +19,18 @@ import dataclasses
 import threading
 from typing import Any, Callable, ClassVar, Mapping, Optional, TypeVar
 
+from pulumi import ResourceOptions
 from pulumi.dynamic import ConfigureRequest, DiffResult, ReadResult, Resource, ResourceProvider
 
-import components.validation as validation
+from components import names
 from components.clients import errors
 from components.clients.arm import ArmBotReader
-from components.clients.config import ClientConfig, ClientConfigError
+from components.clients.config import ClientConfig, ClientConfigError, parse_keys
 from components.clients.dataverse import DataverseClient
 
-from .specs import Spec, State, attribute, outputs, read_inputs, wire
+from .specs import Spec, State, attribute, outputs, read_inputs, resource_props, wire
 
-NAMESPACE = "handoff"
+NAMESPACE = names.PROJECT
 REMOVAL_OVERRIDE = f"{NAMESPACE}:allowBindingRemoval"
 REMOVAL_DOCS = "docs/binding.md#removing-a-binding"
 T = TypeVar("T")
@@ -49,12 +50,10 @@ class ProviderContext:
     @classmethod
     def from_lookup(cls, lookup: Callable[[str], Optional[str]]) -> "ProviderContext":
         clients = ClientConfig.from_lookup(lookup, NAMESPACE)
-        raw = lookup(REMOVAL_OVERRIDE)
-        try:
-            allow = validation.check_bool(raw) if raw not in (None, "") else False
-        except ValueError as exc:
-            raise ClientConfigError({REMOVAL_OVERRIDE: str(exc)}) from None
-        return cls(clients=clients, allow_removal=allow)
+        values, problems = parse_keys(lookup, ("allowBindingRemoval",), NAMESPACE)
+        if problems:
+            raise ClientConfigError(problems)
+        return cls(clients=clients, allow_removal=values["allowBindingRemoval"])
 
 
 def removal_refused(kind: str, id_: str, undo: str) -> BindingRemovalRefused:
@@ -98,6 +97,7 @@ class BindingProvider(ResourceProvider):
     and `undo` (what delete does when removal is allowed)."""
 
     SPEC: ClassVar[type[Spec]] = Spec
+    STATE: ClassVar[type[State]] = State
     KIND: ClassVar[str] = "binding resource"
     UNDO: ClassVar[str] = "forgets the resource"
 
@@ -161,7 +161,18 @@ class BindingProvider(ResourceProvider):
 
 
 class BindingResource(Resource):
-    """Base of the binding resources: Python names (`user_id`) in the program, camelCase on the wire."""
+    """Base of the binding resources: Python names (`user_id`) in the program, camelCase on the wire.
+
+    A subclass names its provider (`PROVIDER`) and declares its outputs; its inputs are the fields of the
+    provider's spec, given as keyword arguments (an unknown one is a TypeError at declaration)."""
+
+    PROVIDER: ClassVar[type[BindingProvider]] = BindingProvider
+
+    def __init__(self, resource_name: str, *, opts: Optional[ResourceOptions] = None, **inputs: Any) -> None:
+        provider = self.PROVIDER
+        super().__init__(
+            provider(), resource_name, resource_props(provider.SPEC, provider.STATE, **inputs), opts
+        )
 
     def translate_input_property(self, prop: str) -> str:
         return wire(prop)

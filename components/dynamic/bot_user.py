@@ -38,7 +38,6 @@ from .specs import (
     integer,
     outputs,
     prop,
-    resource_props,
     same,
 )
 
@@ -161,6 +160,7 @@ def reconcile(client: DataverseClient, user: SystemUser, want: BotApplicationUse
 
 class BotApplicationUserProvider(BindingProvider):
     SPEC = BotApplicationUserSpec
+    STATE = BotApplicationUserState
     KIND = "the bot's application user"
     UNDO = (
         "disables the bot's application user (what Microsoft's \"Disconnect\" does); the user is never "
@@ -201,31 +201,3 @@ class BotApplicationUser(BindingResource, module="omnichannel", name="BotApplica
     business_unit_id: pulumi.Output[str]
     capacity: pulumi.Output[int]
     adopted: pulumi.Output[bool]
-
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        environment_url: pulumi.Input[str],
-        bot_app_id: pulumi.Input[str],
-        display_name: pulumi.Input[str],
-        azure_bot_id: pulumi.Input[str],
-        bot_provider: pulumi.Input[str] = "copilotStudio",
-        capacity: pulumi.Input[int] = 100,
-        opts: Optional[pulumi.ResourceOptions] = None,
-    ) -> None:
-        super().__init__(
-            self.PROVIDER(),
-            resource_name,
-            resource_props(
-                BotApplicationUserSpec,
-                BotApplicationUserState,
-                environment_url=environment_url,
-                bot_app_id=bot_app_id,
-                display_name=display_name,
-                azure_bot_id=azure_bot_id,
-                bot_provider=bot_provider,
-                capacity=capacity,
-            ),
-            opts,
-        )

@@ -27,7 +27,7 @@ from components.clients.dataverse import DataverseClient
 from components.clients.records import ContextVariable, ContextVariableType
 
 from .base import BindingProvider, BindingResource, create_or_find
-from .specs import Spec, State, check_variables, outputs, prop, resource_props
+from .specs import Spec, State, check_variables, outputs, prop
 
 
 def declared(entries: Iterable[str]) -> dict[str, tuple[str, str]]:
@@ -165,6 +165,7 @@ def take_back(client: DataverseClient, made: Iterable[ContextVariable], failure:
 
 class ContextVariablesProvider(BindingProvider):
     SPEC = ContextVariablesSpec
+    STATE = ContextVariablesState
     KIND = "the workstream's context variables"
     UNDO = "deletes the context variables this stack created (never ones it adopted or that others made)"
 
@@ -198,27 +199,3 @@ class ContextVariables(BindingResource, module="omnichannel", name="ContextVaria
     PROVIDER: ClassVar[type] = ContextVariablesProvider
 
     variables: pulumi.Output[list]
-
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        environment_url: pulumi.Input[str],
-        bot_app_id: pulumi.Input[str],
-        workstream_id: pulumi.Input[str],
-        variables: pulumi.Input[list],
-        opts: Optional[pulumi.ResourceOptions] = None,
-    ) -> None:
-        super().__init__(
-            self.PROVIDER(),
-            resource_name,
-            resource_props(
-                ContextVariablesSpec,
-                ContextVariablesState,
-                environment_url=environment_url,
-                bot_app_id=bot_app_id,
-                workstream_id=workstream_id,
-                variables=variables,
-            ),
-            opts,
-        )

@@ -28,7 +28,7 @@ from components.clients.dataverse import DataverseClient
 from components.clients.records import CopilotAgent as AgentRecord
 
 from .base import BindingProvider, BindingResource, unless_gone
-from .specs import Spec, State, derived, outputs, prop, resource_props, same
+from .specs import Spec, State, derived, outputs, prop, same
 
 CURRENT, STALE, NEVER = "current", "stale", "never"
 
@@ -94,6 +94,7 @@ def reconcile(
 
 class CopilotAgentProvider(BindingProvider):
     SPEC = CopilotAgentSpec
+    STATE = CopilotAgentState
     KIND = "the Copilot Studio agent"
     UNDO = "forgets the agent: it is never deleted or unpublished"
 
@@ -127,31 +128,3 @@ class CopilotAgent(BindingResource, module="copilot", name="CopilotAgent"):
 
     agent_id: pulumi.Output[str]
     published_on: pulumi.Output[str]
-
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        environment_url: pulumi.Input[str],
-        bot_app_id: pulumi.Input[str],
-        schema_name: pulumi.Input[str],
-        agent_name: pulumi.Input[str],
-        publish: pulumi.Input[bool] = True,
-        binding_fingerprint: pulumi.Input[str] = "",
-        opts: Optional[pulumi.ResourceOptions] = None,
-    ) -> None:
-        super().__init__(
-            self.PROVIDER(),
-            resource_name,
-            resource_props(
-                CopilotAgentSpec,
-                CopilotAgentState,
-                environment_url=environment_url,
-                bot_app_id=bot_app_id,
-                schema_name=schema_name,
-                agent_name=agent_name,
-                publish=publish,
-                binding_fingerprint=binding_fingerprint,
-            ),
-            opts,
-        )

@@ -16,7 +16,7 @@ the queue.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, ClassVar, Mapping, Optional
+from typing import Any, ClassVar, Mapping
 
 import pulumi
 from pulumi.dynamic import CreateResult, UpdateResult
@@ -35,7 +35,6 @@ from .specs import (
     integer,
     outputs,
     prop,
-    resource_props,
     same,
     same_record,
 )
@@ -89,6 +88,7 @@ def join(client: DataverseClient, want: QueueMembershipSpec) -> QueueMembershipS
 
 class QueueMembershipProvider(BindingProvider):
     SPEC = QueueMembershipSpec
+    STATE = QueueMembershipState
     KIND = "the bot's queue membership"
     UNDO = "takes the bot user out of the queue"
 
@@ -123,29 +123,3 @@ class QueueMembership(BindingResource, module="omnichannel", name="QueueMembersh
 
     queue_id: pulumi.Output[str]
     warnings: pulumi.Output[list]
-
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        environment_url: pulumi.Input[str],
-        bot_app_id: pulumi.Input[str],
-        user_id: pulumi.Input[str],
-        queue: pulumi.Input[str],
-        capacity: pulumi.Input[int] = 100,
-        opts: Optional[pulumi.ResourceOptions] = None,
-    ) -> None:
-        super().__init__(
-            self.PROVIDER(),
-            resource_name,
-            resource_props(
-                QueueMembershipSpec,
-                QueueMembershipState,
-                environment_url=environment_url,
-                bot_app_id=bot_app_id,
-                user_id=user_id,
-                queue=queue,
-                capacity=capacity,
-            ),
-            opts,
-        )

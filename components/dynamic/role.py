@@ -13,18 +13,19 @@ removal override takes the role away (the user stays, disabled by its own resour
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, ClassVar, Mapping, Optional
+from typing import Any, ClassVar, Mapping
 
 import pulumi
 from pulumi.dynamic import CreateResult, UpdateResult
 
 import components.validation as validation
+from components import names
 from components.clients.dataverse import DataverseClient
 
 from .base import BindingProvider, BindingResource, unless_gone
-from .specs import Spec, State, check_text, derived, outputs, prop, resource_props, same
+from .specs import Spec, State, check_text, derived, outputs, prop, same
 
-OMNICHANNEL_AGENT = "Omnichannel agent"
+OMNICHANNEL_AGENT = names.OMNICHANNEL_AGENT_ROLE
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -52,6 +53,7 @@ def assign(client: DataverseClient, want: RoleAssignmentSpec) -> RoleAssignmentS
 
 class RoleAssignmentProvider(BindingProvider):
     SPEC = RoleAssignmentSpec
+    STATE = RoleAssignmentState
     KIND = "the bot user's role assignment"
     UNDO = "takes the role away from the bot user"
 
@@ -88,29 +90,3 @@ class RoleAssignment(BindingResource, module="omnichannel", name="RoleAssignment
 
     role_id: pulumi.Output[str]
     assigned: pulumi.Output[bool]
-
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        environment_url: pulumi.Input[str],
-        bot_app_id: pulumi.Input[str],
-        user_id: pulumi.Input[str],
-        business_unit_id: pulumi.Input[str],
-        role_name: pulumi.Input[str] = OMNICHANNEL_AGENT,
-        opts: Optional[pulumi.ResourceOptions] = None,
-    ) -> None:
-        super().__init__(
-            self.PROVIDER(),
-            resource_name,
-            resource_props(
-                RoleAssignmentSpec,
-                RoleAssignmentState,
-                environment_url=environment_url,
-                bot_app_id=bot_app_id,
-                user_id=user_id,
-                business_unit_id=business_unit_id,
-                role_name=role_name,
-            ),
-            opts,
-        )

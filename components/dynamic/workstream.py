@@ -26,7 +26,7 @@ from components.clients.dataverse import DataverseClient
 from components.clients.records import Workstream
 
 from .base import BindingProvider, BindingResource, unless_gone
-from .specs import Spec, State, check_name_or_guid, derived, outputs, prop, resource_props, same, same_record
+from .specs import Spec, State, check_name_or_guid, derived, outputs, prop, same, same_record
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -87,6 +87,7 @@ def release(client: DataverseClient, workstream_id: str, user_id: str) -> None:
 
 class WorkstreamBotProvider(BindingProvider):
     SPEC = WorkstreamBotSpec
+    STATE = WorkstreamBotState
     KIND = "the workstream's bot"
     UNDO = "clears the bot user from the workstream, if it is still this bot's"
 
@@ -123,27 +124,3 @@ class WorkstreamBot(BindingResource, module="omnichannel", name="WorkstreamBot")
 
     workstream_id: pulumi.Output[str]
     bot_user_id: pulumi.Output[str]
-
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        environment_url: pulumi.Input[str],
-        bot_app_id: pulumi.Input[str],
-        user_id: pulumi.Input[str],
-        workstream: pulumi.Input[str],
-        opts: Optional[pulumi.ResourceOptions] = None,
-    ) -> None:
-        super().__init__(
-            self.PROVIDER(),
-            resource_name,
-            resource_props(
-                WorkstreamBotSpec,
-                WorkstreamBotState,
-                environment_url=environment_url,
-                bot_app_id=bot_app_id,
-                user_id=user_id,
-                workstream=workstream,
-            ),
-            opts,
-        )

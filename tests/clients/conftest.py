@@ -6,7 +6,6 @@ service at the emulator, the deployer's secret credentials, and a recording slee
 from __future__ import annotations
 
 import dataclasses
-import pathlib
 
 import pytest
 
@@ -15,8 +14,6 @@ from components.clients.config import ClientConfig
 from components.clients.dataverse import DataverseClient
 
 from .support import DEPLOYER, DEPLOYER_SECRET, DEV_URL, TENANT, RecordingSleeper
-
-COVERAGE_TEST = "test_zz_catalogue_coverage.py"
 
 
 @pytest.fixture(autouse=True)
@@ -62,26 +59,3 @@ def sleeper() -> RecordingSleeper:
 @pytest.fixture
 def dataverse(config, secret_env, sleeper) -> DataverseClient:
     return DataverseClient.connect(config, DEV_URL, environ=secret_env, sleeper=sleeper)
-
-
-def pytest_collection_modifyitems(config, items):
-    """Run the catalogue coverage test last, and tell it whether the whole client suite was selected."""
-    here = pathlib.Path(__file__).parent
-    mine = [i for i in items if pathlib.Path(str(i.fspath)).parent == here]
-    coverage = [i for i in mine if pathlib.Path(str(i.fspath)).name == COVERAGE_TEST]
-    for item in coverage:
-        items.remove(item)
-        items.append(item)
-    files = {pathlib.Path(str(i.fspath)).name for i in mine}
-    expected = {p.name for p in here.glob("test_*.py")}
-    narrowed = bool(
-        config.getoption("keyword")
-        or config.getoption("markexpr")
-        or config.getoption("deselect", None)
-        or config.getoption("lf", False)
-        or any("::" in str(arg) for arg in config.args)
-    )
-    config.stash[COMPLETE_KEY] = files == expected and not narrowed
-
-
-COMPLETE_KEY = pytest.StashKey[bool]()

@@ -23,9 +23,6 @@ DEV_SUBSCRIPTION = "33333333-3333-4333-8333-333333333333"
 DEV_GROUP = "rg-handoff-dev"
 GITHUB_DEV_SUBJECT = "repo:contoso/bot-handoff:environment:dev"
 
-# Catalogue keys some test has seen raised; a set shared by the whole session on purpose.
-PRODUCED: set[str] = set()
-
 
 class RecordingSleeper:
     """Stands in for time.sleep: records each wait and returns at once."""
@@ -39,7 +36,7 @@ class RecordingSleeper:
 
 @contextlib.contextmanager
 def raises_entry(cls: type[errors.ClientError], key: str, *fragments: str) -> Iterator[pytest.ExceptionInfo]:
-    """Expect `cls` carrying catalogue entry `key` and every fragment in its message; record the key."""
+    """Expect `cls` carrying catalogue entry `key` and every fragment in its message."""
     with pytest.raises(cls) as info:
         yield info
     error = info.value
@@ -48,11 +45,3 @@ def raises_entry(cls: type[errors.ClientError], key: str, *fragments: str) -> It
     assert f"Mitigation [{key}]" in message and error.entry.link in message
     for fragment in fragments:
         assert fragment in message, f"{fragment!r} not in {message!r}"
-    PRODUCED.add(key)
-
-
-def produced(error: errors.ClientError) -> errors.ClientError:
-    """Record an error a test caught another way (for example from a background thread)."""
-    assert error.entry is not None
-    PRODUCED.add(error.entry.key)
-    return error

@@ -97,7 +97,7 @@ def test_queue_by_name_or_id_with_its_members(dataverse):
     queue = dataverse.queue("Bot escalations")
     assert queue == dataverse.queue(BOT_QUEUE.upper())
     assert queue.is_omnichannel and queue.queue_type == QueueType.MESSAGING
-    members = {m.full_name: m.capacity for m in dataverse.queue_members(queue.id)}
+    members = {m.full_name: m.capacity for m in dataverse.queue_with_members(queue.id).members}
     assert members == {"Avery Agent": 40, "Blake Agent": 60}
 
 
@@ -134,11 +134,11 @@ def test_queue_lookups_fail_with_their_entries(dataverse, trusted_emulator):
 def test_queue_membership_is_idempotent_both_ways(dataverse, bot_user):
     assert dataverse.add_queue_member(BOT_QUEUE, bot_user.id) is True
     assert dataverse.add_queue_member(BOT_QUEUE, bot_user.id) is False
-    bot = next(m for m in dataverse.queue_members(BOT_QUEUE) if m.user_id == bot_user.id)
+    bot = next(m for m in dataverse.queue_with_members(BOT_QUEUE).members if m.user_id == bot_user.id)
     assert bot.is_bot_user and bot.capacity == 120
     dataverse.remove_queue_member(BOT_QUEUE, bot_user.id)
     dataverse.remove_queue_member(BOT_QUEUE, bot_user.id)  # not a member any more: done, no error
-    assert bot_user.id not in {m.user_id for m in dataverse.queue_members(BOT_QUEUE)}
+    assert bot_user.id not in {m.user_id for m in dataverse.queue_with_members(BOT_QUEUE).members}
 
 
 def test_workstream_bot_is_set_and_cleared(dataverse, bot_user):

@@ -20,9 +20,9 @@ from emulator.entra.testing import (
     READER_APP,
     TENANT,
     ApiClient,
-    native_fixture,
     token,
 )
+from emulator.seeds import native_fixture
 
 V = {"api-version": API_VERSION}
 

@@ -22,11 +22,10 @@ from emulator.entra.testing import (
     ApiClient,
     fixture_secret,
     msal_app,
-    native_fixture,
     tls_session,
     token,
 )
-from emulator.seeds import default_fixture
+from emulator.seeds import default_fixture, native_fixture
 
 BOTS = (
     f"/subscriptions/{DEV_SUBSCRIPTION}/resourceGroups/{DEV_GROUP}/providers/Microsoft.BotService/botServices"

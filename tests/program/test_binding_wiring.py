@@ -63,7 +63,7 @@ def test_every_binding_resource_names_its_environment_and_app_id(committed):
     config = stack_file(committed)
     for _, name in BINDING_CHILDREN:
         inputs = committed.named(name).inputs
-        assert inputs["environmentUrl"] == v.normalize_environment_url(config["dataverseUrl"]), name
+        assert inputs["environmentUrl"] == v.normalize_url(config["dataverseUrl"]), name
         assert inputs["botAppId"] == STACK_IDENTITIES[committed.stack].bot_app_client_id, name
 
 

@@ -177,5 +177,5 @@ def test_stack_outputs_name_the_bot_identity_and_resources(committed):
     assert outputs["botResourceId"] == committed.named("channel-bot").id
     assert outputs["teamsChannelResourceId"] == f"{outputs['botResourceId']}/channels/MsTeamsChannel"
     assert outputs["botResourceId"].endswith(f"/botServices/{config['botName']}")
-    assert outputs["dataverseUrl"] == v.normalize_environment_url(config["dataverseUrl"])
+    assert outputs["dataverseUrl"] == v.normalize_url(config["dataverseUrl"])
     assert committed.secret_outputs == frozenset()

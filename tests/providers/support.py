@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from offline.harness import (  # noqa: F401  (re-exported for the tests)
     Binding,
-    BindingSpec,
     Deployed,
     Driver,
     environment_state,
@@ -14,6 +13,7 @@ from offline.harness import (  # noqa: F401  (re-exported for the tests)
     roles,
     rows,
     server_env,
+    stack_binding,
     stack_config,
     start_server,
     type_token,
@@ -22,7 +22,7 @@ from offline.harness import (  # noqa: F401  (re-exported for the tests)
 from offline.provider_server import ProviderError
 
 ORDER = roles()  # the dev stack's binding children, in the plan's order
-DEV_AZURE_BOT = BindingSpec.for_stack().azure_bot_id
+DEV_AZURE_BOT = stack_binding().azure_bot_id
 
 
 def assert_entry(error: ProviderError, cls: str, key: str, *fragments: str) -> None:

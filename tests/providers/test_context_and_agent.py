@@ -9,7 +9,7 @@ import pytest
 from emulator.dataverse import testing as dv
 from offline.provider_server import ProviderError
 
-from .support import Binding, BindingSpec, Driver, assert_entry, rows, writes
+from .support import Binding, Driver, assert_entry, rows, stack_binding, writes
 
 WHERE = {"environmentUrl": dv.DEV, "botAppId": dv.DEV_BOT_APP}
 TEXT, NUMBER = 192350000, 192350001
@@ -146,5 +146,5 @@ def test_an_agent_in_an_environment_without_the_bot_extension_is_refused(server,
 
 
 def test_the_whole_binding_publishes_once(server, world):
-    Binding(server, BindingSpec.for_stack()).deploy()
+    Binding(server, stack_binding()).deploy()
     assert len([r for r in writes(world) if r.path.endswith("PvaPublish")]) == 1

@@ -3,12 +3,14 @@ catalogue's errors for a queue or workstream a bot cannot use, capacity warnings
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from emulator.dataverse import testing as dv
 from offline.provider_server import ProviderError
 
-from .support import Binding, BindingSpec, assert_entry, pairs, rows, writes
+from .support import Binding, assert_entry, pairs, rows, stack_binding, writes
 
 
 @pytest.fixture
@@ -47,7 +49,7 @@ def test_queue_membership_joins_an_omnichannel_queue_by_name(binding, world):
 
 
 def test_a_queue_that_is_not_an_omnichannel_queue_is_refused(server, world):
-    binding = Binding(server, BindingSpec.for_stack(queue="Contoso support inbox"))
+    binding = Binding(server, stack_binding(queue="Contoso support inbox"))
     binding.deploy(("user", "role"))
     world.clear_requests()
     with pytest.raises(ProviderError) as caught:
@@ -63,7 +65,7 @@ def test_a_queue_that_is_not_an_omnichannel_queue_is_refused(server, world):
 
 
 def test_a_bot_without_the_highest_capacity_is_warned_not_refused(server, world):
-    binding = Binding(server, BindingSpec.for_stack(queue=dv.TIER2_CHAT))
+    binding = Binding(server, stack_binding(queue=dv.TIER2_CHAT))
     created = binding.deploy(("user", "role", "queue"))["queue"]
     [warning] = created.outputs["warnings"]
     assert "Partner Bot (100)" in warning and "bot-not-highest-capacity" in warning and "\n" not in warning
@@ -72,7 +74,7 @@ def test_a_bot_without_the_highest_capacity_is_warned_not_refused(server, world)
 
 def test_changing_the_queue_moves_the_bot(binding, world):
     queue = binding.deploy(("role", "queue"))["queue"]
-    binding.spec.queue = dv.TIER2_CHAT
+    binding.spec = dataclasses.replace(binding.spec, queue=dv.TIER2_CHAT)
     driver = binding.drivers["queue"]
     assert driver.diff(queue, binding.inputs("queue")).changes == "some"
     moved = driver.update(queue, inputs=binding.inputs("queue"))
@@ -112,7 +114,7 @@ def test_a_workstream_already_bound_to_our_bot_is_adopted(binding, world, portal
 
 
 def test_a_pick_workstream_is_refused(server, world):
-    binding = Binding(server, BindingSpec.for_stack(workstream="Contoso pick"))
+    binding = Binding(server, stack_binding(workstream="Contoso pick"))
     binding.deploy(("user", "role"))
     with pytest.raises(ProviderError) as caught:
         binding.deploy(("workstream",))
@@ -120,7 +122,7 @@ def test_a_pick_workstream_is_refused(server, world):
 
 
 def test_a_workstream_bound_to_another_bot_is_refused_naming_that_bot(server, world):
-    binding = Binding(server, BindingSpec.for_stack(workstream="Partner chat"))
+    binding = Binding(server, stack_binding(workstream="Partner chat"))
     binding.deploy(("user", "role"))
     world.clear_requests()
     with pytest.raises(ProviderError) as caught:
@@ -147,7 +149,7 @@ def test_changing_the_workstream_moves_the_bot_and_releases_the_old_one(server, 
     )
     binding = Binding(server)
     workstream = binding.deploy(("user", "role", "workstream"))["workstream"]
-    binding.spec.workstream = "Contoso chat 2"
+    binding.spec = dataclasses.replace(binding.spec, workstream="Contoso chat 2")
     moved = binding.drivers["workstream"].update(workstream, inputs=binding.inputs("workstream"))
     [old] = rows(world, "msdyn_liveworkstreams", msdyn_liveworkstreamid=dv.CONTOSO_CHAT)
     [new] = rows(world, "msdyn_liveworkstreams", msdyn_name="Contoso chat 2")

@@ -88,7 +88,8 @@ NOT_TEXT = st.one_of(
 )
 WORD = st.text(string.ascii_letters + string.digits, min_size=1, max_size=10)
 ORG = st.from_regex(r"[a-z0-9][a-z0-9-]{0,12}[a-z0-9]", fullmatch=True)
-HOST = st.from_regex(r"[a-z][a-z0-9-]{0,10}\.[a-z]{2,5}", fullmatch=True)
+# A DNS host name: labels start and end with a letter or digit (RFC 1123), as check_https_url wants.
+HOST = st.from_regex(r"[a-z](?:[a-z0-9-]{0,9}[a-z0-9])?\.[a-z]{2,5}", fullmatch=True)
 
 
 def longer_than(limit: int) -> st.SearchStrategy[str]:
@@ -667,7 +668,7 @@ def project_copy(directory: pathlib.Path, **changes: Any) -> pathlib.Path:
     linked, so `python -m offline` runs the real program on the edited file and the checkout stays as is."""
     directory.mkdir()
     shutil.copytree(ROOT / "offline", directory / "offline", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("components", "tests", "__main__.py", "Pulumi.yaml"):
+    for name in ("components", "drift", "emulator", "tests", "__main__.py", "Pulumi.yaml"):
         (directory / name).symlink_to(ROOT / name)
     document = {"config": {**DEV_FILE, **{f"handoff:{key}": value for key, value in changes.items()}}}
     (directory / "Pulumi.dev.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")

@@ -21,8 +21,9 @@ import dataclasses
 import pytest
 
 from benchmarks.fleet import all_at_once, seed_world
+from components.binding_plan import OmnichannelBindingArgs
 from emulator.dataverse import testing as dv
-from tests.providers.support import ORDER, Binding, BindingSpec, environment_state, start_server
+from tests.providers.support import ORDER, Binding, environment_state, start_server
 
 BINDINGS = 20
 RETRY_AFTER = 1  # seconds: Dataverse sends whole seconds; 1 is the smallest wait that is a wait
@@ -37,7 +38,7 @@ CLOCK_SLACK = 0.005  # the log's timestamps and the client's sleep are both time
 
 @dataclasses.dataclass
 class Run:
-    specs: list[BindingSpec]
+    specs: list[OmnichannelBindingArgs]
     bindings: list[Binding]
     failures: dict[str, str]
     deploy_log: list
@@ -59,7 +60,7 @@ def run(emulator_server) -> Run:
         try:
             binding.deploy()
         except Exception as error:  # noqa: BLE001 - reported by the test that every binding deployed
-            failures[binding.spec.app_id] = f"{type(error).__name__}: {error}"
+            failures[binding.spec.bot_app_id] = f"{type(error).__name__}: {error}"
 
     try:
         emulator.configure(**LIMITS)
@@ -68,7 +69,7 @@ def run(emulator_server) -> Run:
         all_at_once(bindings, deploy, timeout_s=120)
         deploy_log = emulator.requests()
         emulator.clear_requests()
-        deployed = [b for b in bindings if b.spec.app_id not in failures]
+        deployed = [b for b in bindings if b.spec.bot_app_id not in failures]
         all_at_once(deployed, lambda b: b.preview(), timeout_s=60)
         redeploy_log = emulator.requests()
         after = environment_state(emulator)
@@ -89,7 +90,7 @@ def run(emulator_server) -> Run:
 
 
 def _user_ids(run: Run) -> dict[str, str]:
-    return {b.spec.app_id: b.state["user"].outputs["userId"] for b in run.bindings if "user" in b.state}
+    return {b.spec.bot_app_id: b.state["user"].outputs["userId"] for b in run.bindings if "user" in b.state}
 
 
 def test_the_low_service_protection_limits_really_throttled_the_deploy(run):
@@ -99,13 +100,15 @@ def test_the_low_service_protection_limits_really_throttled_the_deploy(run):
 
 def test_every_binding_is_deployed_with_all_its_resources(run):
     assert run.failures == {}
-    assert [b.spec.app_id for b in run.bindings if tuple(b.state) != ORDER] == []
+    assert [b.spec.bot_app_id for b in run.bindings if tuple(b.state) != ORDER] == []
 
 
 def test_each_app_id_has_exactly_one_bot_user_the_one_its_binding_recorded(run):
     users = collections.Counter(str(r.get("applicationid")).lower() for r in run.tables["systemusers"])
     recorded = _user_ids(run)
-    assert {spec.app_id: users[spec.app_id] for spec in run.specs} == {spec.app_id: 1 for spec in run.specs}
+    assert {spec.bot_app_id: users[spec.bot_app_id] for spec in run.specs} == {
+        spec.bot_app_id: 1 for spec in run.specs
+    }
     assert len(run.tables["systemusers"]) == run.users_before + BINDINGS  # and no stray user besides
     by_app = {
         str(r["applicationid"]).lower(): r["systemuserid"]
@@ -120,7 +123,9 @@ def test_each_bot_user_holds_the_agent_role_once_and_sits_once_in_its_own_queue(
     members = run.associations["queuemembership_association"]
     for index, (app_id, user_id) in enumerate(sorted(_user_ids(run).items())):
         assert [p for p in roles if p[0] == user_id] == [[user_id, dv.OC_AGENT]], app_id
-        queue_id = next(b.state["queue"].outputs["queueId"] for b in run.bindings if b.spec.app_id == app_id)
+        queue_id = next(
+            b.state["queue"].outputs["queueId"] for b in run.bindings if b.spec.bot_app_id == app_id
+        )
         assert [p for p in members if p[1] == user_id] == [[queue_id, user_id]], app_id
     assert len(roles) == len({tuple(p) for p in roles}) and len(members) == len({tuple(p) for p in members})
 
@@ -129,7 +134,7 @@ def test_each_workstream_has_its_own_bindings_bot_user(run):
     bots = {r["msdyn_name"]: r.get("_msdyn_bot_user_value") for r in run.tables["msdyn_liveworkstreams"]}
     users = _user_ids(run)
     assert {s.workstream: bots[s.workstream] for s in run.specs} == {
-        s.workstream: users[s.app_id] for s in run.specs
+        s.workstream: users[s.bot_app_id] for s in run.specs
     }
     assert bots["Contoso chat"] is None and bots["Partner chat"] == dv.PARTNER_BOT_USER  # others untouched
 
@@ -142,7 +147,7 @@ def test_each_workstream_has_each_declared_context_variable_exactly_once(run):
     )
     assert [key for key, count in per_workstream.items() if count > 1] == []
     for spec in run.specs:
-        for variable in spec.variables:
+        for variable in spec.context_variables:
             assert per_workstream[(spec.workstream, variable.split(":")[0].lower())] == 1
 
 

@@ -14,18 +14,6 @@ _ROLES = "https://learn.microsoft.com/dynamics365/customer-service/administer/ad
 
 ENTRIES: tuple[Entry, ...] = (
     Entry(
-        key="not-omnichannel-admin",
-        title="The deployer is not an Omnichannel administrator",
-        cause="Configuring a bot connection needs the System Administrator or Omnichannel administrator "
-        "role in the environment; the deployer's application user holds neither.",
-        mitigation="Assign the deployer's application user the Omnichannel administrator (or System "
-        "Administrator) security role in this environment.",
-        link=_ROLES,
-        retryable=False,
-        service="handoff",
-        kind="permission",
-    ),
-    Entry(
         key="deployer-not-system-administrator",
         title="The deployer cannot create the bot's application user",
         cause="Creating an application user and giving it a security role needs the System Administrator "

@@ -9,13 +9,10 @@ API (or the `dataverseApiEndpoint` override) and asks tokens for the environment
 
 from __future__ import annotations
 
-import time
-from typing import Callable, Mapping, Optional
+from typing import Any
 
-from ..auth import TokenProvider, token_provider
 from ..config import ClientConfig
 from ..http import ApiSession
-from ..retry import RetryPolicy
 from .agents import AgentsMixin
 from .base import ODATA_HEADERS
 from .routing import RoutingMixin
@@ -28,23 +25,14 @@ class DataverseClient(UsersMixin, RoutingMixin, AgentsMixin):
     """One environment, one identity. Not picklable: build it where it is used (configure(), a call)."""
 
     @classmethod
-    def connect(
-        cls,
-        config: ClientConfig,
-        environment_url: str,
-        *,
-        tokens: Optional[TokenProvider] = None,
-        environ: Optional[Mapping[str, str]] = None,
-        policy: RetryPolicy = RetryPolicy(),
-        sleeper: Callable[[float], None] = time.sleep,
-    ) -> "DataverseClient":
-        endpoint = config.dataverse(environment_url)
-        session = ApiSession(
-            endpoint,
-            tokens or token_provider(config, environ),
-            service="dataverse",
-            headers=ODATA_HEADERS,
-            policy=policy,
-            sleeper=sleeper,
+    def connect(cls, config: ClientConfig, environment_url: str, **options: Any) -> "DataverseClient":
+        """Signed in with `options` (tokens, environ, policy, sleeper: `ApiSession.connect`)."""
+        return cls(
+            ApiSession.connect(
+                config,
+                config.dataverse(environment_url),
+                service="dataverse",
+                headers=ODATA_HEADERS,
+                **options,
+            )
         )
-        return cls(session)

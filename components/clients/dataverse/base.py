@@ -9,14 +9,13 @@ associate-disassociate-entities-using-web-api (`$ref`), perform-conditional-oper
 
 from __future__ import annotations
 
-import re
 from typing import Any, Callable, Iterable, Mapping, Optional, TypeVar
 
+from ...validation import is_guid
 from .. import errors
 from ..http import ApiSession
 
 T = TypeVar("T")
-GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 ODATA_HEADERS = {"Accept": "application/json", "OData-MaxVersion": "4.0", "OData-Version": "4.0"}
 _READ_HEADERS = {"If-None-Match": "null"}  # the docs' advice: never a cached answer
 _RETURN_ROW = {"Prefer": "return=representation"}
@@ -31,13 +30,9 @@ def literal(value: str) -> str:
 
 def guid(value: str, what: str) -> str:
     """A lower-case GUID, or a ValueError naming what it was meant to be (nothing is sent)."""
-    if not isinstance(value, str) or not GUID.fullmatch(value.strip()):
+    if not is_guid(value):
         raise ValueError(f"{what} must be a GUID, not {value!r}")
     return value.strip().lower()
-
-
-def is_guid(value: str) -> bool:
-    return isinstance(value, str) and GUID.fullmatch(value.strip()) is not None
 
 
 class DataverseBase:

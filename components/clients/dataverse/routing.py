@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..records import ContextVariable, ContextVariableType, Queue, QueueMember, QueueWithMembers, Workstream
+from ..records import ContextVariable, ContextVariableType, Queue, QueueWithMembers, Workstream
 from .base import DataverseBase, guid
 
 _MEMBER_COLUMNS = QueueWithMembers.MEMBER_COLUMNS
@@ -33,16 +33,6 @@ class RoutingMixin(DataverseBase):
             not_found="queue-not-found",
             parse=Queue.from_wire,
         )
-
-    def queue_members(self, queue_id: str) -> tuple[QueueMember, ...]:
-        qid = guid(queue_id, "the queue id")
-        rows = self._session.collect(
-            f"queues({qid})/queuemembership_association",
-            operation=f"list the members of queue {qid}",
-            params={"$select": ",".join(_MEMBER_COLUMNS)},
-            on_status={404: "queue-not-found"},
-        )
-        return tuple(QueueWithMembers.member_from_wire(row) for row in rows)
 
     def queue_with_members(self, name_or_id: str) -> QueueWithMembers:
         """The queue with this GUID or name and its members with their capacities, in one request."""

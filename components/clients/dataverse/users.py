@@ -103,6 +103,16 @@ class UsersMixin(DataverseBase):
         )
         return SystemUser.from_wire(rows[0]) if rows else None
 
+    def bot_users(self) -> tuple[SystemUser, ...]:
+        """Every bot application user of the environment (User type = Bot application user)."""
+        rows = self._query(
+            "systemusers",
+            operation="list the bot application users",
+            columns=SystemUser.COLUMNS,
+            filter=f"msdyn_agentType eq {int(AgentType.BOT_APPLICATION_USER)}",
+        )
+        return tuple(SystemUser.from_wire(row) for row in rows)
+
     def create_bot_user(self, spec: BotUserSpec) -> SystemUser:
         """Create the bot's application user. Raises ConflictError (0x8004F511) when the App ID is taken:
         the caller adopts the existing user; AmbiguousWriteError: the caller re-reads by App ID."""
@@ -168,7 +178,7 @@ class UsersMixin(DataverseBase):
         return tuple(SecurityRole.from_wire(r) for r in rows)
 
     def caller_roles(self) -> tuple[SecurityRole, ...]:
-        """The deployer's own roles in this environment (for require_omnichannel_admin)."""
+        """The deployer's own roles in this environment (for require_user_administrator)."""
         return self.user_roles(self.who_am_i().user_id)
 
     def associate_role(self, user_id: str, role_id: str) -> bool:
