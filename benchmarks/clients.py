@@ -66,8 +66,8 @@ def tokens_per_audience(emulator: Emulator, config: ClientConfig, instances: int
         client.agent("cr5a1_contosoHelper")
 
     def arm_instance() -> None:
-        ArmBotReader.connect(config, environ=ENV).teams_channel(
-            "33333333-3333-4333-8333-333333333333", "rg-handoff-dev", "contoso-handoff-dev"
+        ArmBotReader.connect(config, environ=ENV).channel(
+            "33333333-3333-4333-8333-333333333333", "rg-handoff-dev", "contoso-handoff-dev", "Omnichannel"
         )
 
     phases = {

@@ -37,7 +37,7 @@ print(json.dumps(figures))
 """
 # What names a set of resources in __main__.py: the components' and stack outputs' first argument, and the
 # explicit providers' `name` parameter (their defaults, which the variant suffixes).
-COMPONENTS = ("BotIdentity", "TeamsChannel", "OmnichannelBinding", "export")
+COMPONENTS = ("BotIdentity", "AzureBot", "OmnichannelBinding", "export")
 PROVIDERS = {"entra_provider": "azuread", "arm_provider": "azure-native"}
 
 
@@ -64,9 +64,10 @@ def variant_source(source: str, count: int) -> str:
     """`source` (a program: imports, then declarations) with its declarations made `count` times."""
     tree = ast.parse(source)
     first = next(i for i, node in enumerate(tree.body) if isinstance(node, ast.Assign))  # settings = ...
-    head, declarations = tree.body[:first], tree.body[first:]
     renamer = _Suffixed()
-    declarations = [renamer.visit(node) for node in declarations]
+    # Functions too (an Azure bot's components are declared in one): `_suffix` is read when they are called.
+    body = [renamer.visit(node) for node in tree.body]
+    head, declarations = body[:first], body[first:]
     missing = [name for name in COMPONENTS[:3] if name not in renamer.renamed]
     if missing:  # the program changed shape: a variant declaring the same names twice would only fail later
         raise ValueError(f"__main__.py no longer declares {missing} by a literal name; update {__file__}")

@@ -49,34 +49,36 @@ from offline.harness import Binding, Deployed, Driver, roles, stack_binding, sta
 ORDER = roles()  # the dev stack's binding children
 
 OPERATIONS = ("create", "read", "update", "delete", "redeploy")
-# The requests each operation needs at the least, per resource, for the dev stack (two declared variables, one
-# of which exists; the agent published before), ids known from state:
-#   create   user: root business unit, user by App ID, create                                    3
+# The requests each operation needs at the least, per resource, for the dev stack (a Copilot Studio agent,
+# connected: Connect made its user; two declared variables, neither on the workstream with that exact name;
+# the agent published before), ids known from state:
+#   create   user: user by App ID, root business unit (verify Connect's user; capacity as declared)  2
 #            role: role by name in that business unit, associate                                  2
 #            queue: queue with its members and capacities, join                                   2
 #            workstream: workstream with its bot user, set the bot                                2
-#            context: the workstream's variables, create the missing one                          2
+#            context: the workstream's variables, create the two missing ones                     3
 #            agent: agent by schema name, installed solutions, publish, read it back published    4
 #   read     one read per resource                                                                1
-#   update   user: capacity 100 -> 120, one PATCH                                                 1
+#   update   user: capacity 100 -> 120: verify the user again (by App ID, root unit), one PATCH   3
 #            role: Omnichannel agent -> supervisor: find it, associate, disassociate the old      3
 #            queue: -> Tier 2 chat: the queue with members, join, leave the old                   3
 #            workstream: -> another push workstream: read it, set, read the old (ours?), clear    4
 #            context: one more variable: the variables, create                                    2
 #            agent: new binding fingerprint: read it, publish, read it back                       3
-#   delete   user: disable (one PATCH); role: disassociate; queue: leave                           1
+#   delete   user: nothing (an agent's user is Copilot Studio's); role: disassociate; queue: leave 0/1
 #            workstream: read (still ours?), clear                                                2
-#            context: the variables, delete each this stack created (two after the update)        3
+#            context: the variables, delete each this stack created (three after the update)      4
 #            agent: nothing (never deleted or unpublished)                                        0
 #   redeploy Check and Diff are local                                                             0
 # Tokens: one Dataverse token and msal's tenant discovery per provider process = 2.
-# Beyond the minimum, by design: the user's preflights (WhoAmI, the deployer's roles, installed solutions, the
-# Azure Bot and its Teams channel on ARM) and the agent's own solutions check.
+# Beyond the minimum, by design: the user's preflights (WhoAmI, the deployer's roles, installed solutions),
+# the agent's own solutions check, and a new resource's check resolving read-only what its create then reads
+# again (a preview fails where `up` would; providers keep no cache between calls).
 MINIMUM = {
-    "create": {"user": 3, "role": 2, "queue": 2, "workstream": 2, "context": 2, "agent": 4},
+    "create": {"user": 2, "role": 2, "queue": 2, "workstream": 2, "context": 3, "agent": 4},
     "read": dict.fromkeys(ORDER, 1),
-    "update": {"user": 1, "role": 3, "queue": 3, "workstream": 4, "context": 2, "agent": 3},
-    "delete": {"user": 1, "role": 1, "queue": 1, "workstream": 2, "context": 3, "agent": 0},
+    "update": {"user": 3, "role": 3, "queue": 3, "workstream": 4, "context": 2, "agent": 3},
+    "delete": {"user": 0, "role": 1, "queue": 1, "workstream": 2, "context": 4, "agent": 0},
     "redeploy": dict.fromkeys(ORDER, 0),
 }
 TOKEN_MINIMUM = 2

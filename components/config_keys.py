@@ -24,7 +24,14 @@ class _Required:
         return "REQUIRED"
 
 
-REQUIRED: Any = _Required()  # the default of a key every stack must set
+REQUIRED: Any = _Required()  # the default of a key every stack (of the kinds it applies to) must set
+
+#: The two kinds of bot (`handoff:botProvider`), each with its own path to Omnichannel (docs/binding.md):
+#: a Copilot Studio agent is connected by Copilot Studio's Connect step; an Azure (Bot Framework) bot through
+#: its Azure Bot's Omnichannel channel.
+COPILOT_STUDIO = "copilotStudio"
+AZURE_BOT = "other"
+BOT_PROVIDERS = (COPILOT_STUDIO, AZURE_BOT)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,6 +44,7 @@ class ConfigKey:
     description: str
     parse: Callable[[Any], Any]  # raises ValueError(problem and fix)
     example: str = ""  # shown when a required key is missing
+    applies_to: Optional[str] = None  # COPILOT_STUDIO or AZURE_BOT: the one bot kind it means something for
 
 
 def _app_type(value: Any) -> str:
@@ -83,6 +91,7 @@ KEYS: tuple[ConfigKey, ...] = (
         "Azure subscription GUID that holds the Azure Bot",
         _with_fix(v.check_guid, "use the Subscription ID from the Azure portal"),
         "<subscription GUID>",
+        applies_to=AZURE_BOT,
     ),
     ConfigKey(
         "cloud",
@@ -113,6 +122,7 @@ KEYS: tuple[ConfigKey, ...] = (
         "Existing resource group of the Azure Bot",
         v.check_resource_group_name,
         "rg-handoff-dev",
+        applies_to=AZURE_BOT,
     ),
     ConfigKey(
         "botName",
@@ -121,6 +131,7 @@ KEYS: tuple[ConfigKey, ...] = (
         "Azure Bot resource name: globally unique, 2-64 letters, digits, '_', '.' or '-'",
         v.check_bot_name,
         "contoso-handoff-dev",
+        applies_to=AZURE_BOT,
     ),
     ConfigKey(
         "botDisplayName",
@@ -129,6 +140,7 @@ KEYS: tuple[ConfigKey, ...] = (
         "Display name of the bot's app registration and Azure Bot",
         v.check_display_name,
         "Contoso Handoff (dev)",
+        applies_to=AZURE_BOT,
     ),
     ConfigKey(
         "botLocation",
@@ -136,6 +148,7 @@ KEYS: tuple[ConfigKey, ...] = (
         "global",
         "global, or a regional location for data residency (westeurope, centralindia) in the geography",
         v.check_bot_location,
+        applies_to=AZURE_BOT,
     ),
     ConfigKey(
         "botSku",
@@ -143,6 +156,7 @@ KEYS: tuple[ConfigKey, ...] = (
         "F0",
         "Azure Bot pricing tier: F0 or S1",
         lambda value: v.check_choice(value, ("F0", "S1")),
+        applies_to=AZURE_BOT,
     ),
     ConfigKey(
         "botAppType",
@@ -150,6 +164,7 @@ KEYS: tuple[ConfigKey, ...] = (
         "SingleTenant",
         "SingleTenant (an app registration made here) or UserAssignedMSI; multi-tenant is deprecated",
         _app_type,
+        applies_to=AZURE_BOT,
     ),
     ConfigKey(
         "botMsiResourceId",
@@ -157,6 +172,7 @@ KEYS: tuple[ConfigKey, ...] = (
         "",
         "ARM id of the user-assigned identity: required with UserAssignedMSI, empty otherwise",
         _optional(v.parse_user_assigned_identity_id),
+        applies_to=AZURE_BOT,
     ),
     ConfigKey(
         "messagingEndpoint",
@@ -165,6 +181,7 @@ KEYS: tuple[ConfigKey, ...] = (
         "https messaging endpoint of the bot",
         v.check_https_url,
         "https://bot.contoso.com/api/messages",
+        applies_to=AZURE_BOT,
     ),
     ConfigKey(
         "githubOidcSubjects",
@@ -172,6 +189,7 @@ KEYS: tuple[ConfigKey, ...] = (
         [],
         "GitHub Actions subjects given a federated credential: repo:<owner>/<repo>:environment:<env>",
         lambda value: v.parse_list(value, v.github_credential),
+        applies_to=AZURE_BOT,
     ),
     ConfigKey(
         "azureDevOpsOidc",
@@ -180,6 +198,7 @@ KEYS: tuple[ConfigKey, ...] = (
         "Azure DevOps service connections given a federated credential: "
         "<organizationId>/<organization>/<project>/<serviceConnection>",
         lambda value: v.parse_list(value, v.azure_devops_credential),
+        applies_to=AZURE_BOT,
     ),
     ConfigKey(
         "createClientSecret",
@@ -187,6 +206,7 @@ KEYS: tuple[ConfigKey, ...] = (
         False,
         "Create a client secret (a secret stack output); prefer federated credentials",
         v.check_bool,
+        applies_to=AZURE_BOT,
     ),
     ConfigKey(
         "clientSecretRotation",
@@ -194,6 +214,7 @@ KEYS: tuple[ConfigKey, ...] = (
         "",
         "Any label; change it to rotate the client secret",
         _optional(lambda value: v.check_display_name(value, limit=64)),
+        applies_to=AZURE_BOT,
     ),
     ConfigKey(
         "dataverseUrl",
@@ -210,6 +231,7 @@ KEYS: tuple[ConfigKey, ...] = (
         "Schema name of the Copilot Studio agent",
         v.check_agent_schema_name,
         "cr5a1_contosoHelper",
+        applies_to=COPILOT_STUDIO,
     ),
     ConfigKey(
         "copilotAgentName",
@@ -218,13 +240,41 @@ KEYS: tuple[ConfigKey, ...] = (
         "Display name of the Copilot Studio agent: at most 30 characters, longer fail to connect",
         v.check_agent_name,
         "Contoso Helper",
+        applies_to=COPILOT_STUDIO,
     ),
     ConfigKey(
         "botProvider",
         "string",
         "copilotStudio",
-        "copilotStudio for a Copilot Studio agent, other for a Bot Framework bot",
-        lambda value: v.check_choice(value, ("copilotStudio", "other")),
+        "copilotStudio: a Copilot Studio agent (connected by Copilot Studio's Connect); other: an Azure "
+        "(Bot Framework) bot, reached through its Azure Bot's Omnichannel channel",
+        lambda value: v.check_choice(value, BOT_PROVIDERS),
+    ),
+    ConfigKey(
+        "copilotAgentAppId",
+        "string",
+        "",
+        "App ID of the agent's bot application user that Copilot Studio's Connect made (Power Platform admin "
+        "center, Application users); empty: the binding lists the candidates it finds",
+        _optional(_with_fix(v.check_guid, "copy the App ID of the agent's bot user from Application users")),
+        applies_to=COPILOT_STUDIO,
+    ),
+    ConfigKey(
+        "teamsChannel",
+        "boolean",
+        True,
+        "Also enable the Azure Bot's Microsoft Teams channel (Omnichannel uses the Omnichannel channel)",
+        v.check_bool,
+        applies_to=AZURE_BOT,
+    ),
+    ConfigKey(
+        "botAppMultiTenant",
+        "boolean",
+        False,
+        "Register the bot's app as multi-tenant (AzureADMultipleOrgs), as Microsoft's Omnichannel doc asks; "
+        "single tenant otherwise",
+        v.check_bool,
+        applies_to=AZURE_BOT,
     ),
     ConfigKey(
         "botCapacity",
@@ -253,7 +303,7 @@ KEYS: tuple[ConfigKey, ...] = (
         "contextVariables",
         "array",
         [],
-        "Workstream context variables routing uses, as name:type (text, number, boolean or entity)",
+        "Workstream context variables routing uses, as name:type (text or number); names are case-sensitive",
         v.parse_context_variables,
     ),
     ConfigKey(
@@ -262,6 +312,7 @@ KEYS: tuple[ConfigKey, ...] = (
         True,
         "Publish the agent when the binding changes (hand-off needs a published agent)",
         v.check_bool,
+        applies_to=COPILOT_STUDIO,
     ),
     ConfigKey(
         "allowBindingRemoval",
@@ -293,6 +344,19 @@ KEYS: tuple[ConfigKey, ...] = (
     ),
 )
 KEYS_BY_NAME: dict[str, ConfigKey] = {key.name: key for key in KEYS}
+
+
+def schema_default(key: ConfigKey) -> Any:
+    """The key's default in Pulumi.yaml. A key required for one bot kind only has the empty string there:
+    Pulumi refuses a stack file that lacks a key without a default, and the other kind must not need it."""
+    if key.default is REQUIRED and key.applies_to is not None:
+        return ""
+    return key.default
+
+
+def applies(key: ConfigKey, bot_provider: str) -> bool:
+    """Whether the key means something for this kind of bot (set on the other kind, it is refused)."""
+    return key.applies_to is None or key.applies_to == bot_provider
 
 
 def parse_value(name: str, raw: Optional[Any]) -> Any:

@@ -1,5 +1,8 @@
-"""BotIdentity (`handoff:identity:BotIdentity`): the bot's single-tenant Entra app registration
-(pulumi-azuread).
+"""BotIdentity (`handoff:identity:BotIdentity`): an Azure (Bot Framework) bot's Entra app registration
+(pulumi-azuread): single tenant, or multi-tenant with `handoff:botAppMultiTenant` (Microsoft's Omnichannel
+doc, configure-bot-azure.md, still says "register the agent resource as a multitenant app"; whether
+Omnichannel accepts a single-tenant registration is unsettled: reference Corrections 2, docs/live.md).
+A Copilot Studio agent has none of the stack's: Copilot Studio's Connect registers it.
 
 Children: `<name>-app` (Application, AzureADMyOrg), `<name>-sp` (ServicePrincipal), `<name>-fic-<n>` (one
 federated identity credential per CI subject, so pipelines need no secret) and, only when asked,
@@ -46,6 +49,8 @@ class BotIdentityArgs:
     """Display name of the app registration (the Azure Bot shows the same)."""
     tenant_id: str
     """Entra tenant of the registration (single tenant: only this tenant can sign in)."""
+    multi_tenant: bool = False
+    """Register the app for any organisation's tenant (AzureADMultipleOrgs) instead of this one only."""
     federated_credentials: Sequence[v.FederatedCredential] = ()
     """CI subjects (GitHub Actions, Azure DevOps) that may exchange their OIDC token for the app's token."""
     create_client_secret: bool = False
@@ -57,9 +62,12 @@ class BotIdentityArgs:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "BotIdentityArgs":
+        if settings.bot is None or settings.identity is None:
+            raise ValueError("a Copilot Studio agent has no app registration of the stack's")
         return cls(
             display_name=settings.bot.display_name,
             tenant_id=settings.tenant_id,
+            multi_tenant=settings.bot.multi_tenant_app,
             federated_credentials=settings.identity.federated_credentials,
             create_client_secret=settings.identity.create_client_secret,
             client_secret_rotation=settings.identity.client_secret_rotation,
@@ -90,7 +98,7 @@ class BotIdentity(pulumi.ComponentResource):
         app = azuread.Application(
             f"{name}-app",
             display_name=args.display_name,
-            sign_in_audience="AzureADMyOrg",
+            sign_in_audience="AzureADMultipleOrgs" if args.multi_tenant else "AzureADMyOrg",
             # A create that failed after Graph made the app leaves nothing in state; refusing a duplicate name
             # turns the retry into a clear error instead of a second registration.
             prevent_duplicate_names=True,

@@ -10,6 +10,9 @@ PROJECT = "handoff"  # Pulumi.yaml `name`: config keys are `handoff:<key>`
 
 # Component type tokens (`handoff:<module>:<Type>`, docs/architecture.md).
 IDENTITY_COMPONENT = f"{PROJECT}:identity:BotIdentity"
+AZURE_BOT_COMPONENT = f"{PROJECT}:azurebot:AzureBot"
+# The AzureBot component's earlier token (0.x, when it declared only the Teams channel): kept as an alias so
+# state written then keeps its URNs.
 TEAMS_COMPONENT = f"{PROJECT}:teams:TeamsChannel"
 BINDING_COMPONENT = f"{PROJECT}:omnichannel:OmnichannelBinding"
 
@@ -23,6 +26,7 @@ def dynamic_type(module: str, name: str) -> str:
 
 
 BOT_APPLICATION_USER = dynamic_type("omnichannel", "BotApplicationUser")
+CONNECTED_AGENT_USER = dynamic_type("omnichannel", "ConnectedAgentUser")
 ROLE_ASSIGNMENT = dynamic_type("omnichannel", "RoleAssignment")
 QUEUE_MEMBERSHIP = dynamic_type("omnichannel", "QueueMembership")
 WORKSTREAM_BOT = dynamic_type("omnichannel", "WorkstreamBot")
@@ -31,6 +35,7 @@ COPILOT_AGENT = dynamic_type("copilot", "CopilotAgent")
 BINDING_DYNAMIC_TYPES = frozenset(
     {
         BOT_APPLICATION_USER,
+        CONNECTED_AGENT_USER,
         ROLE_ASSIGNMENT,
         QUEUE_MEMBERSHIP,
         WORKSTREAM_BOT,

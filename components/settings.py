@@ -16,9 +16,24 @@ from typing import Any, Callable, Mapping, Optional
 from pulumi.errors import RunError
 
 from components import validation as v
-from components.config_keys import KEYS, KEYS_BY_NAME, PROJECT, REQUIRED, ConfigKey, parse_value
+from components.config_keys import (
+    AZURE_BOT,
+    BOT_PROVIDERS,
+    COPILOT_STUDIO,
+    KEYS,
+    KEYS_BY_NAME,
+    PROJECT,
+    REQUIRED,
+    ConfigKey,
+    applies,
+    parse_value,
+    schema_default,
+)
 
 __all__ = [
+    "AZURE_BOT",
+    "BOT_PROVIDERS",
+    "COPILOT_STUDIO",
     "KEYS",
     "KEYS_BY_NAME",
     "PROJECT",
@@ -57,7 +72,7 @@ class PythonVersionError(RuntimeError):
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class BotSettings:
-    """The Azure Bot and where it lives."""
+    """An Azure (Bot Framework) bot's Azure Bot and where it lives (botProvider: other only)."""
 
     name: str
     display_name: str
@@ -67,6 +82,8 @@ class BotSettings:
     app_type: str  # "SingleTenant" or "UserAssignedMSI"
     msi: Optional[v.UserAssignedIdentityId]  # set only with UserAssignedMSI
     messaging_endpoint: str
+    teams_channel: bool  # also enable the Teams channel (the Omnichannel channel is always declared)
+    multi_tenant_app: bool  # the app registration is multi-tenant (AzureADMultipleOrgs)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -79,18 +96,25 @@ class IdentitySettings:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class AgentSettings:
+    """A Copilot Studio agent (botProvider: copilotStudio only)."""
+
+    schema_name: str
+    name: str
+    app_id: str  # the App ID of the bot user Connect made; "" = not given (the binding lists candidates)
+    publish: bool
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class OmnichannelSettings:
     """What the Omnichannel binding declares in the Dataverse environment."""
 
     dataverse_url: str  # normalised: lower-case host, no trailing slash
-    agent_schema_name: str
-    agent_name: str
-    bot_provider: str  # "copilotStudio" or "other"
+    bot_provider: str  # COPILOT_STUDIO or AZURE_BOT
     bot_capacity: int
     queue: str  # name, or lower-case GUID
     workstream: str  # name, or lower-case GUID
     context_variables: tuple[v.ContextVariable, ...]
-    publish_agent: bool
     allow_binding_removal: bool
 
 
@@ -109,13 +133,19 @@ class Settings:
 
     stack: str
     tenant_id: str
-    subscription_id: str
+    subscription_id: Optional[str]  # Azure bots only
     cloud: str
     geography: str
-    bot: BotSettings
-    identity: IdentitySettings
+    bot_provider: str  # COPILOT_STUDIO or AZURE_BOT
+    bot: Optional[BotSettings]  # Azure bots only
+    identity: Optional[IdentitySettings]  # Azure bots with an app registration (SingleTenant) only
+    agent: Optional[AgentSettings]  # Copilot Studio agents only
     omnichannel: OmnichannelSettings
     endpoints: EndpointOverrides
+
+    @property
+    def is_copilot_agent(self) -> bool:
+        return self.bot_provider == COPILOT_STUDIO
 
 
 Problems = list[tuple[str, str]]
@@ -266,15 +296,48 @@ def _unknown_keys(raw: Mapping[str, Any]) -> list[tuple[str, str]]:
     return problems
 
 
+def _set_by_the_stack(key: ConfigKey, value: Any) -> bool:
+    """A value other than the key's Pulumi.yaml default (the engine passes defaults for every key)."""
+    if value is None:
+        return False
+    default = schema_default(key)
+    try:
+        return key.parse(value) != key.parse(default) if default != "" or value != "" else False
+    except ValueError:
+        return True
+
+
+def _not_for(key: ConfigKey, provider: str) -> str:
+    kinds = {COPILOT_STUDIO: "a Copilot Studio agent", AZURE_BOT: "an Azure (Bot Framework) bot"}
+    return (
+        f"applies only to {kinds[key.applies_to]} (handoff:botProvider: {key.applies_to}), and this stack "
+        f'declares {kinds[provider]} (botProvider: {provider}); remove it (docs/binding.md, "Two kinds of '
+        'bot")'
+    )
+
+
 def parse_settings(raw: Mapping[str, Any], stack: str = "") -> Settings:
     """Settings from un-namespaced key -> value (YAML values or the engine's strings).
 
     Raises ConfigError naming every bad key; nothing else escapes for any value of any key."""
     problems = _unknown_keys(raw)
     parsed: dict[str, Any] = {}
+    try:
+        provider = parse_value("botProvider", raw.get("botProvider"))
+    except ValueError:
+        provider = None  # reported below; until it is fixed, no key is refused for the kind
     for key in KEYS:
+        value = raw.get(key.name)
+        if provider is None and key.applies_to is not None and not _set_by_the_stack(key, value):
+            continue  # which kind's keys are required is known once botProvider is fixed; set ones are parsed
+        if provider is not None and not applies(key, provider):
+            if _set_by_the_stack(key, value):
+                problems.append((key.name, _not_for(key, provider)))
+            continue
+        if key.default is REQUIRED and value == schema_default(key):
+            value = None  # Pulumi.yaml's placeholder of a key only one kind of bot needs: not set
         try:
-            parsed[key.name] = parse_value(key.name, raw.get(key.name))
+            parsed[key.name] = parse_value(key.name, value)
         except ValueError as error:
             problems.append((key.name, str(error)))
     for keys, rule in CROSS_RULES:
@@ -286,13 +349,9 @@ def parse_settings(raw: Mapping[str, Any], stack: str = "") -> Settings:
 
 
 def _build(x: dict[str, Any], stack: str) -> Settings:
-    return Settings(
-        stack=stack,
-        tenant_id=x["tenantId"],
-        subscription_id=x["subscriptionId"],
-        cloud=x["cloud"],
-        geography=x["geography"],
-        bot=BotSettings(
+    azure = x["botProvider"] == AZURE_BOT
+    bot = (
+        BotSettings(
             name=x["botName"],
             display_name=x["botDisplayName"],
             resource_group_name=x["resourceGroupName"],
@@ -301,22 +360,48 @@ def _build(x: dict[str, Any], stack: str) -> Settings:
             app_type=x["botAppType"],
             msi=x["botMsiResourceId"] or None,
             messaging_endpoint=x["messagingEndpoint"],
-        ),
-        identity=IdentitySettings(
+            teams_channel=x["teamsChannel"],
+            multi_tenant_app=x["botAppMultiTenant"],
+        )
+        if azure
+        else None
+    )
+    identity = (
+        IdentitySettings(
             federated_credentials=x["githubOidcSubjects"] + x["azureDevOpsOidc"],
             create_client_secret=x["createClientSecret"],
             client_secret_rotation=x["clientSecretRotation"],
-        ),
+        )
+        if azure
+        else None
+    )
+    agent = (
+        None
+        if azure
+        else AgentSettings(
+            schema_name=x["copilotAgentSchemaName"],
+            name=x["copilotAgentName"],
+            app_id=x["copilotAgentAppId"],
+            publish=x["publishAgent"],
+        )
+    )
+    return Settings(
+        stack=stack,
+        tenant_id=x["tenantId"],
+        subscription_id=x.get("subscriptionId"),
+        cloud=x["cloud"],
+        geography=x["geography"],
+        bot_provider=x["botProvider"],
+        bot=bot,
+        identity=identity,
+        agent=agent,
         omnichannel=OmnichannelSettings(
             dataverse_url=x["dataverseUrl"],
-            agent_schema_name=x["copilotAgentSchemaName"],
-            agent_name=x["copilotAgentName"],
             bot_provider=x["botProvider"],
             bot_capacity=x["botCapacity"],
             queue=x["queue"],
             workstream=x["workstream"],
             context_variables=x["contextVariables"],
-            publish_agent=x["publishAgent"],
             allow_binding_removal=x["allowBindingRemoval"],
         ),
         endpoints=EndpointOverrides(

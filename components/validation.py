@@ -77,7 +77,15 @@ TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
 MAX_FEDERATED_CREDENTIALS = 20
 AGENT_NAME_MAX = 30
 CAPACITY_RANGE = (1, 2_147_483_647)  # 0 would never take a conversation; the upper bound is the column's
-CONTEXT_VARIABLE_TYPES = ("text", "number", "boolean", "entity")
+# The types Omnichannel documents for a workstream's context variables that the admin center offers (reference
+# Corrections 3: context-variables-for-bot.md, manage-context-variables.md): Text and Number. Entity Reference
+# needs an entity logical name and relationship the admin sets in the admin center; Boolean is
+# community-observed only. Neither is offered here.
+CONTEXT_VARIABLE_TYPES = ("text", "number")
+_UNOFFERED_TYPES = {
+    "boolean": "Boolean is not a documented context variable type (community-observed only)",
+    "entity": "an Entity Reference needs its entity and relationship, set in the admin center",
+}
 
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 # A DNS name (labels of letters, digits and hyphens) or an IPv4 address; IPv6 literals are not needed here.
@@ -370,9 +378,10 @@ def parse_list(value: Any, parse: Callable[[str], Any]) -> tuple:
 
 
 def parse_context_variables(value: Any) -> tuple[ContextVariable, ...]:
-    """`name:type` entries with distinct names (names compare case-insensitively, as Dataverse does)."""
+    """`name:type` entries with distinct names. Names are case-sensitive, as Omnichannel matches them
+    (context-variables-for-bot.md): `orderId` and `OrderId` are two variables."""
     variables = tuple(parse_context_variable(text) for text in check_string_list(value))
-    names = [variable.name.lower() for variable in variables]
+    names = [variable.name for variable in variables]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
         raise ValueError(f"{', '.join(duplicates)} declared more than once; declare each variable once")
@@ -380,10 +389,15 @@ def parse_context_variables(value: Any) -> tuple[ContextVariable, ...]:
 
 
 def parse_context_variable(value: Any) -> ContextVariable:
-    """`name:type`, type one of text, number, boolean, entity (case-insensitive)."""
+    """`name:type`, type text or number (the type is case-insensitive, the name is not)."""
     text = _text(value)
     name, sep, kind = text.partition(":")
     name, kind = name.strip(), kind.strip().lower()
+    if sep and kind in _UNOFFERED_TYPES:
+        raise ValueError(
+            f"{text!r}: {_UNOFFERED_TYPES[kind]}; declare it as text or number, or create it in the admin "
+            "center (workstream, Advanced settings, Context variables) and leave it out here"
+        )
     if not sep or not _VARIABLE_NAME.fullmatch(name) or len(name) > 100 or kind not in CONTEXT_VARIABLE_TYPES:
         raise ValueError(
             f"{text!r} is not name:type; use a name of letters, digits and '_' and a type of "

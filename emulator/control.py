@@ -38,6 +38,7 @@ class ControlPlane:
                 Rule("/_emulator/state/<service>", endpoint="state", methods=["GET"]),
                 Rule("/_emulator/federated-token", endpoint="federated_token", methods=["POST"]),
                 Rule("/_emulator/certificates/<name>", endpoint="certificate", methods=["GET"]),
+                Rule("/_emulator/dataverse/<step>", endpoint="dataverse_portal", methods=["POST"]),
             ]
         )
 
@@ -121,3 +122,10 @@ class ControlPlane:
     def certificate(self, request, name):
         """A client certificate made by the emulator (the fixture names it): PEMs and thumbprints."""
         return json_response(200, self.app.ctx.keyring.certificate(name).to_json())
+
+    def dataverse_portal(self, request, step):
+        """A portal step no API performs (connect / disconnect an agent): {"environment", "schemaName"}."""
+        body = self._body(request)
+        return json_response(
+            200, self.app.ctx.services["dataverse"].portal(step, body["environment"], body["schemaName"])
+        )

@@ -143,6 +143,14 @@ class Emulator:
         the emulated external issuer (GitHub Actions by default) to present as a federated credential."""
         return self.app.ctx.keyring.external_token(subject=subject, **options)
 
+    def connect_agent(self, environment: str, schema_name: str) -> dict:
+        """Copilot Studio's Connect of an agent (emulator/dataverse/models/portal.py): {appId, userId}."""
+        return self.app.ctx.services["dataverse"].portal("connect", environment, schema_name)
+
+    def disconnect_agent(self, environment: str, schema_name: str) -> dict:
+        """Copilot Studio's Disconnect: the agent's bot user disabled. {appId, userId}."""
+        return self.app.ctx.services["dataverse"].portal("disconnect", environment, schema_name)
+
     def certificate(self, name: str) -> ClientCertificate:
         """The client certificate a fixture names (`"generate": name`): private key, certificate,
         thumbprints."""

@@ -22,7 +22,7 @@ from typing import Optional, Sequence, TextIO
 from . import report
 from . import runner as runner_module
 from .emulator import EmulatorTarget, EmulatorUnreachableError
-from .portal import CHANGES, Binding, PortalError, apply_change
+from .portal import CHANGES, STEPS, Binding, PortalError, apply_change
 from .program import DeterministicMocks
 from .runner import CONFIGURATION, SUCCESS, OfflineRunner
 from .trial import run_trial
@@ -79,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     stack_options(refresh)
     portal = commands.add_parser("portal", help="make a portal-like change in the emulator (see --list)")
-    portal.add_argument("change", nargs="?", choices=sorted(CHANGES), metavar="CHANGE")
+    portal.add_argument("change", nargs="?", choices=sorted({**CHANGES, **STEPS}), metavar="CHANGE")
     portal.add_argument("--list", action="store_true", help="list the portal-like changes")
     portal.add_argument("--stack", default="dev", help="stack whose binding to change (default dev)")
     portal.add_argument("--emulator", metavar="URL", help="base URL of a running emulator")
@@ -117,8 +117,11 @@ def main(argv: Optional[Sequence[str]] = None, stream: TextIO = sys.stdout) -> i
         report.emit(
             stream,
             report.table(
-                ("change", "what it does", "drift expected on"),
-                [(c.name, c.summary, c.drifts) for c in CHANGES.values()],
+                ("change", "what it does", "drift expected on", "bot kinds"),
+                [
+                    (c.name, c.summary, c.drifts or "(setup: no drift)", ", ".join(c.kinds))
+                    for c in {**CHANGES, **STEPS}.values()
+                ],
             ),
         )
         return SUCCESS

@@ -120,6 +120,18 @@ class EmulatorTarget:
     def clear_faults(self) -> None:
         self._control("DELETE", "faults")
 
+    def connect_agent(self, environment: str, schema_name: str) -> dict:
+        """Copilot Studio's Connect of an agent, as the emulator models it: {appId, userId}."""
+        return self._control(
+            "POST", "dataverse/connect", {"environment": environment, "schemaName": schema_name}
+        )
+
+    def disconnect_agent(self, environment: str, schema_name: str) -> dict:
+        """Copilot Studio's Disconnect: the agent's bot user disabled."""
+        return self._control(
+            "POST", "dataverse/disconnect", {"environment": environment, "schemaName": schema_name}
+        )
+
 
 def writes(log: list[dict], caller: Optional[str] = None) -> list[dict]:
     """The requests of a log that could change something (token requests are POSTs but change nothing)."""

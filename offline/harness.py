@@ -151,18 +151,45 @@ class Driver:
 
 
 def stack_binding(stack: str = "dev", **overrides: Any) -> OmnichannelBindingArgs:
-    """A committed stack's binding, with the bot ids the offline runner's mocks give that stack;
-    `overrides` replace fields as a user edits the stack file."""
+    """A committed stack's binding (an Azure bot's with the bot ids the offline runner's mocks give that
+    stack); `overrides` replace fields as a user edits the stack file."""
     config = load_stack_config(ROOT, stack)
     settings = parse_settings({key.split(":", 1)[1]: value for key, value in config.items()}, stack)
+    if settings.is_copilot_agent:
+        return dataclasses.replace(OmnichannelBindingArgs.from_settings(settings), **overrides)
     bot = settings.bot
     args = OmnichannelBindingArgs.from_settings(
         settings,
         bot_app_id=STACK_IDENTITIES[stack].bot_app_client_id,
-        azure_bot_id=(
-            f"/subscriptions/{settings.subscription_id}/resourceGroups/{bot.resource_group_name}"
-            f"/providers/Microsoft.BotService/botServices/{bot.name}"
-        ),
+        azure_bot_id=azure_bot_id(settings.subscription_id, bot.resource_group_name, bot.name),
+    )
+    return dataclasses.replace(args, **overrides)
+
+
+def azure_bot_id(subscription_id: str, resource_group: str, bot_name: str) -> str:
+    return (
+        f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
+        f"/providers/Microsoft.BotService/botServices/{bot_name}"
+    )
+
+
+#: The Azure bot of the native fixture in the dev environment (emulator/fixtures/native/bots.json): app
+#: 44444444-…, Azure Bot contoso-handoff-dev with its Omnichannel and Teams channels.
+DEV_AZURE_BOT_ID = azure_bot_id(
+    "33333333-3333-4333-8333-333333333333", "rg-handoff-dev", "contoso-handoff-dev"
+)
+
+
+def azure_bot_binding(**overrides: Any) -> OmnichannelBindingArgs:
+    """An Azure (Bot Framework) bot's binding in the dev environment: the prod stack's kind of binding with
+    the dev environment's bot, queue and workstream (what a dev stack of that kind would declare)."""
+    args = dataclasses.replace(
+        stack_binding("prod"),
+        environment_url=dv.DEV,
+        bot_app_id=STACK_IDENTITIES["dev"].bot_app_client_id,
+        azure_bot_id=DEV_AZURE_BOT_ID,
+        bot_display_name="Contoso Handoff (dev)",
+        bot_capacity=100,
     )
     return dataclasses.replace(args, **overrides)
 

@@ -23,7 +23,7 @@ from components.clients import errors
 from components.clients.config import ClientConfig
 from components.clients.dataverse import DataverseClient
 from components.clients.records import SystemUser
-from components.config_keys import parse_value
+from components.config_keys import AZURE_BOT, COPILOT_STUDIO, parse_value
 
 from .emulator import PORTAL_ADMIN_SEED, EmulatorTarget
 
@@ -43,17 +43,23 @@ class Binding:
 
     environment_url: str
     tenant_id: str
+    bot_provider: str
     bot_app_id: str
     queue: str
     workstream: str
-    agent_schema_name: str
+    agent_schema_name: str  # "" for an Azure bot
     context_variables: tuple[str, ...]
+
+    @property
+    def is_copilot_agent(self) -> bool:
+        return self.bot_provider == COPILOT_STUDIO
 
     @classmethod
     def from_config(
-        cls, config: Mapping[str, str], bot_app_id: str, project: str = names.PROJECT
+        cls, config: Mapping[str, str], bot_app_id: Optional[str] = None, project: str = names.PROJECT
     ) -> "Binding":
-        """The binding's keys from the engine-shaped stack config, parsed as the program parses them."""
+        """The binding's keys from the engine-shaped stack config, parsed as the program parses them. An
+        agent's App ID is the stack's copilotAgentAppId, an Azure bot's its app registration's."""
 
         def key(name: str) -> Any:
             try:
@@ -61,13 +67,21 @@ class Binding:
             except ValueError as exc:
                 raise PortalError(f"{project}:{name} {exc}") from None
 
+        provider = key("botProvider")
+        agent = provider == COPILOT_STUDIO
+        app_id = key("copilotAgentAppId") if agent else bot_app_id
+        if not app_id:
+            raise PortalError(
+                f"{project}:copilotAgentAppId is empty: the portal finds the agent's user by it"
+            )
         return cls(
             environment_url=key("dataverseUrl"),
             tenant_id=key("tenantId"),
-            bot_app_id=bot_app_id.lower(),
+            bot_provider=provider,
+            bot_app_id=app_id.lower(),
             queue=key("queue"),
             workstream=key("workstream"),
-            agent_schema_name=key("copilotAgentSchemaName"),
+            agent_schema_name=key("copilotAgentSchemaName") if agent else "",
             context_variables=tuple(variable.name for variable in key("contextVariables")),
         )
 
@@ -91,7 +105,7 @@ class PortalSession:
     """The product's Dataverse client for one environment, signed in as the portal administrator."""
 
     def __init__(self, target: EmulatorTarget, binding: Binding) -> None:
-        self.binding = binding
+        self.binding, self.target = binding, target
         config = ClientConfig.from_mapping(
             {f"{names.PROJECT}:{key}": value for key, value in target.overrides().items()}
         )
@@ -191,13 +205,32 @@ def _delete_context_variable(portal: PortalSession) -> str:
     if not portal.binding.context_variables:
         raise PortalError("the stack declares no context variables (handoff:contextVariables)")
     name = portal.binding.context_variables[0]
-    # Compared as the binding adopts a variable (ignoring case).
+    # Names are exact, as Omnichannel matches them and the binding adopts them.
     variables = portal.client.context_variables(portal.workstream_id())
-    found = [v for v in variables if v.name.casefold() == name.casefold()]
+    found = [v for v in variables if v.name == name]
     if not found:
         raise PortalError(f"context variable {name!r} not found: deploy first (`up`)")
     portal.client.delete_context_variable(found[0].id)
     return f"deleted context variable {name!r} from workstream {portal.binding.workstream!r}"
+
+
+def _connect_agent(portal: PortalSession) -> str:
+    """Copilot Studio's Connect (no API does it: the emulator's control plane models it)."""
+    found = portal.target.connect_agent(portal.binding.environment_url, portal.binding.agent_schema_name)
+    return (
+        f"connected agent {portal.binding.agent_schema_name!r} in Copilot Studio (Customer engagement hub > "
+        f"Dynamics 365 Customer Service > Connect): its bot user has App ID {found['appId']}"
+    )
+
+
+def _disconnect_agent(portal: PortalSession) -> str:
+    portal.target.disconnect_agent(portal.binding.environment_url, portal.binding.agent_schema_name)
+    return (
+        f"disconnected agent {portal.binding.agent_schema_name!r} in Copilot Studio (its bot user disabled)"
+    )
+
+
+BOTH = (COPILOT_STUDIO, AZURE_BOT)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -206,6 +239,8 @@ class PortalChange:
     summary: str
     drifts: str  # the dynamic resource type (after the module) that refresh should report
     apply: Callable[[PortalSession], str]
+    kinds: tuple[str, ...] = BOTH  # the bot kinds it can be made on
+    remediable: bool = True  # `up --refresh` puts it back (a Disconnect is Copilot Studio's to undo)
 
 
 CHANGES: Mapping[str, PortalChange] = {
@@ -234,12 +269,22 @@ CHANGES: Mapping[str, PortalChange] = {
             "disable the bot's application user",
             "omnichannel:BotApplicationUser",
             _disable_bot_user,
+            kinds=(AZURE_BOT,),
+        ),
+        PortalChange(
+            "disconnect-agent",
+            "disconnect the agent in Copilot Studio",
+            "omnichannel:ConnectedAgentUser",
+            _disconnect_agent,
+            kinds=(COPILOT_STUDIO,),
+            remediable=False,
         ),
         PortalChange(
             "edit-agent-unpublished",
             "edit the agent in Copilot Studio without publishing",
             "copilot:CopilotAgent",
             _edit_agent_unpublished,
+            kinds=(COPILOT_STUDIO,),
         ),
         PortalChange(
             "delete-context-variable",
@@ -251,11 +296,30 @@ CHANGES: Mapping[str, PortalChange] = {
 }
 
 
+# Portal steps that are no drift: the setup an administrator clicks before the stack can bind (no API).
+STEPS: Mapping[str, PortalChange] = {
+    "connect-agent": PortalChange(
+        "connect-agent",
+        "connect the agent in Copilot Studio",
+        "",
+        _connect_agent,
+        kinds=(COPILOT_STUDIO,),
+    )
+}
+
+
+def changes_for(bot_provider: str) -> tuple[str, ...]:
+    """The portal changes that can be made on a stack of this kind (the drift the trial can show)."""
+    return tuple(name for name, change in CHANGES.items() if bot_provider in change.kinds)
+
+
 def apply_change(name: str, target: EmulatorTarget, binding: Binding, seed: bool = True) -> str:
     """Make the change `name` (see CHANGES); returns what was done, in words."""
-    change: Optional[PortalChange] = CHANGES.get(name)
+    change: Optional[PortalChange] = CHANGES.get(name) or STEPS.get(name)
     if change is None:
         raise PortalError(f"unknown portal change {name!r}; one of: {', '.join(CHANGES)}")
+    if binding.bot_provider not in change.kinds:
+        raise PortalError(f"{name} does not apply to a stack with handoff:botProvider {binding.bot_provider}")
     if seed:  # the administrator's identity; seeding is idempotent
         target.seed_files([PORTAL_ADMIN_SEED])
     with _trusting(target.ca_path):

@@ -93,6 +93,7 @@ class Registration:
     retain_on_delete: bool
     id: str
     outputs: Mapping[str, Any]
+    aliases: tuple[str, ...] = ()  # the request's alias specs (text form) and alias URNs
 
 
 @dataclasses.dataclass(frozen=True)
@@ -296,6 +297,7 @@ class RecordingMonitor(mocks.MockMonitor):
                     retain_on_delete=bool(request.retainOnDelete),
                     id=response.id,
                     outputs=dict(registered.state) if registered else {},
+                    aliases=tuple(str(a) for a in request.aliases) + tuple(request.aliasURNs),
                 )
             )
         return response

@@ -3,8 +3,11 @@
 Starts the emulator on loopback (default fixture + the native seed + the portal administrator), then walks a
 committed stack through: `up` (first deploy), `up` again (nothing changed: no request reaches the emulator),
 a portal-like change, `refresh --preview-only` (reports the drift, exit 7), `up` (remediates) and a final
-clean refresh. Prints each resource step, the drift report and a summary table; stops everything it started
-(emulator thread, provider server process) and removes its temporary state unless `state_dir` is given.
+clean refresh. A Copilot Studio agent's stack starts with the agent not connected, as a new environment is:
+the first `up` stops with `copilot-agent-not-connected` and the click path before writing anything, the trial
+then makes Copilot Studio's Connect (portal-like, as the emulator models it) and `up` binds the agent.
+Prints each resource step, the drift report and a summary table; stops everything it started (emulator
+thread, provider server process) and removes its temporary state unless `state_dir` is given.
 """
 
 from __future__ import annotations
@@ -20,14 +23,16 @@ from emulator import Emulator
 
 from . import report
 from .emulator import EmulatorTarget, writes
-from .portal import CHANGES, PORTAL_ADMIN_APP, Binding, PortalError, apply_change
+from .portal import CHANGES, PORTAL_ADMIN_APP, Binding, PortalError, apply_change, changes_for
 from .program import ROOT, DeterministicMocks
 from .runner import CHANGES_FOUND, SUCCESS, OfflineRunner, RefreshResult, RunResult
 from .servers import ProviderServers
 
 LIMITS = (
-    "native providers (Entra app, Azure Bot, Teams channel) are mocked: their outputs are the ids of "
-    "the emulator's native seed and their drift is not checked",
+    "native providers (Entra app, Azure Bot, Omnichannel and Teams channels) are mocked: their outputs are "
+    "the ids of the emulator's native seed and their drift is not checked",
+    "Copilot Studio's Connect is the emulator's model of it (emulator/README.md): what a real Connect "
+    'writes is settled on a tenant (docs/binding.md, "What only a tenant can settle")',
     "steps run one at a time; the engine runs independent steps in parallel and deletes replaced "
     "resources at the end",
     "the real `pulumi refresh` rewrites state; offline only `refresh --preview-only` exists",
@@ -54,16 +59,38 @@ class Trial:
         report.emit(self.out, lines)
 
     def run(self, target: EmulatorTarget, runner: OfflineRunner) -> int:
-        self._up(target, runner, "1. up: first deploy", expect_writes=True)
-        self._up(target, runner, "2. up again: nothing changed", expect_writes=False)
-        self._portal(target, runner)
-        self._refresh(target, runner, "4. refresh --preview-only: detect the change", expect=CHANGES_FOUND)
-        if self.remediate:
+        steps = iter(range(1, 20))
+        if self._binding(runner).is_copilot_agent:
             self._up(
-                target, runner, "5. up --refresh: put the binding back", expect_writes=True, refresh=True
+                target,
+                runner,
+                f"{next(steps)}. up: the agent is not connected yet",
+                expect_writes=False,
+                expect_failure="copilot-agent-not-connected",
             )
-            self._refresh(target, runner, "6. refresh --preview-only: clean again", expect=SUCCESS)
+            self._portal(target, runner, "connect-agent", next(steps))
+        self._up(target, runner, f"{next(steps)}. up: first deploy", expect_writes=True)
+        self._up(target, runner, f"{next(steps)}. up again: nothing changed", expect_writes=False)
+        self._portal(target, runner, self.change, next(steps))
+        self._refresh(
+            target, runner, f"{next(steps)}. refresh --preview-only: detect the change", expect=CHANGES_FOUND
+        )
+        if self.remediate and CHANGES[self.change].remediable:
+            self._up(
+                target,
+                runner,
+                f"{next(steps)}. up --refresh: put the binding back",
+                expect_writes=True,
+                refresh=True,
+            )
+            self._refresh(
+                target, runner, f"{next(steps)}. refresh --preview-only: clean again", expect=SUCCESS
+            )
         return SUCCESS if not self.problems else 1
+
+    def _binding(self, runner: OfflineRunner) -> Binding:
+        bot_app_id = DeterministicMocks(self.stack, runner.config(), runner.project).bot_app_client_id
+        return Binding.from_config(runner.config(), bot_app_id)
 
     # --- the steps ---------------------------------------------------------------------------------------
     def _up(
@@ -73,6 +100,7 @@ class Trial:
         title: str,
         expect_writes: bool,
         refresh: bool = False,
+        expect_failure: str = "",
     ) -> RunResult:
         self.say("", title)
         target.clear_requests()
@@ -80,7 +108,10 @@ class Trial:
         log = target.requests()
         if result.failure:
             self.say(*report.failure_lines(result.failure))
-            self.problems.append(f"{title}: failed")
+            if not expect_failure or f"[{expect_failure}]" not in str(result.failure):
+                self.problems.append(f"{title}: failed")
+        elif expect_failure:
+            self.problems.append(f"{title}: succeeded, expected {expect_failure}")
         sent = writes(log)
         self.say(f"   {report.counts(result)}; emulator requests: {len(log)}, writes: {len(sent)}")
         if not expect_writes:
@@ -94,12 +125,16 @@ class Trial:
             self.say(f"   {verdict}")
             if sent:
                 self.problems.append(f"{title}: {len(sent)} writes")
-        if title.startswith("1.") and not result.failure:
+        if "first deploy" in title and not result.failure:
             self.say("   outputs:", *report.output_lines(result.outputs, result.secret_outputs))
         self.rows.append(
             _Row(
                 title.split(":")[0],
-                "ok" if not result.failure else f"exit {result.exit_code}",
+                "ok"
+                if not result.failure
+                else f"exit {result.exit_code} (expected)"
+                if expect_failure
+                else f"exit {result.exit_code}",
                 report.counts(result),
                 len(log),
                 len(sent),
@@ -107,22 +142,27 @@ class Trial:
         )
         return result
 
-    def _portal(self, target: EmulatorTarget, runner: OfflineRunner) -> None:
-        change = CHANGES[self.change]
-        title = f"3. portal: {change.summary} (as handoff-portal-admin)"
+    def _portal(self, target: EmulatorTarget, runner: OfflineRunner, name: str, number: int) -> None:
+        binding = self._binding(runner)
+        if name in CHANGES and name not in changes_for(binding.bot_provider):
+            self.problems.append(
+                f"{name} cannot be made on this stack's kind of bot; one of: "
+                f"{', '.join(changes_for(binding.bot_provider))}"
+            )
+            return
+        summary = CHANGES[name].summary if name in CHANGES else "connect the agent in Copilot Studio"
+        title = f"{number}. portal: {summary} (as handoff-portal-admin)"
         self.say("", title)
         target.clear_requests()
-        bot_app_id = DeterministicMocks(self.stack, runner.config(), runner.project).bot_app_client_id
-        binding = Binding.from_config(runner.config(), bot_app_id)
         try:
-            done, outcome = apply_change(self.change, target, binding), "ok"
+            done, outcome = apply_change(name, target, binding), "ok"
         except PortalError as exc:
             done, outcome = f"error: {exc}", "failed"
             self.problems.append(f"{title}: {exc}")
         log = target.requests()
         self.say(f"   {done}")
         admin_writes = writes(log, caller=PORTAL_ADMIN_APP)
-        self.rows.append(_Row("3. portal", outcome, self.change, len(log), len(admin_writes)))
+        self.rows.append(_Row(f"{number}. portal", outcome, name, len(log), len(admin_writes)))
 
     def _refresh(
         self, target: EmulatorTarget, runner: OfflineRunner, title: str, expect: int

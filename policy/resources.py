@@ -26,10 +26,14 @@ BOUND_IDENTITY_TYPES = frozenset({APPLICATION, BOT})
 
 GEOGRAPHY_TAG = names.GEOGRAPHY_TAG
 SINGLE_TENANT_AUDIENCE = "AzureADMyOrg"
+# Organisations only: this tenant, or any organisation's (handoff:botAppMultiTenant, as Microsoft's
+# Omnichannel doc, configure-bot-azure.md, asks). Never personal Microsoft accounts.
+ORGANIZATION_AUDIENCES = (SINGLE_TENANT_AUDIENCE, "AzureADMultipleOrgs")
 # azuread documents `signInAudience` as defaulting to AzureADMyOrg (pulumi_azuread/application.py).
 DEFAULT_SIGN_IN_AUDIENCE = SINGLE_TENANT_AUDIENCE
 SINGLE_TENANT_APP_TYPES = ("SingleTenant", "UserAssignedMSI")
 TEAMS_CHANNEL_NAME = "MsTeamsChannel"
+OMNICHANNEL_CHANNEL_NAME = "Omnichannel"  # the channel Omnichannel reaches an Azure bot through
 
 
 def type_chain(urn: str) -> tuple[str, ...]:

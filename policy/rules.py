@@ -4,14 +4,17 @@ wrapped in a ResourceValidationPolicy or StackValidationPolicy; `POLICIES` is wh
 
 Mandatory (a violation fails `pulumi preview` / `pulumi up` with exit code 5):
 - binding-resources-protected: the Omnichannel binding and the bot's identity cannot be removed by accident;
-- bot-application-single-tenant: the app registration is AzureADMyOrg, the Azure Bot SingleTenant or
-  UserAssignedMSI (multi-tenant bot creation is deprecated);
+- bot-application-single-tenant: the app registration signs in organisations only (AzureADMyOrg, or
+  AzureADMultipleOrgs with handoff:botAppMultiTenant), the Azure Bot is SingleTenant or UserAssignedMSI
+  (multi-tenant bot creation is deprecated);
+- azure-bot-has-omnichannel-channel: every Azure Bot of the stack has its Omnichannel channel, the channel
+  Omnichannel reaches an Azure bot through (configure-bot-azure.md);
 - bot-region-matches-geography: a regional bot keeps its data in the geography the stack declares;
 - dataverse-matches-geography: the Dataverse environment of every binding resource is in the geography the
   bot declares (Microsoft: the bot and Omnichannel environments must be in the same geography).
 Advisory (reported, never blocking):
 - prefer-federated-credentials: a client secret exists where workload identity federation would do;
-- teams-channel-enabled: the Teams channel Omnichannel reaches the bot through is disabled;
+- teams-channel-enabled: a Teams channel declared disabled (the bot is then unreachable on Teams);
 - regional-bot-for-data-residency: a `global` bot serves a geography outside the United States.
 """
 
@@ -55,10 +58,11 @@ def validate_binding_protected(args: ResourceValidationArgs, report: ReportViola
 def validate_single_tenant(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if args.resource_type == r.APPLICATION:
         audience = args.props.get("signInAudience") or r.DEFAULT_SIGN_IN_AUDIENCE
-        if audience != r.SINGLE_TENANT_AUDIENCE:
+        if audience not in r.ORGANIZATION_AUDIENCES:
             report(
                 f"Application '{args.name}' has signInAudience '{audience}': the bot's app registration must "
-                f"be single tenant; set sign_in_audience='{r.SINGLE_TENANT_AUDIENCE}'.",
+                f"sign in organisations only; set sign_in_audience='{r.SINGLE_TENANT_AUDIENCE}' (or "
+                "AzureADMultipleOrgs with handoff:botAppMultiTenant).",
                 None,
             )
     elif args.resource_type == r.BOT:
@@ -132,6 +136,32 @@ def validate_dataverse_geography(args: StackValidationArgs, report: ReportViolat
             )
 
 
+def _channel_name(props: Mapping[str, Any]) -> Optional[str]:
+    return r.get_path(props, "channelName") or r.get_path(props, "properties", "channelName")
+
+
+def validate_omnichannel_channel(args: StackValidationArgs, report: ReportViolation) -> None:
+    bots = [res for res in args.resources if res.resource_type == r.BOT]
+    if not bots:
+        args.not_applicable("no Azure Bot in this stack (a Copilot Studio agent has none)")
+    channels = [
+        res
+        for res in args.resources
+        if res.resource_type == r.CHANNEL and _channel_name(res.props) == r.OMNICHANNEL_CHANNEL_NAME
+    ]
+    # A channel's bot name is the bot's output: unknown in a preview, then it may belong to any bot.
+    named = {res.props.get("resourceName") for res in channels}
+    for bot in bots:
+        if None in named or bot.props.get("resourceName") in named:
+            continue
+        report(
+            f"Azure Bot '{bot.name}' has no Omnichannel channel: Omnichannel reaches an Azure bot through it "
+            "(Channels > Omnichannel); declare it (the project's AzureBot component does) or apply it in the "
+            "portal and import it.",
+            bot.urn,
+        )
+
+
 def validate_prefer_federation(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if args.resource_type == r.APPLICATION_PASSWORD:
         report(
@@ -153,8 +183,8 @@ def validate_teams_channel_enabled(args: ResourceValidationArgs, report: ReportV
         return
     if r.get_path(properties or {}, "properties", "isEnabled") is False:
         report(
-            f"Teams channel '{args.name}' is disabled: Omnichannel reaches the bot through it, so "
-            "escalations will not arrive; set isEnabled to true.",
+            f"Teams channel '{args.name}' is disabled: the bot is unreachable on Teams (Omnichannel itself "
+            "uses the Omnichannel channel); set isEnabled to true, or handoff:teamsChannel: false for none.",
             None,
         )
 
@@ -196,7 +226,8 @@ POLICIES = (
     ),
     _resource_policy(
         "bot-application-single-tenant",
-        "The bot's app registration is AzureADMyOrg and the Azure Bot SingleTenant or UserAssignedMSI.",
+        "The bot's app registration signs in organisations only and the Azure Bot is SingleTenant or "
+        "UserAssignedMSI.",
         validate_single_tenant,
         MANDATORY,
     ),
@@ -212,6 +243,12 @@ POLICIES = (
         validate=validate_dataverse_geography,
         enforcement_level=MANDATORY,
     ),
+    StackValidationPolicy(
+        name="azure-bot-has-omnichannel-channel",
+        description="Every Azure Bot has the Omnichannel channel Omnichannel reaches it through.",
+        validate=validate_omnichannel_channel,
+        enforcement_level=MANDATORY,
+    ),
     _resource_policy(
         "prefer-federated-credentials",
         "Client secrets are avoided where federated credentials would do.",
@@ -220,7 +257,7 @@ POLICIES = (
     ),
     _resource_policy(
         "teams-channel-enabled",
-        "The Teams channel Omnichannel uses to reach the bot is enabled.",
+        "A declared Teams channel is enabled.",
         validate_teams_channel_enabled,
         ADVISORY,
     ),

@@ -1,9 +1,10 @@
-"""A small Azure Resource Manager reader for the Azure Bot and its Microsoft Teams channel, so the
-Omnichannel binding can fail early with "the Teams channel is not enabled" instead of a hand-off that
-silently never reaches the bot.
+"""A small Azure Resource Manager reader for the Azure Bot and its channels, so the Omnichannel binding of an
+Azure (Bot Framework) bot can fail early with "the Omnichannel channel is missing" instead of a hand-off
+that silently never reaches the bot.
 
 Paths and shapes: Bot Service API 2022-09-15 (`.../providers/Microsoft.BotService/botServices/{name}` and
-`.../channels/MsTeamsChannel`, whose `properties.properties.isEnabled` is the switch; reference §3).
+`.../channels/{channelName}`; the `Omnichannel` channel has no inner properties, its existence is the switch;
+`MsTeamsChannel`'s is `properties.properties.isEnabled`; reference §3.2 and Corrections 2).
 Writes stay with pulumi-azure-native; this client only reads.
 """
 
@@ -16,7 +17,7 @@ from .. import validation
 from . import errors
 from .config import ClientConfig
 from .http import ApiSession
-from .records import AzureBot, TeamsChannel
+from .records import OMNICHANNEL_CHANNEL, AzureBot, BotChannel
 
 API_VERSION = "2022-09-15"
 _HEADERS = {"Accept": "application/json"}
@@ -79,30 +80,32 @@ class ArmBotReader:
         ).body
         return AzureBot.from_wire(body or {})
 
-    def teams_channel(self, subscription_id: str, resource_group: str, bot_name: str) -> TeamsChannel:
-        """The bot's Teams channel; `exists=False` when the bot has none (HTTP 404)."""
-        path = self.bot_path(subscription_id, resource_group, bot_name) + "/channels/MsTeamsChannel"
+    def channel(self, subscription_id: str, resource_group: str, bot_name: str, name: str) -> BotChannel:
+        """One of the bot's channels (`Omnichannel`, `MsTeamsChannel`); `exists=False` on HTTP 404."""
+        path = f"{self.bot_path(subscription_id, resource_group, bot_name)}/channels/{name}"
         response = self._session.request(
             "GET",
             path,
-            operation=f"read the Teams channel of {bot_name}",
+            operation=f"read the {name} channel of {bot_name}",
             params={"api-version": API_VERSION},
             expected=(200, 404),
         )
         if response.status == 404:
-            return TeamsChannel(exists=False, is_enabled=False, provisioning_state=None)
-        return TeamsChannel.from_wire(response.body or {})
+            return BotChannel(name=name, exists=False, is_enabled=False, provisioning_state=None)
+        return BotChannel.from_wire(name, response.body or {})
 
-    def require_teams_channel(self, subscription_id: str, resource_group: str, bot_name: str) -> TeamsChannel:
-        """The Teams channel, or ValidationError("teams-channel-disabled") when it is missing or disabled.
-        Reads the bot first so a missing bot reports itself (arm-bot-not-found), not a missing channel."""
+    def require_omnichannel_channel(
+        self, subscription_id: str, resource_group: str, bot_name: str
+    ) -> BotChannel:
+        """The Omnichannel channel, or ValidationError("omnichannel-channel-missing"): the channel Omnichannel
+        reaches an Azure bot through (configure-bot-azure.md). Reads the bot first so a missing bot reports
+        itself (arm-bot-not-found), not a missing channel."""
         self.bot(subscription_id, resource_group, bot_name)
-        channel = self.teams_channel(subscription_id, resource_group, bot_name)
+        channel = self.channel(subscription_id, resource_group, bot_name, OMNICHANNEL_CHANNEL)
         if not channel.is_enabled:
-            state = "has no Teams channel" if not channel.exists else "has its Teams channel disabled"
             raise errors.from_entry(
-                "teams-channel-disabled",
-                f"check the Teams channel of {bot_name}",
-                f"the Azure Bot {bot_name} {state}",
+                "omnichannel-channel-missing",
+                f"check the Omnichannel channel of {bot_name}",
+                f"the Azure Bot {bot_name} has no Omnichannel channel",
             )
         return channel

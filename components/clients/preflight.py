@@ -8,11 +8,12 @@ request is sent here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Mapping, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Optional
 
 from .. import validation
 from . import errors
 from .records import (
+    BotProvider,
     BusinessUnit,
     CopilotAgent,
     Queue,
@@ -32,8 +33,22 @@ if TYPE_CHECKING:  # only a type here: importing the client package from this mo
 #: manage-application-users: "Sign in ... as a System Administrator"), and giving a role needs every privilege
 #: the role holds; the Omnichannel administrator role has neither.
 USER_ADMIN_ROLES = ("system administrator",)
-#: Unique name of the Omnichannel base solution (Microsoft's "Uninstall omnichannel solutions" list).
+#: Unique name of the Omnichannel base solution. Every Customer Service org has it preinstalled (current
+#: ce/customer-service/implement/delete-solution.md, "Don't remove the following solutions, which are
+#: preinstalled"), so it proves little alone; it carries the Omnichannel tables the binding writes.
 OMNICHANNEL_BASE_SOLUTION = "msdyn_OmnichannelBase"
+#: Solutions that arrive only when Omnichannel messaging is provisioned: the same doc's "Uninstall solutions"
+#: table (not its preinstalled list) names them: the chat channel, the messaging base and the other
+#: messaging channels. Any one of them distinguishes an environment where Omnichannel runs [D for the lists;
+#: I that provisioning installs them, to be confirmed with `python -m survey` on a real tenant].
+OMNICHANNEL_MESSAGING_SOLUTIONS = (
+    "OmnichannelChat",
+    "msdyn_OmnichannelMessagingBase",
+    "OmnichannelSMS",
+    "OmnichannelTeams",
+    "OmnichannelSocialChannels",
+    "OmnichannelFacebook",
+)
 #: The "Omnichannel Power Virtual Agent extension" Copilot Studio bots need. Its solution's unique name is
 #: not documented (only the AppSource offer, mscrm.omnichannelpvaextension, is) [I], so an exact name could
 #: refuse an environment that has it: any installed solution whose unique name contains one of these counts
@@ -54,7 +69,7 @@ def require_user_administrator(roles: Iterable[SecurityRole]) -> None:
 
 def required_solutions() -> tuple[str, ...]:
     """The exact unique names `require_solutions` looks for (with the solutions containing the markers)."""
-    return (OMNICHANNEL_BASE_SOLUTION,)
+    return (OMNICHANNEL_BASE_SOLUTION, *OMNICHANNEL_MESSAGING_SOLUTIONS)
 
 
 def installed_solutions(client: "DataverseClient") -> Mapping[str, Solution]:
@@ -71,6 +86,13 @@ def require_solutions(installed: Mapping[str, Solution], *, bot_extension: bool 
             "omnichannel-not-installed",
             operation,
             f"the solution {OMNICHANNEL_BASE_SOLUTION} is not installed",
+        )
+    if not present & {name.lower() for name in OMNICHANNEL_MESSAGING_SOLUTIONS}:
+        raise errors.from_entry(
+            "omnichannel-not-installed",
+            operation,
+            f"none of {', '.join(OMNICHANNEL_MESSAGING_SOLUTIONS)} is installed (Omnichannel messaging was "
+            "never provisioned here)",
         )
     if bot_extension and not any(marker in name for name in present for marker in BOT_EXTENSION_MARKERS):
         raise errors.from_entry(
@@ -115,11 +137,63 @@ def adoptable_bot_user(existing: Optional[SystemUser], app_id: str) -> Optional[
     is not a bot user already holds the App ID."""
     if existing is None:
         return None
+    require_not_soft_deleted(existing, app_id)
     if not existing.is_bot_user or (existing.bot_application_id or "") != app_id.lower():
         raise errors.from_entry(
             "app-id-already-used",
             f"adopt the user of App ID {app_id}",
             f"user {existing.id} ({existing.full_name}) holds the App ID but is not its bot user",
+        )
+    return existing
+
+
+def require_not_soft_deleted(user: SystemUser, app_id: str) -> None:
+    """A soft-deleted user (deletedstate 1) is never adopted."""
+    if user.is_soft_deleted:
+        raise errors.from_entry(
+            "bot-user-soft-deleted",
+            f"adopt the user of App ID {app_id}",
+            f"user {user.id} ({user.full_name}) holds the App ID and is soft-deleted",
+        )
+
+
+def describe_bot_users(users: Iterable[SystemUser]) -> str:
+    """The candidates a Copilot Studio stack can name in handoff:copilotAgentAppId, one per line."""
+    lines = [
+        f"  {u.bot_application_id or u.application_id}  {u.full_name}{' (disabled)' if u.is_disabled else ''}"
+        for u in sorted(users, key=lambda u: u.full_name.lower())
+        if u.bot_provider == BotProvider.VIRTUAL_AGENT
+    ]
+    if not lines:
+        return "the environment has no Copilot Studio bot user: no agent is connected here"
+    return "the Copilot Studio bot users of the environment (App ID, name) are:\n" + "\n".join(lines)
+
+
+def require_connected_agent(
+    existing: Optional[SystemUser], app_id: str, candidates: Callable[[], Iterable[SystemUser]]
+) -> SystemUser:
+    """The bot user Copilot Studio's Connect made for the agent: present, a bot user, not soft-deleted and
+    enabled (Disconnect disables it). `candidates` lists the environment's bot users for the message."""
+    operation = "check that the Copilot Studio agent is connected"
+    if not app_id:
+        raise errors.from_entry(
+            "copilot-agent-not-connected",
+            operation,
+            f"handoff:copilotAgentAppId is empty; {describe_bot_users(candidates())}",
+        )
+    if existing is None or not existing.is_bot_user:
+        holder = "no user holds" if existing is None else f"user {existing.id} is no bot user but holds"
+        raise errors.from_entry(
+            "copilot-agent-not-connected",
+            operation,
+            f"{holder} App ID {app_id}; {describe_bot_users(candidates())}",
+        )
+    require_not_soft_deleted(existing, app_id)
+    if existing.is_disabled:
+        raise errors.from_entry(
+            "copilot-agent-disconnected",
+            operation,
+            f"the agent's bot user {existing.id} ({existing.full_name}) is disabled",
         )
     return existing
 

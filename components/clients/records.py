@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
+import json
 from typing import Any, Mapping, Optional
 
 
@@ -52,7 +53,9 @@ class DistributionMode(enum.IntEnum):
 
 
 class ContextVariableType(enum.IntEnum):
-    """msdyn_ocliveworkstreamcontextvariable.msdyn_datatype (community-observed values, reference §5.9)."""
+    """msdyn_ocliveworkstreamcontextvariable.msdyn_datatype: Text, Number and Entity Reference are documented
+    (reference Corrections 3), Boolean is community-observed only. A stack declares Text and Number only
+    (validation.CONTEXT_VARIABLE_TYPES); the others are read as they are."""
 
     TEXT = 192350000
     NUMBER = 192350001
@@ -61,7 +64,7 @@ class ContextVariableType(enum.IntEnum):
 
     @classmethod
     def named(cls, name: str) -> "ContextVariableType":
-        """`text`, `number`, `boolean` or `entity` (the stack's contextVariables spelling)."""
+        """The type of a stack's contextVariables entry (`text` or `number`; the others are read only)."""
         try:
             return cls[name.strip().upper()]
         except KeyError:
@@ -141,6 +144,7 @@ class SystemUser:
     bot_provider: Optional[int]
     user_type: Optional[int]
     capacity: Optional[int]
+    is_soft_deleted: bool = False  # deletedstate 1: deleted once, not purged (reference Corrections 5)
 
     COLUMNS = (
         "systemuserid",
@@ -153,6 +157,7 @@ class SystemUser:
         "msdyn_botprovider",
         "msdyn_usertype",
         "msdyn_capacity",
+        "deletedstate",
     )
 
     @property
@@ -173,6 +178,7 @@ class SystemUser:
             bot_provider=_int(row.get("msdyn_botprovider")),
             user_type=_int(row.get("msdyn_usertype")),
             capacity=_int(row.get("msdyn_capacity")),
+            is_soft_deleted=bool(row.get("deletedstate")),
         )
 
 
@@ -294,8 +300,17 @@ class CopilotAgent:
     status: Optional[int]
     published_on: Optional[datetime.datetime]
     modified_on: Optional[datetime.datetime]
+    last_publish: Optional["PublishOperation"] = None
 
-    COLUMNS = ("botid", "schemaname", "name", "statuscode", "publishedon", "modifiedon")
+    COLUMNS = (
+        "botid",
+        "schemaname",
+        "name",
+        "statuscode",
+        "publishedon",
+        "modifiedon",
+        "synchronizationstatus",
+    )
 
     @property
     def is_provisioned(self) -> bool:
@@ -323,6 +338,38 @@ class CopilotAgent:
             _int(row.get("statuscode")),
             _time(row.get("publishedon")),
             _time(row.get("modifiedon")),
+            PublishOperation.from_status(row.get("synchronizationstatus")),
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class PublishOperation:
+    """The bot's last finished publish job, from `synchronizationstatus` (a JSON string):
+    `lastFinishedPublishOperation` with `status` (Succeeded / Failed), `operationEnd` and, on failure,
+    `errorMessage` or `diagnosticDetails` [C: community clients; the column is documented, its JSON not]."""
+
+    status: str
+    ended: Optional[str]
+    diagnostics: str
+
+    @property
+    def failed(self) -> bool:
+        return self.status.casefold() == "failed"
+
+    @classmethod
+    def from_status(cls, text: Any) -> Optional["PublishOperation"]:
+        try:
+            status = json.loads(text) if isinstance(text, str) and text.strip() else None
+        except ValueError:
+            return None  # an unreadable status is no status: publishedon still tells
+        last = status.get("lastFinishedPublishOperation") if isinstance(status, dict) else None
+        if not isinstance(last, dict):
+            return None
+        details = last.get("errorMessage") or last.get("diagnosticDetails") or ""
+        return cls(
+            str(last.get("status") or ""),
+            str(last["operationEnd"]) if last.get("operationEnd") else None,
+            details if isinstance(details, str) else json.dumps(details),
         )
 
 
@@ -371,17 +418,27 @@ class AzureBot:
         )
 
 
+OMNICHANNEL_CHANNEL = "Omnichannel"  # the channel name in ARM (Bot Service 2022-09-15 spec)
+
+
 @dataclasses.dataclass(frozen=True)
-class TeamsChannel:
+class BotChannel:
+    """One channel of an Azure Bot. Enabled: the channel exists and, where it has the switch (Teams:
+    `properties.properties.isEnabled`), it is on; the Omnichannel channel has no inner properties."""
+
+    name: str
     exists: bool
     is_enabled: bool
     provisioning_state: Optional[str]
 
     @classmethod
-    def from_wire(cls, body: Mapping[str, Any]) -> "TeamsChannel":
+    def from_wire(cls, name: str, body: Mapping[str, Any]) -> "BotChannel":
         outer = body.get("properties") or {}
-        inner = outer.get("properties") or {}
-        return cls(True, bool(inner.get("isEnabled")), outer.get("provisioningState"))
+        inner = outer.get("properties")
+        enabled = (
+            bool(inner.get("isEnabled")) if isinstance(inner, Mapping) and "isEnabled" in inner else True
+        )
+        return cls(name, True, enabled, outer.get("provisioningState"))
 
 
 @dataclasses.dataclass(frozen=True)

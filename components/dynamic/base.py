@@ -28,7 +28,17 @@ from components.clients.arm import ArmBotReader
 from components.clients.config import ClientConfig, ClientConfigError, parse_keys
 from components.clients.dataverse import DataverseClient
 
-from .specs import Spec, State, attribute, outputs, read_inputs, resource_props, wire
+from .specs import (
+    Spec,
+    State,
+    attribute,
+    canonical,
+    is_unknown,
+    outputs,
+    read_inputs,
+    resource_props,
+    wire,
+)
 
 NAMESPACE = names.PROJECT
 REMOVAL_OVERRIDE = f"{NAMESPACE}:allowBindingRemoval"
@@ -54,6 +64,17 @@ class ProviderContext:
         if problems:
             raise ClientConfigError(problems)
         return cls(clients=clients, allow_removal=values["allowBindingRemoval"])
+
+
+def _resolution_needed(keys: tuple[str, ...], olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> bool:
+    """A new resource, or one whose resolved inputs changed (an unknown one counts as changed)."""
+    if not keys:
+        return False
+    if not olds:
+        return True
+    return any(
+        is_unknown(inputs.get(key)) or canonical(olds.get(key)) != canonical(inputs.get(key)) for key in keys
+    )
 
 
 def removal_refused(kind: str, id_: str, undo: str) -> BindingRemovalRefused:
@@ -132,8 +153,20 @@ class BindingProvider(ResourceProvider):
         return self._client("arm", lambda: ArmBotReader.connect(self.context.clients))
 
     # --- the generic parts of the protocol ----------------------------------------------------------------
+    #: Input keys (wire names) whose records `resolve` reads: when one is new or changed, check (which the
+    #: engine runs in a preview as in an update) resolves them read-only and fails with the catalogue error
+    #: `create`/`update` would give. An unchanged resource sends nothing.
+    RESOLVES: ClassVar[tuple[str, ...]] = ()
+
     def check(self, olds: Mapping[str, Any], news: Mapping[str, Any]):
-        return self.SPEC.check(olds, news, self.context.clients.cloud.name)
+        result = self.SPEC.check(olds, news, self.context.clients.cloud.name)
+        if not result.failures and _resolution_needed(self.RESOLVES, olds, result.inputs):
+            self.resolve(result.inputs)
+        return result
+
+    def resolve(self, inputs: Mapping[str, Any]) -> None:
+        """Read (GET only) what `create` will need and raise its catalogue error if it is not there. Inputs
+        the engine does not know yet (`specs.is_unknown`, in a first preview) are skipped."""
 
     def diff(self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
         # Never a replace: a move is refused in check, everything else is an update.

@@ -1,12 +1,15 @@
-"""BotApplicationUser (`pulumi-python:dynamic/omnichannel:BotApplicationUser`): the bot's application user in
-the Dataverse environment, the systemuser Omnichannel routes conversations to.
+"""BotApplicationUser (`pulumi-python:dynamic/omnichannel:BotApplicationUser`): an Azure (Bot Framework)
+bot's application user in the Dataverse environment, the systemuser Omnichannel routes conversations to.
+A Copilot Studio agent's user is Copilot Studio's (`agent_user.ConnectedAgentUser`), never this resource.
 
 Create preflights first (each failure is a catalogue error, before anything is written): the deployer is a
-System Administrator (WhoAmI and its roles), Omnichannel and, for a Copilot Studio bot, its bot extension are
-installed, and the Azure Bot's Teams channel is enabled. Then adopt-or-create by the natural key, the App ID
-(unique per environment): an existing bot user is adopted (`adopted: true`) and brought to the declared
-capacity, provider and enabled state; otherwise it is created in the root business unit with the bot columns
-(reference §5.1). A `DuplicateApplicationUser` answer or a create whose outcome is unknown (5xx, dropped
+System Administrator (WhoAmI and its roles), Omnichannel messaging is provisioned, and the Azure Bot has its
+Omnichannel channel (configure-bot-azure.md). Then adopt-or-create by the natural key, the App ID (unique per
+environment): an existing bot user is adopted (`adopted: true`) and brought to the declared capacity,
+provider and enabled state; a soft-deleted one is refused; otherwise it is created as Microsoft documents it
+(configure-bot-azure.md: top-level business unit, User type = Bot application user, Bot application ID =
+the App ID) with `accessmode` 4 and `isdisabled` false as Microsoft's provider sends them (reference §5.1,
+Corrections 5). A `DuplicateApplicationUser` answer or a create whose outcome is unknown (5xx, dropped
 connection) is resolved by reading the user back by App ID before anything is sent again, so a run never
 makes two users and a failed run leaves one the next run adopts.
 
@@ -36,29 +39,27 @@ from .specs import (
     check_text,
     derived,
     integer,
+    is_unknown,
     outputs,
     prop,
     same,
 )
 
 PROVIDERS = {"copilotStudio": BotProvider.VIRTUAL_AGENT, "other": BotProvider.OTHER}
+AZURE_BOT_PROVIDER = "other"
 
 
 def provider_name(value: Optional[int]) -> str:
     return next((name for name, code in PROVIDERS.items() if code == value), str(value))
 
 
-def _bot_provider(value: Any) -> str:
-    return validation.check_choice(value, tuple(PROVIDERS))
-
-
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class BotApplicationUserSpec(Spec):
     display_name: str = prop(check_text(120))
     azure_bot_id: str = prop(check_azure_bot_id)
-    bot_provider: str = prop(_bot_provider, "copilotStudio")
     capacity: int = prop(integer(validation.check_capacity), 100)
     enabled: bool = derived(True)
+    bot_provider: str = derived(AZURE_BOT_PROVIDER)  # msdyn_botprovider Other: the bot is no Copilot agent
 
     MANAGED: ClassVar = {
         "botProvider": same("botProvider", fold=True),
@@ -93,10 +94,8 @@ class BotApplicationUserState(State):
 def preflight_bot_user(client: DataverseClient, arm: ArmBotReader, want: BotApplicationUserSpec) -> None:
     """Fail early, with the catalogue entry that says what to do, before anything is written."""
     preflight.require_user_administrator(client.caller_roles())
-    preflight.require_solutions(
-        preflight.installed_solutions(client), bot_extension=want.bot_provider == "copilotStudio"
-    )
-    arm.require_teams_channel(*parse_bot_resource_id(want.azure_bot_id))
+    preflight.require_solutions(preflight.installed_solutions(client), bot_extension=False)
+    arm.require_omnichannel_channel(*parse_bot_resource_id(want.azure_bot_id))
 
 
 def find_bot_user(client: DataverseClient, app_id: str) -> Optional[SystemUser]:
@@ -123,7 +122,7 @@ def create_bot_user(
         app_id=want.bot_app_id,
         business_unit_id=business_unit_id,
         last_name=want.display_name,
-        provider=PROVIDERS[want.bot_provider],
+        provider=BotProvider.OTHER,
         capacity=want.capacity,
     )
     return create_or_find(lambda: _post(client, spec), lambda: find_bot_user(client, want.bot_app_id))
@@ -151,7 +150,7 @@ def adopt_or_create(client: DataverseClient, want: BotApplicationUserSpec) -> tu
 def reconcile(client: DataverseClient, user: SystemUser, want: BotApplicationUserSpec) -> SystemUser:
     """Bring an existing user to the declared capacity, provider and enabled state (one PATCH, or none)."""
     capacity = want.capacity if user.capacity != want.capacity else None
-    provider = PROVIDERS[want.bot_provider] if user.bot_provider != PROVIDERS[want.bot_provider] else None
+    provider = BotProvider.OTHER if user.bot_provider != BotProvider.OTHER else None
     enable = False if user.is_disabled else None
     if capacity is None and provider is None and enable is None:
         return user
@@ -166,6 +165,21 @@ class BotApplicationUserProvider(BindingProvider):
         "disables the bot's application user (what Microsoft's \"Disconnect\" does); the user is never "
         "deleted, so re-enabling it restores the connection"
     )
+
+    RESOLVES = ("environmentUrl", "botAppId", "azureBotId")
+
+    def resolve(self, inputs: Mapping[str, Any]) -> None:
+        """Deployer, solutions, the Omnichannel channel (once the bot exists) and the App ID's user."""
+        url, app_id, bot_id = (inputs.get(k) for k in self.RESOLVES)
+        if is_unknown(url):
+            return
+        client = self.dataverse(url)
+        preflight.require_user_administrator(client.caller_roles())
+        preflight.require_solutions(preflight.installed_solutions(client), bot_extension=False)
+        if not is_unknown(bot_id):
+            self.arm().require_omnichannel_channel(*parse_bot_resource_id(bot_id))
+        if not is_unknown(app_id):
+            find_bot_user(client, app_id)
 
     def create(self, props: Mapping[str, Any]) -> CreateResult:
         want = self.spec_of(props)
@@ -183,7 +197,7 @@ class BotApplicationUserProvider(BindingProvider):
     def update(self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> UpdateResult:
         want = self.spec_of(news)
         user = self.dataverse(want.environment_url).update_bot_user(
-            id_, capacity=want.capacity, is_disabled=False, provider=PROVIDERS[want.bot_provider]
+            id_, capacity=want.capacity, is_disabled=False, provider=BotProvider.OTHER
         )
         adopted = BotApplicationUserState.from_wire(olds).adopted
         return UpdateResult(outputs(want, BotApplicationUserState.of(user, adopted)))
@@ -193,7 +207,7 @@ class BotApplicationUserProvider(BindingProvider):
 
 
 class BotApplicationUser(BindingResource, module="omnichannel", name="BotApplicationUser"):
-    """The bot's application user (adopted when one exists for the App ID)."""
+    """An Azure bot's application user (adopted when one exists for the App ID)."""
 
     PROVIDER: ClassVar[type] = BotApplicationUserProvider
 

@@ -1,11 +1,13 @@
 """ContextVariables (`pulumi-python:dynamic/omnichannel:ContextVariables`): the workstream context variables
-the bot passes on at hand-off, declared as `name:type` (text, number, boolean, entity), so routing rules can
-use the conversation's context.
+the bot passes on at hand-off, declared as `name:type` (text or number), so routing rules can use the
+conversation's context.
 
 Each declared variable exists on the workstream with the declared type: a missing one is created, one of the
-wrong type is changed (or, if the service refuses, the run fails with what to do). Names compare
-case-insensitively, as Dataverse does. Variables nobody declared in the stack (system ones such as Locale,
-others made in the admin center) are left alone, and a declared variable that already existed is adopted.
+wrong type is changed (or, if the service refuses, the run fails with what to do). Names are
+case-sensitive and must match exactly, as Omnichannel matches them (context-variables-for-bot.md): a live
+`OrderId` is not the declared `orderId`, which is created beside it. Variables nobody declared in the
+stack (system ones such as Locale, others made in the admin center) are left alone, and a declared variable
+that already existed is adopted.
 
 Removing a variable from the stack deletes it from the workstream, but only if this resource created it
 (`created` output); an adopted one is released, not deleted. Drift: a declared variable deleted or retyped
@@ -31,9 +33,9 @@ from .specs import Spec, State, check_variables, outputs, prop
 
 
 def declared(entries: Iterable[str]) -> dict[str, tuple[str, str]]:
-    """{lower-case name: (name, type)} of `name:type` entries."""
+    """{name: (name, type)} of `name:type` entries (names exact, types lower-case)."""
     pairs = (entry.rsplit(":", 1) for entry in entries or ())
-    return {name.lower(): (name, kind.lower()) for name, kind in pairs}
+    return {name: (name, kind.lower()) for name, kind in pairs}
 
 
 def entry(variable: ContextVariable) -> str:
@@ -46,7 +48,7 @@ def same_variables(desired: Any, live: Mapping[str, Any]) -> bool:
     want, have = declared(desired), declared(live.get("variables"))
     if any(have.get(name, (None, None))[1] != kind for name, (_, kind) in want.items()):
         return False
-    created = {name.lower() for name in live.get("created") or ()}
+    created = set(live.get("created") or ())
     return not ((set(have) - set(want)) & created)
 
 
@@ -61,15 +63,15 @@ class ContextVariablesSpec(Spec):
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ContextVariablesState(State):
     variables: tuple[str, ...]  # the declared ones as they are live, `Name:type`
-    declared: tuple[str, ...]  # lower-case names the stack declared when last applied
-    created: tuple[str, ...]  # lower-case names this resource created (the only ones it ever deletes)
+    declared: tuple[str, ...]  # names the stack declared when last applied
+    created: tuple[str, ...]  # names this resource created (the only ones it ever deletes)
 
     @classmethod
     def of(
         cls, live: Iterable[ContextVariable], names: Iterable[str], created: Iterable[str]
     ) -> "ContextVariablesState":
         names = tuple(names)
-        by_name = {v.name.lower(): v for v in live}
+        by_name = {v.name: v for v in live}
         return cls(
             variables=tuple(entry(by_name[n]) for n in names if n in by_name),
             declared=names,
@@ -84,9 +86,7 @@ def create_variable(
     made it meanwhile) is settled by reading it back."""
 
     def find() -> Optional[ContextVariable]:
-        return next(
-            (v for v in client.context_variables(workstream_id) if v.name.lower() == name.lower()), None
-        )
+        return next((v for v in client.context_variables(workstream_id) if v.name == name), None)
 
     try:
         return create_or_find(lambda: client.create_context_variable(workstream_id, name, data_type), find)
@@ -122,7 +122,7 @@ def reconcile(
     dropped = (set(old.declared or ()) - set(desired)) & created if old else set()
     if not desired and not dropped:
         return ContextVariablesState.of((), (), ())
-    live = {v.name.lower(): v for v in client.context_variables(want.workstream_id)}
+    live = {v.name: v for v in client.context_variables(want.workstream_id)}
     # Deletes and retypes before creates: when a step fails the engine keeps the old outputs, so a variable
     # created before the failure would be adopted (not owned) by the next run, and never deleted by the stack.
     for key in dropped:
@@ -189,7 +189,7 @@ class ContextVariablesProvider(BindingProvider):
         client = self.dataverse(spec.environment_url)
         created = set(ContextVariablesState.from_wire(props).created or ())
         for variable in client.context_variables(spec.workstream_id):
-            if variable.name.lower() in created:
+            if variable.name in created:
                 client.delete_context_variable(variable.id)
 
 

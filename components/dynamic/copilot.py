@@ -28,7 +28,7 @@ from components.clients.dataverse import DataverseClient
 from components.clients.records import CopilotAgent as AgentRecord
 
 from .base import BindingProvider, BindingResource, unless_gone
-from .specs import Spec, State, derived, outputs, prop, same
+from .specs import Spec, State, derived, is_unknown, outputs, prop, same
 
 CURRENT, STALE, NEVER = "current", "stale", "never"
 
@@ -97,6 +97,19 @@ class CopilotAgentProvider(BindingProvider):
     STATE = CopilotAgentState
     KIND = "the Copilot Studio agent"
     UNDO = "forgets the agent: it is never deleted or unpublished"
+    RESOLVES = ("environmentUrl", "schemaName", "agentName", "publish")
+
+    def resolve(self, inputs: Mapping[str, Any]) -> None:
+        """The agent exists, is provisioned and named as declared, the extension is installed."""
+        values = [inputs.get(k) for k in self.RESOLVES]
+        if any(is_unknown(v) for v in values):
+            return
+        url, schema_name, name, publish = values
+        client = self.dataverse(url)
+        agent = client.agent(schema_name)
+        preflight.require_agent_ready(agent, must_be_published=not publish)
+        preflight.require_agent_named(agent, name)
+        preflight.require_solutions(preflight.installed_solutions(client))
 
     def create(self, props: Mapping[str, Any]) -> CreateResult:
         want = self.spec_of(props)

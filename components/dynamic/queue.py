@@ -33,6 +33,7 @@ from .specs import (
     check_name_or_guid,
     derived,
     integer,
+    is_unknown,
     outputs,
     prop,
     same,
@@ -91,6 +92,13 @@ class QueueMembershipProvider(BindingProvider):
     STATE = QueueMembershipState
     KIND = "the bot's queue membership"
     UNDO = "takes the bot user out of the queue"
+    RESOLVES = ("environmentUrl", "queue")
+
+    def resolve(self, inputs: Mapping[str, Any]) -> None:
+        """The queue exists and is an Omnichannel messaging queue."""
+        url, name = inputs.get("environmentUrl"), inputs.get("queue")
+        if not is_unknown(url) and not is_unknown(name):
+            preflight.require_omnichannel_queue(self.dataverse(url).queue_with_members(name).queue)
 
     def create(self, props: Mapping[str, Any]) -> CreateResult:
         want = self.spec_of(props)

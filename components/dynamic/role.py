@@ -23,7 +23,7 @@ from components import names
 from components.clients.dataverse import DataverseClient
 
 from .base import BindingProvider, BindingResource, unless_gone
-from .specs import Spec, State, check_text, derived, outputs, prop, same
+from .specs import Spec, State, check_text, derived, is_unknown, outputs, prop, same
 
 OMNICHANNEL_AGENT = names.OMNICHANNEL_AGENT_ROLE
 
@@ -56,6 +56,15 @@ class RoleAssignmentProvider(BindingProvider):
     STATE = RoleAssignmentState
     KIND = "the bot user's role assignment"
     UNDO = "takes the role away from the bot user"
+    RESOLVES = ("environmentUrl", "roleName")
+
+    def resolve(self, inputs: Mapping[str, Any]) -> None:
+        """The role exists in the bot user's business unit (the root one before the user is known)."""
+        url, name, unit = inputs.get("environmentUrl"), inputs.get("roleName"), inputs.get("businessUnitId")
+        if is_unknown(url) or is_unknown(name):
+            return
+        client = self.dataverse(url)
+        client.role_by_name(name, client.root_business_unit().id if is_unknown(unit) or not unit else unit)
 
     def create(self, props: Mapping[str, Any]) -> CreateResult:
         want = self.spec_of(props)

@@ -280,5 +280,6 @@ def check_text(limit: int) -> Parse:
 
 
 def check_variables(value: Any) -> tuple[str, ...]:
-    """`name:type` entries, types in lower case, names as written (Dataverse ignores their case)."""
+    """`name:type` entries, types in lower case, names exactly as written (Omnichannel matches them
+    case-sensitively)."""
     return tuple(f"{v.name}:{v.type}" for v in validation.parse_context_variables(value))

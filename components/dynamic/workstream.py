@@ -26,7 +26,7 @@ from components.clients.dataverse import DataverseClient
 from components.clients.records import Workstream
 
 from .base import BindingProvider, BindingResource, unless_gone
-from .specs import Spec, State, check_name_or_guid, derived, outputs, prop, same, same_record
+from .specs import Spec, State, check_name_or_guid, derived, is_unknown, outputs, prop, same, same_record
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -90,6 +90,19 @@ class WorkstreamBotProvider(BindingProvider):
     STATE = WorkstreamBotState
     KIND = "the workstream's bot"
     UNDO = "clears the bot user from the workstream, if it is still this bot's"
+    RESOLVES = ("environmentUrl", "workstream")
+
+    def resolve(self, inputs: Mapping[str, Any]) -> None:
+        """The workstream exists, is push, and has no other bot (once the bot user is known)."""
+        url, name, user_id = inputs.get("environmentUrl"), inputs.get("workstream"), inputs.get("userId")
+        if is_unknown(url) or is_unknown(name):
+            return
+        workstream = self.dataverse(url).workstream(name)
+        known = not is_unknown(user_id) and bool(user_id)
+        preflight.require_bot_workstream(
+            workstream if known else dataclasses.replace(workstream, bot_user_id=None),
+            user_id if known else "",
+        )
 
     def create(self, props: Mapping[str, Any]) -> CreateResult:
         want = self.spec_of(props)

@@ -19,6 +19,9 @@ class EmulatorConfig:
     latency_ms: added to every API request (benchmarks use 50 ms).
     publish_delay_reads: how many reads of a bot after PvaPublish still answer its old `publishedon` (the real
         publish job is asynchronous); 0 publishes at once.
+    publish_failures: how many of the next publish jobs finish Failed (synchronizationstatus
+        `lastFinishedPublishOperation.status: Failed` with an `errorMessage`; a synthetic test fault, the
+        status shape is community-observed [C]); 0: every job succeeds.
     """
 
     token_lifetime: int = 3599
@@ -29,6 +32,7 @@ class EmulatorConfig:
     graph_replication_lag: int = 0
     latency_ms: int = 0
     publish_delay_reads: int = 0
+    publish_failures: int = 0
 
     _FIELDS = {
         "tokenLifetime": "token_lifetime",
@@ -39,6 +43,7 @@ class EmulatorConfig:
         "graphReplicationLag": "graph_replication_lag",
         "latencyMs": "latency_ms",
         "publishDelayReads": "publish_delay_reads",
+        "publishFailures": "publish_failures",
     }
 
     def __post_init__(self) -> None:
@@ -54,6 +59,14 @@ class EmulatorConfig:
                 if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
                     raise ValueError(f"{key} must be a non-negative number")
                 setattr(self, self._FIELDS[key], type(current)(value))
+
+    def take_publish_failure(self) -> bool:
+        """Whether this publish job fails (one of `publish_failures`, counted down)."""
+        with self._lock:
+            if self.publish_failures <= 0:
+                return False
+            self.publish_failures -= 1
+            return True
 
     def to_json(self) -> dict:
         return {key: getattr(self, attr) for key, attr in self._FIELDS.items()}

@@ -20,6 +20,7 @@ from ..core.service import EmulatorContext, Service
 from . import errors
 from .auth import Authenticator, Caller, Challenge
 from .errors import DataverseError
+from .models import portal
 from .models.api import DataverseApi, intersect_table
 from .models.environments import EnvironmentRegistry
 from .models.schema import ManyToMany, Table
@@ -81,6 +82,17 @@ class DataverseService(Service):
 
     def dump(self) -> dict:
         return self.environments.dump()
+
+    # --- portal steps no API performs (models/portal.py) -------------------------------------------------
+    def portal(self, step: str, environment: str, schema_name: str) -> dict:
+        """`connect` or `disconnect` the agent `schema_name` in the environment, as Copilot Studio does."""
+        env = self.environments.by_audience(environment)
+        if env is None:
+            raise ValueError(f"no environment {environment!r}; seeded: {self.environments.urls()}")
+        steps = {"connect": portal.connect_agent, "disconnect": portal.disconnect_agent}
+        if step not in steps:
+            raise ValueError(f"unknown portal step {step!r}; use connect or disconnect")
+        return steps[step](env, schema_name)
 
     def fault_response(self, fault: Fault) -> Response:
         config = self.ctx.config
@@ -255,6 +267,7 @@ class DataverseService(Service):
             caller.user_id,
             prefs.wants_annotation,
             publish_delay_reads=int(self.ctx.config.publish_delay_reads),
+            publish_fails=self.ctx.config.take_publish_failure,
         ), prefs
 
     @staticmethod

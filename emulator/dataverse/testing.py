@@ -20,6 +20,10 @@ READER_APP = "88888888-8888-4888-8888-888888888888"
 DEV_BOT_APP = "44444444-4444-4444-8444-444444444444"
 PROD_BOT_APP = "77777777-7777-4777-8777-777777777777"
 PARTNER_BOT_APP = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
+CONTOSO_HELPER_SCHEMA = "cr5a1_contosoHelper"
+# The App ID the emulated Connect assigns to cr5a1_contosoHelper in dev (models/portal.py connect_app_id);
+# Pulumi.dev.yaml names it as handoff:copilotAgentAppId.
+DEV_AGENT_APP = "62d6e431-abed-54f1-a1ca-e4e5098f19ab"
 
 
 def dev_id(kind: str, serial: int) -> str:

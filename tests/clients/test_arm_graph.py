@@ -63,25 +63,34 @@ def teams(enabled: bool) -> dict:
     return {"channelName": "MsTeamsChannel", "properties": {"isEnabled": enabled}}
 
 
-def test_bot_and_enabled_teams_channel_are_read(arm, trusted_emulator):
-    seed_bot(trusted_emulator, "contoso-handoff-dev", teams(True))
+OMNICHANNEL = {"channelName": "Omnichannel"}  # no inner properties (Bot Service 2022-09-15 spec)
+
+
+def test_the_bot_and_its_omnichannel_channel_are_read(arm, trusted_emulator):
+    seed_bot(trusted_emulator, "contoso-handoff-dev", OMNICHANNEL, teams(True))
     bot = arm.bot(DEV_SUBSCRIPTION, DEV_GROUP, "contoso-handoff-dev")
     assert (bot.name, bot.msa_app_id, bot.msa_app_type) == ("contoso-handoff-dev", BOT_APP, "SingleTenant")
     assert bot.tags == {"handoff-geography": "unitedstates"}
-    channel = arm.require_teams_channel(DEV_SUBSCRIPTION, DEV_GROUP, "contoso-handoff-dev")
-    assert channel.exists and channel.is_enabled
+    channel = arm.require_omnichannel_channel(DEV_SUBSCRIPTION, DEV_GROUP, "contoso-handoff-dev")
+    assert (channel.name, channel.exists, channel.is_enabled) == ("Omnichannel", True, True)
 
 
-@pytest.mark.parametrize("channels, state", [((teams(False),), "disabled"), ((), "has no Teams channel")])
-def test_a_missing_or_disabled_teams_channel_fails_early(arm, trusted_emulator, channels, state):
+@pytest.mark.parametrize("channels", [(), (teams(True),)], ids=["no channel", "only Teams"])
+def test_a_bot_without_its_omnichannel_channel_fails_early_even_with_teams(arm, trusted_emulator, channels):
     seed_bot(trusted_emulator, "contoso-handoff-dev", *channels)
-    with raises_entry(errors.ValidationError, "teams-channel-disabled", state):
-        arm.require_teams_channel(DEV_SUBSCRIPTION, DEV_GROUP, "contoso-handoff-dev")
+    with raises_entry(errors.ValidationError, "omnichannel-channel-missing", "has no Omnichannel channel"):
+        arm.require_omnichannel_channel(DEV_SUBSCRIPTION, DEV_GROUP, "contoso-handoff-dev")
+
+
+def test_a_disabled_teams_channel_reads_as_disabled(arm, trusted_emulator):
+    seed_bot(trusted_emulator, "contoso-handoff-dev", teams(False))
+    channel = arm.channel(DEV_SUBSCRIPTION, DEV_GROUP, "contoso-handoff-dev", "MsTeamsChannel")
+    assert (channel.exists, channel.is_enabled) == (True, False)
 
 
 def test_a_missing_bot_reports_itself_not_its_channel(arm, trusted_emulator):
     with raises_entry(errors.NotFoundError, "arm-bot-not-found", "ResourceNotFound"):
-        arm.require_teams_channel(DEV_SUBSCRIPTION, DEV_GROUP, "contoso-handoff-dev")
+        arm.require_omnichannel_channel(DEV_SUBSCRIPTION, DEV_GROUP, "contoso-handoff-dev")
 
 
 def test_names_are_checked_before_anything_is_sent(arm, trusted_emulator):

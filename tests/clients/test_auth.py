@@ -40,7 +40,7 @@ def test_secret_gives_one_token_request_per_audience_per_process(config, secret_
     for client in (first, second, first):
         assert client.who_am_i().user_id == "a1300000-0000-4000-8000-000000000001"
     assert other_env.who_am_i().organization_id.startswith("b1010000")
-    arm.teams_channel("33333333-3333-4333-8333-333333333333", "rg-handoff-dev", "no-such-bot")
+    arm.channel("33333333-3333-4333-8333-333333333333", "rg-handoff-dev", "no-such-bot", "Omnichannel")
     assert len(token_requests(trusted_emulator)) == 3  # dev, prod, ARM: never twice for one audience
 
 

@@ -145,7 +145,7 @@ def test_other_bots_need_omnichannel_but_not_its_copilot_studio_extension(datave
     installed = {
         name: s
         for name, s in preflight.installed_solutions(dataverse).items()
-        if name in (preflight.OMNICHANNEL_BASE_SOLUTION,)
+        if name in (preflight.OMNICHANNEL_BASE_SOLUTION, "OmnichannelChat")
     }
     preflight.require_solutions(installed, bot_extension=False)
     with raises_entry(errors.NotFoundError, "bot-extension-not-installed"):

@@ -18,6 +18,14 @@ BOT_APP = "44444444-4444-4444-8444-444444444444"
 PARTNER_BOT_USER = "a1300000-0000-4000-8000-000000000020"
 
 
+def seed_sandbox_solutions(emulator, *unique_names: str) -> None:
+    rows = [
+        {"solutionid": f"c1800000-0000-4000-8000-00000000009{n}", "uniquename": name, "friendlyname": name}
+        for n, name in enumerate(unique_names)
+    ]
+    emulator.seed({"dataverse": {"environments": [{"url": SANDBOX_URL, "tables": {"solutions": rows}}]}})
+
+
 def test_omnichannel_and_its_bot_extension_are_installed_in_dev(dataverse):
     preflight.require_solutions(preflight.installed_solutions(dataverse))
 
@@ -28,8 +36,29 @@ def test_omnichannel_is_not_installed_in_the_sandbox(config, secret_env):
         preflight.require_solutions(preflight.installed_solutions(sandbox))
 
 
+def test_the_base_solution_every_customer_service_org_has_is_not_omnichannel(
+    config, secret_env, trusted_emulator
+):
+    # msdyn_OmnichannelBase is preinstalled in every Customer Service org (delete-solution.md): only the
+    # messaging solutions that provisioning installs tell an environment where Omnichannel runs.
+    seed_sandbox_solutions(trusted_emulator, "msdyn_OmnichannelBase", "OmnichannelPVAExtension")
+    sandbox = DataverseClient.connect(config, SANDBOX_URL, environ=secret_env)
+    with raises_entry(errors.NotFoundError, "omnichannel-not-installed", "OmnichannelChat"):
+        preflight.require_solutions(preflight.installed_solutions(sandbox))
+
+
+@pytest.mark.parametrize("messaging", ["OmnichannelChat", "msdyn_OmnichannelMessagingBase", "OmnichannelSMS"])
+def test_any_provisioned_messaging_solution_shows_omnichannel(
+    config, secret_env, trusted_emulator, messaging
+):
+    seed_sandbox_solutions(trusted_emulator, "msdyn_OmnichannelBase", messaging)
+    sandbox = DataverseClient.connect(config, SANDBOX_URL, environ=secret_env)
+    preflight.require_solutions(preflight.installed_solutions(sandbox), bot_extension=False)
+
+
 def test_the_bot_extension_counts_under_another_unique_name(config, secret_env, trusted_emulator):
     # Its unique name is undocumented: whatever Microsoft names it, a name with "pvaextension" counts.
+    seed_sandbox_solutions(trusted_emulator, "OmnichannelChat")
     trusted_emulator.seed(
         {
             "dataverse": {
@@ -64,6 +93,7 @@ def test_the_bot_extension_counts_under_another_unique_name(config, secret_env, 
 
 
 def test_omnichannel_without_the_bot_extension(config, secret_env, trusted_emulator):
+    seed_sandbox_solutions(trusted_emulator, "OmnichannelChat")
     trusted_emulator.seed(
         {
             "dataverse": {

@@ -133,11 +133,13 @@ def test_the_app_id_of_an_application_user_cannot_change(dv):
     assert dv.patch(url, {"msdyn_capacity": 120, "msdyn_botprovider": 192350001}).status_code == 204
 
 
-def test_users_cannot_be_deleted(dv):
-    response = dv.delete(f"systemusers({PARTNER_BOT_USER})")
-    assert response.status_code == 400
-    assert error_of(response)[0] == "0x80040800"
-    assert "'Delete' method does not support entities of type 'systemuser'" in error_of(response)[1]
+def test_a_user_delete_soft_deletes_first_and_purges_on_the_second(dv):
+    # Reference Corrections 5 [C: Microsoft's Terraform provider disables, then deletes twice].
+    assert dv.delete(f"systemusers({PARTNER_BOT_USER})").status_code == 204
+    row = dv.get(f"systemusers({PARTNER_BOT_USER})", params={"$select": "deletedstate,isdisabled"}).json()
+    assert (row["deletedstate"], row["isdisabled"]) == (1, True)
+    assert dv.delete(f"systemusers({PARTNER_BOT_USER})").status_code == 204
+    assert dv.get(f"systemusers({PARTNER_BOT_USER})").status_code == 404
 
 
 def test_a_seeded_bot_user_can_be_found_for_adoption(emulator, dv):

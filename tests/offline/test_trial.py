@@ -25,12 +25,17 @@ def test_the_trial_walks_through_deploy_redeploy_portal_change_and_drift_and_sto
     out = io.StringIO()
     assert run_trial(out) == 0, out.getvalue()
     text = out.getvalue()
-    assert "1. up: first deploy" in text and " + create  omnichannel-queue " in text
-    assert "2. up again: nothing changed" in text and "   no request reached the emulator" in text
+    # The dev stack is a Copilot Studio agent, not connected yet: up stops, the trial connects it, up binds.
+    assert (
+        "1. up: the agent is not connected yet" in text and "Mitigation [copilot-agent-not-connected]" in text
+    )
+    assert "2. portal: connect the agent in Copilot Studio" in text
+    assert "3. up: first deploy" in text and " + create  omnichannel-queue " in text
+    assert "4. up again: nothing changed" in text and "   no request reached the emulator" in text
     assert "removed the bot user from queue 'Bot escalations'" in text
     assert " ~ drifted omnichannel-queue" in text and "member: True => False" in text
     assert "exit code 7 (drift found)" in text and "exit code 0 (no drift)" in text
-    assert "not checked offline (native resources are mocked" in text
+    assert "not checked offline" not in text  # an agent's stack declares no native resource
     assert "Summary" in text and "PROBLEM" not in text
     assert _children() <= before  # no provider server left behind
     assert set(threading.enumerate()) <= threads  # nor the trial's emulator thread
@@ -48,12 +53,25 @@ def test_the_single_commands_work_against_a_running_emulator(emulator, tmp_path)
         str(tmp_path),
     ]
     out = io.StringIO()
+    assert main(["portal", "connect-agent", *common[:-2]], stream=out) == 0
+    assert "connected agent 'cr5a1_contosoHelper'" in out.getvalue()
+    out = io.StringIO()
     assert main(["up", *common], stream=out) == 0, out.getvalue()
-    assert "Resources: 16 created" in out.getvalue() and "botUserId" in out.getvalue()
+    assert "Resources: 7 created" in out.getvalue() and "botUserId" in out.getvalue()
     assert main(["refresh", "--preview-only", *common], stream=io.StringIO()) == 0
     out = io.StringIO()
-    assert main(["portal", "disable-bot-user", *common[:-2]], stream=out) == 0
-    assert out.getvalue().strip() == "disabled the bot user"
+    assert main(["portal", "remove-role", *common[:-2]], stream=out) == 0
+    assert out.getvalue().strip() == "removed the 'Omnichannel agent' role from the bot user"
     out = io.StringIO()
     assert main(["refresh", "--preview-only", *common], stream=out) == 7
-    assert "~ drifted omnichannel-user" in out.getvalue() and "enabled: True => False" in out.getvalue()
+    assert "~ drifted omnichannel-role" in out.getvalue() and "assigned: True => False" in out.getvalue()
+
+
+def test_the_azure_bot_trial_declares_the_omnichannel_channel_and_binds_the_bot():
+    out = io.StringIO()
+    assert run_trial(out, stack="prod") == 0, out.getvalue()
+    text = out.getvalue()
+    assert " + create  channel-omnichannel " in text and "omnichannelChannelResourceId" in text
+    assert "1. up: first deploy" in text and " + create  omnichannel-user " in text
+    assert "omnichannel-agent" not in text  # an Azure bot has no Copilot Studio agent
+    assert "not checked offline (native resources are mocked" in text and "PROBLEM" not in text

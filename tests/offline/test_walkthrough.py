@@ -1,4 +1,5 @@
-"""The whole program against the emulator, as a newcomer's offline trial walks it: the first `up` creates the
+"""The whole program against the emulator, as a newcomer's offline trial walks it (the dev stack: a Copilot
+Studio agent, connected by the emulator's Connect unless a test says otherwise): the first `up` creates the
 binding, a second `up` sends nothing, every portal-like change is reported by `refresh --preview-only` on the
 right resource and property, `up --refresh` remediates, and nothing protected is ever deleted.
 
@@ -14,10 +15,17 @@ import re
 
 import pytest
 
-from emulator.dataverse.testing import BOT_ESCALATIONS, CONTOSO_CHAT, DEV, DEV_BOT_APP, OC_AGENT
+from emulator.dataverse.testing import (
+    BOT_ESCALATIONS,
+    CONTOSO_CHAT,
+    CONTOSO_HELPER_SCHEMA,
+    DEV,
+    DEV_AGENT_APP,
+    OC_AGENT,
+)
 from emulator.entra.testing import DEPLOYER_APP, fixture_secret
 from offline.emulator import EmulatorTarget, writes
-from offline.portal import CHANGES, PORTAL_ADMIN_APP, Binding, apply_change
+from offline.portal import CHANGES, PORTAL_ADMIN_APP, Binding, apply_change, changes_for
 from offline.program import ROOT
 from offline.runner import CHANGES_FOUND, DEPLOYMENT_FAILED, SUCCESS, OfflineRunner
 from offline.state import StateFile
@@ -30,6 +38,7 @@ DRIFTED_PROPERTY = {
     "replace-workstream-bot": "botUserId",
     "remove-role": "assigned",
     "disable-bot-user": "enabled",
+    "disconnect-agent": "enabled",
     "edit-agent-unpublished": "publishState",
     "delete-context-variable": "variables",
 }
@@ -53,7 +62,7 @@ class Stack:
 
     def portal(self, change: str) -> str:
         runner = self.runner()
-        return apply_change(change, self.target, Binding.from_config(runner.config(), DEV_BOT_APP))
+        return apply_change(change, self.target, Binding.from_config(runner.config()))
 
     @property
     def state_file(self) -> StateFile:
@@ -63,14 +72,35 @@ class Stack:
         return next(e for e in self.target.state("dataverse")["environments"] if e["url"] == DEV)
 
     def bot_users(self) -> list[dict]:
-        return [u for u in self.dataverse()["tables"]["systemusers"] if u.get("applicationid") == DEV_BOT_APP]
+        return [
+            u for u in self.dataverse()["tables"]["systemusers"] if u.get("applicationid") == DEV_AGENT_APP
+        ]
 
 
 @pytest.fixture
-def stack(tmp_path, emulator, provider_servers) -> Stack:
+def unconnected(tmp_path, emulator, provider_servers) -> Stack:
     target = EmulatorTarget(emulator.base_url, emulator.ca_path)
     target.seed_for_offline_runs()
     return Stack(tmp_path / "state", target, provider_servers)
+
+
+@pytest.fixture
+def stack(unconnected) -> Stack:
+    """The dev stack after Copilot Studio's Connect of its agent."""
+    unconnected.target.connect_agent(DEV, CONTOSO_HELPER_SCHEMA)
+    return unconnected
+
+
+def test_an_unconnected_agent_stops_up_before_any_write_and_connect_then_lets_it_bind(unconnected):
+    failed = unconnected.runner().up()
+    assert failed.exit_code == DEPLOYMENT_FAILED
+    assert "Mitigation [copilot-agent-not-connected]" in failed.failure.message
+    assert "Customer engagement hub" in failed.failure.message
+    assert writes(unconnected.target.requests()) == [] and unconnected.bot_users() == []
+    unconnected.portal("connect-agent")
+    assert unconnected.runner().up().exit_code == SUCCESS
+    [user] = unconnected.bot_users()  # Connect's user, adopted: the stack made none
+    assert user["isdisabled"] is False
 
 
 def test_first_up_creates_the_binding_in_dataverse_for_the_mocked_bot_app(stack):
@@ -81,10 +111,10 @@ def test_first_up_creates_the_binding_in_dataverse_for_the_mocked_bot_app(stack)
         f"omnichannel-{role}": "create"
         for role in ("user", "role", "queue", "workstream", "context", "agent")
     }
-    assert result.outputs["botAppId"] == DEV_BOT_APP
+    assert result.outputs["botAppId"] == DEV_AGENT_APP
     assert result.outputs["omnichannelQueueId"] == BOT_ESCALATIONS
     assert result.outputs["omnichannelWorkstreamId"] == CONTOSO_CHAT
-    assert result.outputs["botUserAdopted"] is False and result.outputs["agentPublishedOn"]
+    assert result.outputs["botUserAdopted"] is True and result.outputs["agentPublishedOn"]
     [user] = stack.bot_users()
     assert result.outputs["botUserId"] == user["systemuserid"] and user["msdyn_agentType"] == 192350001
     associations = stack.dataverse()["associations"]
@@ -125,10 +155,12 @@ def test_a_preview_of_the_first_deploy_sends_no_write_and_records_nothing(stack)
     assert result.exit_code == SUCCESS
     assert {e.op for e in result.events if e.type.startswith(DYNAMIC)} == {"create"}
     assert writes(stack.target.requests()) == []
-    assert not stack.state_file.exists() and stack.bot_users() == []
+    assert not stack.state_file.exists() and len(stack.bot_users()) == 1  # Connect's, untouched
 
 
-@pytest.mark.parametrize("change", sorted(CHANGES))
+@pytest.mark.parametrize(
+    "change", sorted(name for name in changes_for("copilotStudio") if CHANGES[name].remediable)
+)
 def test_each_portal_change_is_reported_by_refresh_and_remediated_by_up_refresh(stack, change):
     assert stack.runner().up().exit_code == SUCCESS
     stack.target.clear_requests()
@@ -149,6 +181,22 @@ def test_each_portal_change_is_reported_by_refresh_and_remediated_by_up_refresh(
     assert drift.urn in [e.urn for e in remediated.events if e.op == "update"]
     assert stack.runner().refresh_preview().exit_code == SUCCESS
     assert len(stack.bot_users()) == 1
+
+
+def test_a_disconnect_is_drift_that_up_refuses_to_undo_with_the_connect_click_path(stack):
+    assert stack.runner().up().exit_code == SUCCESS
+    stack.portal("disconnect-agent")
+    refreshed = stack.runner().refresh_preview()
+    assert refreshed.exit_code == CHANGES_FOUND
+    [drift] = refreshed.report.drifts
+    assert drift.type == DYNAMIC + "omnichannel:ConnectedAgentUser" and "enabled" in [
+        p.name for p in drift.properties
+    ]
+    stack.target.clear_requests()
+    failed = stack.runner().up(refresh=True)
+    assert failed.exit_code == DEPLOYMENT_FAILED
+    assert "Mitigation [copilot-agent-disconnected]" in failed.failure.message
+    assert writes(stack.target.requests()) == [] and stack.bot_users()[0]["isdisabled"] is True
 
 
 def test_preview_with_refresh_shows_the_remediation_without_sending_it(stack):

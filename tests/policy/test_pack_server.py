@@ -64,7 +64,7 @@ def test_the_pack_serves_its_policies_to_the_engine(analyzer):
     assert levels["binding-resources-protected"] == analyzer_pb2.MANDATORY
     assert levels["dataverse-matches-geography"] == analyzer_pb2.MANDATORY
     assert levels["prefer-federated-credentials"] == analyzer_pb2.ADVISORY
-    assert len(levels) == 7
+    assert len(levels) == 8
 
 
 def test_the_engine_gets_a_mandatory_violation_for_an_unprotected_binding_resource(analyzer):

@@ -136,15 +136,17 @@ def test_resources_outside_the_binding_need_no_protection():
 # bot-application-single-tenant --------------------------------------------------------------------
 
 
-def test_multi_tenant_app_registration_is_a_violation():
+def test_an_app_registration_open_to_personal_accounts_is_a_violation():
     [message] = _violations(
         "bot-application-single-tenant",
-        _args(r.APPLICATION, {"signInAudience": "AzureADMultipleOrgs"}, name="bot-app"),
+        _args(r.APPLICATION, {"signInAudience": "AzureADandPersonalMicrosoftAccount"}, name="bot-app"),
     )
-    assert "signInAudience 'AzureADMultipleOrgs'" in message and "AzureADMyOrg" in message
+    assert "signInAudience 'AzureADandPersonalMicrosoftAccount'" in message and "AzureADMyOrg" in message
 
 
-@pytest.mark.parametrize("props", [{"signInAudience": "AzureADMyOrg"}, {}])
+@pytest.mark.parametrize(
+    "props", [{"signInAudience": "AzureADMyOrg"}, {}, {"signInAudience": "AzureADMultipleOrgs"}]
+)
 def test_single_tenant_app_registration_passes_including_the_provider_default(props):
     assert _violations("bot-application-single-tenant", _args(r.APPLICATION, props)) == []
 
@@ -314,10 +316,44 @@ def test_regional_bot_or_a_united_states_global_bot_passes(location, geography):
 # the pack --------------------------------------------------------------------------------
 
 
-def test_pack_serves_four_mandatory_and_three_advisory_policies_with_unique_names():
+def _channel(name: str, bot: str | None) -> PolicyResource:
+    props = {"channelName": name, "properties": {"channelName": name}}
+    if bot is not None:
+        props["resourceName"] = bot
+    return _resource(r.CHANNEL, props, f"channel-{name.lower()}")
+
+
+def _named_bot(name: str) -> PolicyResource:
+    return _resource(r.BOT, {"resourceName": name, "tags": {r.GEOGRAPHY_TAG: "europe"}}, "channel-bot")
+
+
+def _omnichannel_violations(args: StackValidationArgs) -> list[str]:
+    found: list[str] = []
+    BY_NAME["azure-bot-has-omnichannel-channel"].validate(
+        args, lambda message, urn=None: found.append(message)
+    )
+    return found
+
+
+def test_an_azure_bot_with_only_a_teams_channel_is_a_violation():
+    [message] = _omnichannel_violations(_stack(_named_bot("bot1"), _channel("MsTeamsChannel", "bot1")))
+    assert "has no Omnichannel channel" in message and "Channels > Omnichannel" in message
+
+
+@pytest.mark.parametrize("bot_name", ["bot1", None], ids=["known", "unknown in a preview"])
+def test_an_azure_bot_with_its_omnichannel_channel_passes(bot_name):
+    assert _omnichannel_violations(_stack(_named_bot("bot1"), _channel("Omnichannel", bot_name))) == []
+
+
+def test_a_stack_without_an_azure_bot_has_no_channel_to_check():
+    with pytest.raises(_NotApplicableError):
+        _omnichannel_violations(_stack(_binding(DEV_URL)))
+
+
+def test_pack_serves_five_mandatory_and_three_advisory_policies_with_unique_names():
     levels = [policy.enforcement_level for policy in POLICIES]
-    assert len(BY_NAME) == len(POLICIES) == 7
-    assert levels.count(EnforcementLevel.MANDATORY) == 4 and levels.count(EnforcementLevel.ADVISORY) == 3
+    assert len(BY_NAME) == len(POLICIES) == 8
+    assert levels.count(EnforcementLevel.MANDATORY) == 5 and levels.count(EnforcementLevel.ADVISORY) == 3
 
 
 def test_pack_entry_point_serves_exactly_these_policies():

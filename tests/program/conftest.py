@@ -22,3 +22,15 @@ def committed_runs() -> dict[str, ProgramRun]:
 def committed(request, committed_runs) -> ProgramRun:
     """The program evaluated for each committed stack file (Pulumi.dev.yaml, Pulumi.prod.yaml)."""
     return committed_runs[request.param]
+
+
+@pytest.fixture
+def azure_bot(committed_runs) -> ProgramRun:
+    """The committed Azure (Bot Framework) bot stack (Pulumi.prod.yaml, botProvider: other)."""
+    return committed_runs["prod"]
+
+
+@pytest.fixture
+def copilot_agent(committed_runs) -> ProgramRun:
+    """The committed Copilot Studio agent stack (Pulumi.dev.yaml)."""
+    return committed_runs["dev"]

@@ -25,11 +25,19 @@ def server(emulator_server):
 
 
 @pytest.fixture
-def world(emulator):
-    """The default seed plus the native resources; the request log starts empty."""
+def unconnected(emulator):
+    """The default seed plus the native resources, the dev agent not connected; the request log empty."""
     emulator.seed(native_fixture())
     emulator.clear_requests()
     return emulator
+
+
+@pytest.fixture
+def world(unconnected):
+    """As `unconnected`, after Copilot Studio's Connect of the dev stack's agent (its bot user made)."""
+    unconnected.connect_agent(dv.DEV, dv.CONTOSO_HELPER_SCHEMA)
+    unconnected.clear_requests()
+    return unconnected
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import pytest
 
 from emulator.dataverse import testing as dv
 from emulator.entra.testing import fixture_secret
+from offline.harness import azure_bot_binding
 from offline.provider_server import ProviderError
 
 from .support import ORDER, Binding, pairs, rows, start_server, writes
@@ -74,7 +75,7 @@ DRIFTS = {
         "assigned",
         False,
     ),
-    "user": (lambda p, b, e: p.patch(f"systemusers({user(b)})", json={"isdisabled": True}), "enabled", False),
+    # The agent's bot user disabled is Disconnect: drift, but Copilot Studio's to undo (test_connected_agent).
     "agent": (
         lambda p, b, e: p.patch(f"botcomponents({dv.ESCALATE_TOPIC})", json={"data": "kind: AdaptiveDialog"}),
         "publishState",
@@ -83,7 +84,7 @@ DRIFTS = {
     "context": (
         lambda p, b, e: p.delete(f"msdyn_ocliveworkstreamcontextvariables({variable_id(e, 'orderNumber')})"),
         "variables",
-        ["CustomerTier:text"],
+        ["customerTier:text"],  # the stack's own: names are exact, the fixture's CustomerTier is another
     ),
 }
 
@@ -129,7 +130,6 @@ def test_remediation_restores_the_live_state(deployed, world, portal):
     assert (dv.BOT_ESCALATIONS, uid) in pairs(world, "queuemembership_association")
     assert (uid, dv.OC_AGENT) in pairs(world, "systemuserroles_association")
     assert workstream_bot(world) == uid
-    assert rows(world, "systemusers", systemuserid=uid)[0]["isdisabled"] is False
     [agent] = rows(world, "bots", botid=dv.CONTOSO_HELPER)
     assert agent["publishedon"] >= agent["modifiedon"]
     assert variable_id(world, "orderNumber")
@@ -149,7 +149,7 @@ def test_after_a_fault_assigning_the_role_the_next_run_completes(server, world):
 
 
 def test_a_run_that_lost_the_bot_user_from_state_adopts_it_and_leaves_no_duplicate_or_orphan(server, world):
-    first = Binding(server)
+    first = Binding(server, azure_bot_binding())  # an Azure bot: the stack creates its user
     first.deploy(("user",))
     world.inject(method="POST", path=r"/systemuserroles_association/\$ref$", kind="drop", count=1)
     world.inject(method="POST", path=r"/systemuserroles_association/\$ref$", status=500, count=1)
@@ -157,7 +157,7 @@ def test_a_run_that_lost_the_bot_user_from_state_adopts_it_and_leaves_no_duplica
         first.deploy(("role",))
     # Worst case: the engine died before it saved the user's create. The next run starts from empty state.
     world.clear_requests()
-    rerun = Binding(server)
+    rerun = Binding(server, azure_bot_binding())
     rerun.deploy()
     [row] = rows(world, "systemusers", applicationid=dv.DEV_BOT_APP)
     assert rerun.state["user"].id == row["systemuserid"] == user(first)
@@ -177,16 +177,18 @@ def test_delete_of_every_binding_resource_is_refused_without_the_override(deploy
     assert world.requests() == []
 
 
-def test_delete_with_the_override_undoes_only_what_is_safe(removable, world):
-    binding = Binding(removable)
+@pytest.mark.parametrize("kind", ["agent", "azure bot"])
+def test_delete_with_the_override_undoes_only_what_is_safe(removable, world, kind):
+    binding = Binding(removable, azure_bot_binding() if kind == "azure bot" else None)
     binding.deploy()
     [agent_before] = rows(world, "bots", botid=dv.CONTOSO_HELPER)
     world.clear_requests()
-    for role in reversed(ORDER):
+    for role in reversed(binding.order):
         binding.drivers[role].delete(binding.state[role])
     uid = user(binding)
     [bot_user] = rows(world, "systemusers", systemuserid=uid)
-    assert bot_user["isdisabled"] is True  # disconnected, as Microsoft's Disconnect does; never deleted
+    # An Azure bot's user is disabled, as Microsoft's Disconnect does; an agent's is Copilot Studio's: left.
+    assert bot_user["isdisabled"] is (kind == "azure bot")
     assert (uid, dv.OC_AGENT) not in pairs(world, "systemuserroles_association")
     assert (dv.BOT_ESCALATIONS, uid) not in pairs(world, "queuemembership_association")
     assert workstream_bot(world) is None
@@ -196,7 +198,7 @@ def test_delete_with_the_override_undoes_only_what_is_safe(removable, world):
             world, "msdyn_ocliveworkstreamcontextvariables", _msdyn_liveworkstreamid_value=dv.CONTOSO_CHAT
         )
     }
-    assert names == {"Locale", "CustomerTier"}  # orderNumber was the stack's; CustomerTier was adopted
+    assert names == {"Locale", "CustomerTier"}  # customerTier and orderNumber were the stack's, the rest not
     assert rows(world, "bots", botid=dv.CONTOSO_HELPER) == [agent_before]
     record = re.compile(r"/(systemusers|bots)\([^/]*\)$")
     assert not [r for r in writes(world) if r.method == "DELETE" and record.search(r.path)]

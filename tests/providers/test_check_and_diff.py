@@ -11,24 +11,31 @@ import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
 
+from components.dynamic.bot_user import BotApplicationUser
 from emulator.dataverse import testing as dv
+from offline.harness import DEV_AZURE_BOT_ID
 
-from .support import DEV_AZURE_BOT, ORDER, Binding, Driver, resource_of
+from .support import ORDER, Binding, Driver, resource_of
 
 USER = "a1300000-0000-4000-8000-0000000000b0"
 WHERE = {"environmentUrl": dv.DEV, "botAppId": dv.DEV_BOT_APP}
+# Every binding resource: the dev stack's (a Copilot Studio agent's: its user is ConnectedAgentUser) and an
+# Azure bot's application user ("bot-user").
+RESOURCES = {role: resource_of(role) for role in ORDER} | {"bot-user": BotApplicationUser}
 VALID = {
-    "user": {**WHERE, "displayName": "Contoso Handoff (dev)", "azureBotId": DEV_AZURE_BOT},
+    "user": {"environmentUrl": dv.DEV, "botAppId": dv.DEV_AGENT_APP},
+    "bot-user": {**WHERE, "displayName": "Contoso Handoff (dev)", "azureBotId": DEV_AZURE_BOT_ID},
     "role": {**WHERE, "userId": USER, "businessUnitId": dv.ROOT_BU},
     "queue": {**WHERE, "userId": USER, "queue": "Bot escalations"},
     "workstream": {**WHERE, "userId": USER, "workstream": "Contoso chat"},
     "context": {**WHERE, "workstreamId": dv.CONTOSO_CHAT, "variables": ["customerTier:text"]},
     "agent": {**WHERE, "schemaName": "cr5a1_contosoHelper", "agentName": "Contoso Helper"},
 }
-BAD = {  # role -> (inputs replaced, the keys that must fail, a fragment of the fix)
-    "user": (
-        {"capacity": 0, "botProvider": "alexa", "azureBotId": "contoso-handoff-dev"},
-        {"capacity", "botProvider", "azureBotId"},
+BAD = {  # resource -> (inputs replaced, the keys that must fail, a fragment of the fix)
+    "user": ({"capacity": 0, "botAppId": "agent"}, {"capacity", "botAppId"}, "GUID"),
+    "bot-user": (
+        {"capacity": 0, "azureBotId": "contoso-handoff-dev"},
+        {"capacity", "azureBotId"},
         "/providers/Microsoft.BotService/botServices/",
     ),
     "role": ({"userId": "bot", "businessUnitId": None}, {"userId", "businessUnitId"}, "GUID"),
@@ -42,7 +49,7 @@ BAD = {  # role -> (inputs replaced, the keys that must fail, a fragment of the 
         {"workstream", "botAppId"},
         "00000000-0000-0000-0000-000000000000",
     ),
-    "context": ({"variables": ["tier:colour", "tier:text"]}, {"variables"}, "text, number, boolean, entity"),
+    "context": ({"variables": ["tier:colour", "tier:text"]}, {"variables"}, "text, number"),
     "agent": (
         {"agentName": "Contoso Customer Care Escalation Assistant", "schemaName": "contosoHelper"},
         {"agentName", "schemaName"},
@@ -51,37 +58,48 @@ BAD = {  # role -> (inputs replaced, the keys that must fail, a fragment of the 
 }
 
 
-@pytest.mark.parametrize("role", ORDER)
-def test_providers_are_pickled_by_reference_and_carry_no_state(role):
-    provider = resource_of(role).PROVIDER
+@pytest.mark.parametrize("name", RESOURCES)
+def test_providers_are_pickled_by_reference_and_carry_no_state(name):
+    provider = RESOURCES[name].PROVIDER
     pickled = serialize_provider(provider())
     assert len(pickled) < 200  # a reference to the class, not its code or any client
     assert dill.loads(base64.b64decode(pickled)).__dict__ == {}
 
 
-@pytest.mark.parametrize("role", ORDER)
-def test_check_accepts_valid_inputs_and_fills_defaults_and_desired_flags(server, world, role):
-    checked = Driver(server, role).checked(VALID[role])
-    assert checked["environmentUrl"] == dv.DEV and checked["botAppId"] == dv.DEV_BOT_APP
+@pytest.mark.parametrize("name", RESOURCES)
+def test_check_accepts_valid_inputs_and_fills_defaults_and_desired_flags(server, world, name):
+    checked = Driver(server, RESOURCES[name]).checked(VALID[name])
+    assert checked["environmentUrl"] == dv.DEV and checked["botAppId"] == VALID[name]["botAppId"]
     expected = {
-        "user": {"capacity": 100, "botProvider": "copilotStudio", "enabled": True},
+        "user": {"capacity": 100, "enabled": True},
+        "bot-user": {"capacity": 100, "botProvider": "other", "enabled": True},
         "role": {"roleName": "Omnichannel agent", "assigned": True},
         "queue": {"capacity": 100, "member": True},
         "workstream": {"botUserId": USER},
         "context": {"variables": ["customerTier:text"]},
         "agent": {"publish": True, "provisioned": True, "publishState": "current"},
-    }[role]
+    }[name]
     assert {key: checked[key] for key in expected} == expected
-    assert world.requests() == []
+    # A new resource's check resolves what create will need (preview fails where up would): reads only.
+    assert {r.method for r in world.requests() if r.service != "entra"} <= {"GET"}
 
 
-@pytest.mark.parametrize("role", ORDER)
-def test_check_names_every_bad_key_and_its_fix_without_sending_a_request(server, world, role):
-    replaced, keys, fix = BAD[role]
-    outcome = Driver(server, role).check({**VALID[role], **replaced})
+@pytest.mark.parametrize("name", RESOURCES)
+def test_check_names_every_bad_key_and_its_fix_without_sending_a_request(server, world, name):
+    replaced, keys, fix = BAD[name]
+    outcome = Driver(server, RESOURCES[name]).check({**VALID[name], **replaced})
     assert {key for key, _ in outcome.failures} == keys
     assert any(fix in reason for _, reason in outcome.failures), outcome.failures
     assert all(reason.startswith(f"{key}") for key, reason in outcome.failures)
+    assert world.requests() == []
+
+
+@pytest.mark.parametrize("name", RESOURCES)
+def test_an_unchanged_check_of_a_resource_in_state_sends_no_request(server, world, name):
+    driver = Driver(server, RESOURCES[name])
+    olds = driver.checked(VALID[name])
+    world.clear_requests()
+    driver.checked(VALID[name], olds=olds)
     assert world.requests() == []
 
 
@@ -111,11 +129,12 @@ def test_check_refuses_an_environment_of_another_cloud(server):
 
 
 @pytest.mark.parametrize("key, value", [("environmentUrl", dv.PROD), ("botAppId", dv.PROD_BOT_APP)])
-@pytest.mark.parametrize("role", ORDER)
-def test_check_refuses_to_move_an_existing_binding(server, world, role, key, value):
-    driver = Driver(server, role)
-    olds = driver.checked(VALID[role])
-    outcome = driver.check({**VALID[role], key: value}, olds=olds)
+@pytest.mark.parametrize("name", RESOURCES)
+def test_check_refuses_to_move_an_existing_binding(server, world, name, key, value):
+    driver = Driver(server, RESOURCES[name])
+    olds = driver.checked(VALID[name])
+    world.clear_requests()
+    outcome = driver.check({**VALID[name], key: value}, olds=olds)
     assert [k for k, _ in outcome.failures] == [key]
     reason = outcome.failures[0][1]
     assert "Mitigation [environment-cannot-change]" in reason and "create a new bot" in reason

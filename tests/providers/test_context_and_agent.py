@@ -35,14 +35,24 @@ def agent_inputs(schema="cr5a1_contosoHelper", name="Contoso Helper", publish=Tr
 
 
 def test_declared_variables_are_created_or_adopted_and_others_left_alone(server, world):
-    created = Driver(server, "context").create(context_inputs("customerTier:text", "orderNumber:number"))
+    created = Driver(server, "context").create(context_inputs("CustomerTier:text", "orderNumber:number"))
     assert variables(world) == {"Locale": TEXT, "CustomerTier": TEXT, "orderNumber": NUMBER}
     assert created.outputs["variables"] == ["CustomerTier:text", "orderNumber:number"]
-    assert created.outputs["created"] == ["ordernumber"]  # CustomerTier existed: adopted, not ours to delete
+    assert created.outputs["created"] == ["orderNumber"]  # CustomerTier existed: adopted, not ours to delete
+
+
+def test_a_variable_spelt_with_other_case_is_another_variable(server, world):
+    # Omnichannel matches names case-sensitively (context-variables-for-bot.md): customerTier is not the
+    # workstream's CustomerTier, so it is created beside it, and is the stack's own.
+    created = Driver(server, "context").create(context_inputs("customerTier:text"))
+    assert variables(world) == {"Locale": TEXT, "CustomerTier": TEXT, "customerTier": TEXT}
+    assert created.outputs["variables"] == ["customerTier:text"] and created.outputs["created"] == [
+        "customerTier"
+    ]
 
 
 def test_a_variable_of_the_wrong_type_is_changed(server, world):
-    created = Driver(server, "context").create(context_inputs("customerTier:number"))
+    created = Driver(server, "context").create(context_inputs("CustomerTier:number"))
     assert variables(world)["CustomerTier"] == NUMBER and created.outputs["variables"] == [
         "CustomerTier:number"
     ]
@@ -148,3 +158,12 @@ def test_an_agent_in_an_environment_without_the_bot_extension_is_refused(server,
 def test_the_whole_binding_publishes_once(server, world):
     Binding(server, stack_binding()).deploy()
     assert len([r for r in writes(world) if r.path.endswith("PvaPublish")]) == 1
+
+
+def test_a_failed_publish_job_stops_the_wait_and_shows_its_diagnostics(server, world):
+    # The job's status is the bot's synchronizationstatus (lastFinishedPublishOperation [C]).
+    world.configure(publish_failures=1)
+    with pytest.raises(ProviderError) as caught:
+        Driver(server, "agent").create(agent_inputs())
+    assert_entry(caught.value, "ValidationError", "agent-publish-failed", "status Failed", "Topic 'Escalate'")
+    assert [r.path.rsplit("/", 1)[-1] for r in writes(world)] == ["Microsoft.Dynamics.CRM.PvaPublish"]

@@ -162,7 +162,7 @@ def natural_key(table: str, row: Mapping[str, Any]) -> str:
     if table == "systemusers":
         return f"app {row.get('applicationid')}"
     if table == "msdyn_ocliveworkstreamcontextvariables":
-        return f"{row.get('_msdyn_liveworkstreamid_value')}/{str(row.get('msdyn_name')).lower()}"
+        return f"{row.get('_msdyn_liveworkstreamid_value')}/{row.get('msdyn_name')}"  # names are exact
     for column in ("name", "msdyn_name", "fullname", "schemaname"):
         if row.get(column):
             return str(row[column]).lower()
@@ -186,18 +186,18 @@ def canonical(value: Any, labels: Mapping[str, str]) -> Any:
     return value
 
 
-def duplicates(env: Mapping[str, Any], app_id: str) -> list[str]:
-    """What must never exist twice in one environment: the bot's application user (App ID), a context
-    variable name on one workstream, an association pair."""
+def duplicates(env: Mapping[str, Any], app_id: str = "") -> list[str]:
+    """What must never exist twice in one environment: an application user of one App ID (`app_id`'s, and
+    every other's: an agent's and an Azure bot's), a context variable name on one workstream (names are
+    exact: Omnichannel matches them case-sensitively), an association pair."""
     problems = []
     tables = env.get("tables", {})
-    users = [
-        u for u in tables.get("systemusers", []) if str(u.get("applicationid")).lower() == app_id.lower()
-    ]
-    if len(users) > 1:
-        problems.append(f"{len(users)} systemusers with App ID {app_id}")
+    apps = collections.Counter(
+        str(u["applicationid"]).lower() for u in tables.get("systemusers", []) if u.get("applicationid")
+    )
+    problems += [f"{count} systemusers with App ID {app}" for app, count in apps.items() if count > 1]
     names = collections.Counter(
-        (v.get("_msdyn_liveworkstreamid_value"), str(v.get("msdyn_name")).lower())
+        (v.get("_msdyn_liveworkstreamid_value"), str(v.get("msdyn_name")))
         for v in tables.get("msdyn_ocliveworkstreamcontextvariables", [])
     )
     problems += [

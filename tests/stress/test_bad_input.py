@@ -30,15 +30,33 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from components import validation as v
+from components.config_keys import schema_default
+from components.dynamic.bot_user import BotApplicationUser
 from components.settings import KEYS, KEYS_BY_NAME, REQUIRED, ConfigError, Settings, parse_settings
 from emulator.dataverse import testing as dv
+from offline.harness import DEV_AZURE_BOT_ID as DEV_AZURE_BOT
 from offline.program import REMOVE, ProgramError, StackConfigError, load_stack_config, run_program
 from offline.runner import PROGRAM_FAILED
-from tests.providers.support import DEV_AZURE_BOT, ORDER, Driver, start_server
+from tests.providers.support import ORDER, Driver, resource_of, start_server
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DEV_FILE = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text(encoding="utf-8"))["config"]
-DEV = {key.split(":", 1)[1]: value for key, value in DEV_FILE.items()}
+DEV = {key.split(":", 1)[1]: value for key, value in DEV_FILE.items()}  # a Copilot Studio agent
+PROD_FILE = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text(encoding="utf-8"))["config"]
+PROD = {key.split(":", 1)[1]: value for key, value in PROD_FILE.items()}  # an Azure bot
+BASES = {"dev": DEV, "prod": PROD}
+AZURE_ONLY = {key.name for key in KEYS if key.applies_to == "other"}
+AGENT_ONLY = {key.name for key in KEYS if key.applies_to == "copilotStudio"}
+
+
+def stack_for(keys) -> str:
+    """The committed stack of the kind these keys apply to (an Azure bot's keys: prod), or "" if they mix."""
+    keys = set(keys)
+    if keys & AZURE_ONLY and keys & AGENT_ONLY:
+        return ""
+    return "prod" if keys & AZURE_ONLY else "dev"
+
+
 # What a message must offer besides the problem: a way out (an action, the allowed values or the limit).
 FIXES = (
     "use ",
@@ -244,11 +262,10 @@ BAD_VARIABLE = st.one_of(
 BAD_VARIABLES = st.one_of(
     NOT_A_LIST,
     with_one_of(GOOD_VARIABLE, BAD_VARIABLE),
-    WORD.filter(str.isalpha).map(
-        lambda name: (
-            [f"{name}:text", f"{name.upper()}:number"] if name != name.upper() else [f"{name}:text"] * 2
-        )
-    ),
+    # A name declared twice (exactly: names are case-sensitive, so `a` and `A` are two variables).
+    WORD.filter(str.isalpha).map(lambda name: [f"{name}:text", f"{name}:number"]),
+    # A type Omnichannel documents but the admin center does not offer, or Boolean (community-observed only).
+    st.sampled_from((["flag:boolean"], ["account:entity"])),
 )
 GOOD_SUBJECT = WORD.map("repo:contoso/{}:environment:dev".format)
 BAD_SUBJECTS = st.one_of(
@@ -293,10 +310,15 @@ class Bad(NamedTuple):
     key: str
     value: Any
     needs: frozenset = frozenset()
+    only: str = ""  # the one committed stack whose values make it bad ("" = either)
 
 
-def bad(key: str, values: st.SearchStrategy, needs: tuple[str, ...] = ()) -> st.SearchStrategy[Bad]:
-    return values.map(lambda value: Bad(key, value, frozenset(needs)))
+def bad(
+    key: str, values: st.SearchStrategy, needs: tuple[str, ...] = (), only: str = ""
+) -> st.SearchStrategy[Bad]:
+    # A rule reading one kind's keys runs only while botProvider parses (which kind is then known).
+    needed = frozenset(needs) | ({"botProvider"} if set(needs) & (AZURE_ONLY | AGENT_ONLY) else set())
+    return values.map(lambda value: Bad(key, value, needed, only))
 
 
 ENUMS = {
@@ -311,7 +333,7 @@ SETTINGS_BAD = st.one_of(
     *(bad(key, not_choice(choices)) for key, choices in ENUMS.items()),
     bad("botAppType", st.sampled_from(("MultiTenant", " multitenant", "MULTITENANT"))),
     bad("botLocation", not_choice(v.BOT_LOCATIONS, lambda text: text.strip().lower().replace(" ", ""))),
-    bad("botLocation", st.sampled_from(("westeurope", "West Europe", "centralindia")), needs=("geography",)),
+    bad("botLocation", st.sampled_from(("centralindia", "Central India")), needs=("geography",)),
     bad("dataSharingAcknowledged", st.one_of(BAD_BOOL, st.sampled_from((False, "false", "FALSE")))),
     *(bad(key, BAD_BOOL) for key in ("createClientSecret", "publishAgent", "allowBindingRemoval")),
     bad("resourceGroupName", BAD_RESOURCE_GROUP),
@@ -328,7 +350,7 @@ SETTINGS_BAD = st.one_of(
     ),
     bad("dataverseUrl", BAD_DATAVERSE),
     bad("dataverseUrl", OTHER_CLOUD_DATAVERSE, needs=("cloud",)),
-    bad("dataverseUrl", OTHER_GEOGRAPHY_DATAVERSE, needs=("cloud", "geography")),
+    bad("dataverseUrl", OTHER_GEOGRAPHY_DATAVERSE, needs=("cloud", "geography"), only="dev"),
     bad("copilotAgentSchemaName", BAD_SCHEMA_NAME),
     bad("botCapacity", BAD_CAPACITY),
     *(bad(key, text_of(200)) for key in ("queue", "workstream")),
@@ -341,7 +363,8 @@ SETTINGS_BAD = st.one_of(
     ),
     bad("azureDevOpsOidc", BAD_ADO),
     st.sampled_from([key.name for key in KEYS if key.default is REQUIRED]).map(
-        lambda name: Bad(name, REMOVE)
+        # required for its kind of bot: which kind is known only while botProvider parses
+        lambda name: Bad(name, REMOVE, frozenset({"botProvider"} if KEYS_BY_NAME[name].applies_to else ()))
     ),  # a required key deleted
     st.builds(
         Bad,
@@ -357,19 +380,21 @@ SETTINGS_BAD = st.one_of(
 
 
 @st.composite
-def broken_stacks(draw) -> tuple[dict, frozenset]:
-    """The dev stack's values with one to four keys broken, and the keys the error must name."""
+def broken_stacks(draw) -> tuple[str, dict, frozenset]:
+    """A committed stack's values (of the kind the broken keys apply to) with one to four keys broken, and
+    the keys the error must name."""
     bads = draw(st.lists(SETTINGS_BAD, min_size=1, max_size=4, unique_by=lambda b: b.key))
     broken = {b.key for b in bads}
     kept = [b for b in bads if not b.needs & broken]  # a rule whose inputs are broken does not run
-    assume(kept)
-    values = dict(DEV)
+    stack = stack_for(b.key for b in kept)
+    assume(kept and stack and all(b.only in ("", stack) for b in kept))
+    values = dict(BASES[stack])
     for b in kept:
         if b.value is REMOVE:
             values.pop(b.key, None)
         else:
             values[b.key] = b.value
-    return values, frozenset(b.key for b in kept)
+    return stack, values, frozenset(b.key for b in kept)
 
 
 def assert_names_every_key_with_a_fix(error: ConfigError, keys: frozenset, stack: str = "dev") -> None:
@@ -385,11 +410,11 @@ def assert_names_every_key_with_a_fix(error: ConfigError, keys: frozenset, stack
 @profile(250)
 @given(broken_stacks())
 def test_a_stack_file_with_bad_keys_is_rejected_naming_every_one_with_its_fix(case):
-    values, keys = case
+    stack, values, keys = case
     try:
-        parse_settings(values, "dev")
+        parse_settings(values, stack)
     except ConfigError as error:
-        assert_names_every_key_with_a_fix(error, keys)
+        assert_names_every_key_with_a_fix(error, keys, stack)
     except Exception as error:  # noqa: BLE001 - the property: nothing but ConfigError escapes
         pytest.fail(f"{type(error).__name__} escaped instead of a ConfigError: {error!s:.300}")
     else:
@@ -399,8 +424,8 @@ def test_a_stack_file_with_bad_keys_is_rejected_naming_every_one_with_its_fix(ca
 def schema_refuses(key: str, value: Any) -> bool:
     """Pulumi.yaml's declared type refuses the value: the engine stops before the program runs."""
     declared = KEYS_BY_NAME[key].type if key in KEYS_BY_NAME else None
-    if value is REMOVE:
-        return KEYS_BY_NAME[key].default is REQUIRED
+    if value is REMOVE:  # the engine needs only the keys Pulumi.yaml gives no default
+        return schema_default(KEYS_BY_NAME[key]) is REQUIRED
     if declared == "string":
         return isinstance(value, (list, dict))
     if declared == "boolean":
@@ -426,10 +451,11 @@ def engine_keeps_meaning(b: Bad) -> bool:
 def test_bad_keys_stop_the_engine_or_the_program_before_any_resource_is_declared(bads):
     broken = {b.key for b in bads}
     kept = [b for b in bads if not b.needs & broken]
-    assume(kept)
+    stack = stack_for(b.key for b in kept)
+    assume(kept and stack and all(b.only in ("", stack) for b in kept))
     refused_by_schema = {b.key for b in kept if schema_refuses(b.key, b.value)}
     try:
-        run_program(ROOT, "dev", overrides={b.key: b.value for b in kept})
+        run_program(ROOT, stack, overrides={b.key: b.value for b in kept})
     except StackConfigError as error:  # the engine's own check of Pulumi.yaml's types
         assert refused_by_schema, str(error)
         for key in refused_by_schema:
@@ -437,7 +463,7 @@ def test_bad_keys_stop_the_engine_or_the_program_before_any_resource_is_declared
     except ProgramError as raised:
         assert not refused_by_schema
         assert isinstance(raised.error, ConfigError), repr(raised.error)
-        assert_names_every_key_with_a_fix(raised.error, frozenset(b.key for b in kept))
+        assert_names_every_key_with_a_fix(raised.error, frozenset(b.key for b in kept), stack)
         assert raised.run.registrations == ()
     else:
         pytest.fail(f"the program ran with bad keys {sorted(b.key for b in kept)}")
@@ -455,48 +481,58 @@ def any_case(text: str) -> st.SearchStrategy[str]:
 
 
 GOOD_TEXT = lambda limit: st.text(VISIBLE, min_size=1, max_size=limit)  # noqa: E731
-VALID_VARIATIONS = {
-    "tenantId": any_case(DEV["tenantId"]).flatmap(padded),
-    "subscriptionId": any_case(DEV["subscriptionId"]),
-    "cloud": any_case("public"),
-    "geography": any_case("unitedstates").flatmap(padded),
-    "dataSharingAcknowledged": st.sampled_from((True, "true", "TRUE", "True")),
-    "botLocation": st.sampled_from(("global", "GLOBAL", " Global ")),
+AZURE_VARIATIONS = {  # on the prod stack (an Azure bot)
+    "subscriptionId": any_case(PROD["subscriptionId"]),
+    "botLocation": st.sampled_from(("global", "GLOBAL", " Global ", "westeurope", "West Europe")),
     "botSku": st.sampled_from(("F0", "f0", "S1", "s1")),
-    "botProvider": any_case("copilotStudio"),
+    "botProvider": any_case("other"),
     "botDisplayName": GOOD_TEXT(120),
-    "copilotAgentName": GOOD_TEXT(v.AGENT_NAME_MAX),
     "botName": st.from_regex(r"[a-zA-Z0-9][a-zA-Z0-9_.-]{1,63}", fullmatch=True),
     "resourceGroupName": st.from_regex(r"[\w().-]{0,89}[\w()-]", fullmatch=True),
     "messagingEndpoint": st.builds("{}://{}/api/messages/".format, any_case("https"), HOST),
+    "githubOidcSubjects": st.lists(GOOD_SUBJECT, max_size=5, unique=True),
+    "teamsChannel": st.sampled_from((True, False, "false", "TRUE")),
+    "botAppMultiTenant": st.sampled_from((True, False, "true")),
+    "dataverseUrl": st.builds("{}://{}.CRM4.dynamics.com/".format, any_case("https"), any_case("contoso")),
+}
+VALID_VARIATIONS = {  # on the dev stack (a Copilot Studio agent)
+    "tenantId": any_case(DEV["tenantId"]).flatmap(padded),
+    "cloud": any_case("public"),
+    "geography": any_case("unitedstates").flatmap(padded),
+    "dataSharingAcknowledged": st.sampled_from((True, "true", "TRUE", "True")),
+    "botProvider": any_case("copilotStudio"),
+    "copilotAgentName": GOOD_TEXT(v.AGENT_NAME_MAX),
+    "copilotAgentAppId": st.one_of(st.just(""), st.uuids().map(str).map(str.upper)),
     "dataverseUrl": st.builds("{}://{}.CRM.dynamics.com/".format, any_case("https"), any_case("contoso-dev")),
     "copilotAgentSchemaName": st.from_regex(r"[A-Za-z][A-Za-z0-9]{1,7}_[A-Za-z0-9_]{1,40}", fullmatch=True),
     "botCapacity": st.one_of(st.integers(1, 2**31 - 1), st.integers(1, 2**31 - 1).map(str)),
     "queue": st.one_of(GOOD_TEXT(200), st.uuids().map(str).map(str.upper)),
     "workstream": st.one_of(GOOD_TEXT(200), st.uuids().map(str)),
-    "contextVariables": st.lists(
-        GOOD_VARIABLE, max_size=5, unique_by=lambda text: text.split(":")[0].lower()
-    ),
-    "githubOidcSubjects": st.lists(GOOD_SUBJECT, max_size=5, unique=True),
+    "contextVariables": st.lists(GOOD_VARIABLE, max_size=5, unique_by=lambda text: text.split(":")[0]),
     "publishAgent": st.sampled_from((True, False, "false", "TRUE")),
     "allowBindingRemoval": st.sampled_from((True, False, "true", "False")),
     "authorityHost": st.sampled_from(("", "https://login.microsoftonline.com", "HTTPS://127.0.0.1:8443/")),
 }
 
 
-@profile(120)
-@given(
-    st.dictionaries(st.sampled_from(sorted(VALID_VARIATIONS)), st.just(None), min_size=1, max_size=6).flatmap(
-        lambda keys: st.fixed_dictionaries({key: VALID_VARIATIONS[key] for key in keys})
+def variations(stack: str, table: dict) -> st.SearchStrategy[tuple[str, dict]]:
+    keys = st.dictionaries(st.sampled_from(sorted(table)), st.just(None), min_size=1, max_size=6)
+    return keys.flatmap(lambda chosen: st.fixed_dictionaries({key: table[key] for key in chosen})).map(
+        lambda changes: (stack, changes)
     )
-)
-def test_valid_variations_of_the_stack_file_are_accepted_the_same_from_yaml_and_from_the_engine(changes):
-    values = {**DEV, **changes}
-    from_yaml = parse_settings(values, "dev")
+
+
+@profile(120)
+@given(st.one_of(variations("dev", VALID_VARIATIONS), variations("prod", AZURE_VARIATIONS)))
+def test_valid_variations_of_the_stack_file_are_accepted_the_same_from_yaml_and_from_the_engine(case):
+    stack, changes = case
+    values = {**BASES[stack], **changes}
+    from_yaml = parse_settings(values, stack)
     assert isinstance(from_yaml, Settings)
-    assert from_yaml.tenant_id == DEV["tenantId"] and from_yaml.omnichannel.dataverse_url == dv.DEV
-    engine = load_stack_config(ROOT, "dev", changes)
-    assert parse_settings({key.split(":", 1)[1]: value for key, value in engine.items()}, "dev") == from_yaml
+    url = dv.DEV if stack == "dev" else dv.PROD
+    assert from_yaml.tenant_id == DEV["tenantId"] and from_yaml.omnichannel.dataverse_url == url
+    engine = load_stack_config(ROOT, stack, changes)
+    assert parse_settings({key.split(":", 1)[1]: value for key, value in engine.items()}, stack) == from_yaml
 
 
 # --- anything at all ----------------------------------------------------------------------------------------
@@ -515,6 +551,8 @@ READERS = {
     "createClientSecret": {"clientSecretRotation"},
     "azureDevOpsOidc": {"githubOidcSubjects"},
     "githubOidcSubjects": {"githubOidcSubjects"},
+    # Another kind of bot: the other kind's required keys are missing, and this kind's keys are refused.
+    "botProvider": AZURE_ONLY | AGENT_ONLY,
 }
 
 
@@ -547,12 +585,14 @@ def test_any_values_for_any_keys_give_settings_or_one_config_error(changes, as_e
 # --- provider inputs through the provider server ------------------------------------------------------------
 USER = "a1300000-0000-4000-8000-0000000000b0"
 WHERE = {"environmentUrl": dv.DEV, "botAppId": dv.DEV_BOT_APP}
+# Every binding resource: the dev stack's (an agent's user is ConnectedAgentUser) and an Azure bot's user.
+RESOURCES = {role: resource_of(role) for role in ORDER} | {"bot-user": BotApplicationUser}
 VALID = {
-    "user": {
+    "user": {"environmentUrl": dv.DEV, "botAppId": dv.DEV_AGENT_APP, "capacity": 100},
+    "bot-user": {
         **WHERE,
         "displayName": "Contoso Handoff (dev)",
         "azureBotId": DEV_AZURE_BOT,
-        "botProvider": "copilotStudio",
         "capacity": 100,
     },
     "role": {**WHERE, "userId": USER, "businessUnitId": dv.ROOT_BU, "roleName": "Omnichannel agent"},
@@ -562,7 +602,8 @@ VALID = {
     "agent": {**WHERE, "schemaName": "cr5a1_contosoHelper", "agentName": "Contoso Helper", "publish": True},
 }
 REQUIRED_INPUTS = {
-    "user": ("displayName", "azureBotId"),
+    "user": (),
+    "bot-user": ("displayName", "azureBotId"),
     "role": ("userId", "businessUnitId"),
     "queue": ("userId", "queue"),
     "workstream": ("userId", "workstream"),
@@ -582,7 +623,6 @@ PROVIDER_BAD = {
     "botAppId": BAD_GUID,
     "displayName": text_of(120),
     "azureBotId": BAD_BOT_ID,
-    "botProvider": not_choice(("copilotStudio", "other")),
     "capacity": BAD_CAPACITY,
     "userId": BAD_GUID,
     "businessUnitId": BAD_GUID,
@@ -599,7 +639,7 @@ PROVIDER_BAD = {
 
 @st.composite
 def bad_provider_inputs(draw) -> tuple[str, dict, frozenset]:
-    role = draw(st.sampled_from(ORDER))
+    role = draw(st.sampled_from(sorted(RESOURCES)))
     keys = draw(
         st.lists(
             st.sampled_from([k for k in VALID[role] if k in PROVIDER_BAD]),
@@ -610,8 +650,13 @@ def bad_provider_inputs(draw) -> tuple[str, dict, frozenset]:
     )
     inputs = dict(VALID[role])
     for key in keys:
-        if key in REQUIRED_INPUTS[role] + tuple(WHERE) and draw(st.integers(0, 5)) == 0:
+        required = REQUIRED_INPUTS[role] + (("environmentUrl",) if role == "user" else tuple(WHERE))
+        if key in required and draw(st.integers(0, 5)) == 0:
             del inputs[key]  # a required input left out
+        elif role == "user" and key == "botAppId":  # optional for an agent: blank means "list them"
+            inputs[key] = draw(
+                PROVIDER_BAD[key].filter(lambda value: not (isinstance(value, str) and not value.strip()))
+            )
         else:
             inputs[key] = draw(PROVIDER_BAD[key])
     return role, inputs, frozenset(keys)
@@ -628,7 +673,8 @@ def assert_serving(server) -> None:
     """The process is alive, answers the protocol, and still checks good inputs."""
     os.kill(server.pid, 0)
     assert server.plugin_version()
-    assert Driver(server, "queue").check(VALID["queue"]).failures == ()
+    # Olds equal to the inputs: nothing to resolve, so the check sends no request (the emulator may be bare).
+    assert Driver(server, "queue").check(VALID["queue"], olds=VALID["queue"]).failures == ()
 
 
 @profile(150)
@@ -638,14 +684,14 @@ def test_bad_provider_inputs_fail_check_naming_each_property_and_send_nothing(
 ):
     role, inputs, keys = case
     emulator_server.clear_requests()
-    outcome = Driver(provider_server, role).check(inputs)  # a ProviderError here is a crash in check
+    outcome = Driver(provider_server, RESOURCES[role]).check(inputs)  # a ProviderError: a crash in check
     assert {prop for prop, _ in outcome.failures} == keys, outcome.failures
     for prop, reason in outcome.failures:
         assert reason.startswith(prop) and has_fix(reason), (prop, reason)
     assert emulator_server.requests() == []
 
 
-@pytest.mark.parametrize("role", ORDER)
+@pytest.mark.parametrize("role", sorted(RESOURCES))
 def test_the_provider_server_keeps_serving_after_the_worst_inputs(provider_server, emulator_server, role):
     emulator_server.clear_requests()
     nasty = [
@@ -656,7 +702,7 @@ def test_the_provider_server_keeps_serving_after_the_worst_inputs(provider_serve
         {**VALID[role], **{key: {"nested": {"dict": None}} for key in VALID[role]}},
     ]
     for inputs in nasty:
-        outcome = Driver(provider_server, role).check(inputs)
+        outcome = Driver(provider_server, RESOURCES[role]).check(inputs)
         assert outcome.failures and all(prop in inputs or prop in WHERE for prop, _ in outcome.failures)
     assert emulator_server.requests() == []
     assert_serving(provider_server)

@@ -64,15 +64,21 @@ from typing import Any, Callable, Optional
 
 import pytest
 
+from components.dynamic.bot_user import BotApplicationUser
 from emulator.dataverse import testing as dv
 from emulator.seeds import default_fixture, native_fixture
+from offline.harness import azure_bot_binding
 from offline.provider_server import ProviderError, ProviderServer
-from tests.providers.support import ORDER, Binding, Deployed, Driver, start_server
+from tests.providers.support import ORDER, Binding, Deployed, Driver, resource_of, start_server
 
 from . import faults_support as fs
 
 FULL = os.environ.get("HANDOFF_STRESS_FULL") == "1"
-COLD_RESOURCES = ORDER if FULL else ORDER[:1]
+# Both kinds of bot: the dev stack's binding (a Copilot Studio agent, connected by the emulator's Connect:
+# its user is ConnectedAgentUser) and an Azure bot's application user ("bot-user", which the stack creates).
+RESOURCES = (*ORDER, "bot-user")
+CLASSES = {role: resource_of(role) for role in ORDER} | {"bot-user": BotApplicationUser}
+COLD_RESOURCES = RESOURCES if FULL else (ORDER[0], "bot-user")
 OPERATIONS = ("create", "update", "read", "delete")
 # Faults on Entra requests in the token and cold tracks (expiry and replication lag do not apply to them).
 ENTRA_KINDS = tuple(kind for kind in fs.FAULT_KINDS if kind.fault and "entra" in kind.services)
@@ -97,6 +103,7 @@ def changed_inputs(binding: Binding, role: str) -> dict:
     inputs = binding.inputs(role)
     return {
         "user": {**inputs, "capacity": 120},
+        "bot-user": {**inputs, "capacity": 120},
         "role": {**inputs, "roleName": "Omnichannel supervisor"},
         "queue": {**inputs, "queue": "Tier 2 chat"},
         "workstream": inputs,
@@ -114,11 +121,13 @@ def without_workstream_bot(state: dict) -> dict:
     return state
 
 
-def scenarios(binding: Binding, before: dict[str, dict], deployed: dict) -> list[Scenario]:
+def scenarios(bindings: dict[str, Binding], before: dict[str, dict], deployed: dict) -> list[Scenario]:
     made: list[Scenario] = []
-    for role in ORDER:
+    for resource in RESOURCES:
+        binding, role = bindings[resource], "user" if resource == "bot-user" else resource
         state = binding.state[role]
         inputs, news = binding.inputs(role), changed_inputs(binding, role)
+        role = resource
         made += [
             Scenario(role, "create", before[role], lambda d, i=inputs: _created(d.create(i))),
             Scenario(
@@ -223,7 +232,9 @@ class Lab:
             ctx.faults = jump
         result = error = None
         try:
-            result = scenario.run(Driver(server, scenario.resource))
+            result = scenario.run(
+                Driver(server, CLASSES[scenario.resource], f"omnichannel-{scenario.resource}")
+            )
         except ProviderError as exc:
             error = exc
         finally:
@@ -304,7 +315,9 @@ class Lab:
             if track != "cold":
                 self.warm(server)
             try:
-                result = scenario.run(Driver(server, scenario.resource))
+                result = scenario.run(
+                    Driver(server, CLASSES[scenario.resource], f"omnichannel-{scenario.resource}")
+                )
             except ProviderError as exc:
                 problems.append(f"the re-run without faults failed: {exc.message}"[:400])
             else:
@@ -345,16 +358,20 @@ def fault_lab(emulator_server):
     try:
         # One fault-free deployment gives every scenario its starting state and the engine's view of it.
         lab.restore(default_fixture()["dataverse"])
-        binding, before = Binding(plain), {}
+        emulator_server.connect_agent(dv.DEV, dv.CONTOSO_HELPER_SCHEMA)  # as after Copilot Studio's Connect
+        binding, azure, before = Binding(plain), Binding(plain, azure_bot_binding()), {}
         for role in ORDER:
             before[role] = lab.dump()
             binding.deploy((role,))
+        before["bot-user"] = lab.dump()
+        azure.deploy(("user",))
         deployed = lab.dump()
-        lab.binding, lab.scenarios = binding, {s.name: s for s in scenarios(binding, before, deployed)}
+        bindings = {**dict.fromkeys(ORDER, binding), "bot-user": azure}
+        lab.binding, lab.scenarios = binding, {s.name: s for s in scenarios(bindings, before, deployed)}
         lab.before, lab.deployed = before, deployed
-        user_create, user_read = lab.scenarios["user-create"], lab.scenarios["user-read"]
+        user_create, user_read = lab.scenarios["bot-user-create"], lab.scenarios["user-read"]
         # Warming a process: an operation that uses every token audience it needs (Dataverse, and ARM for
-        # the user's create on the plain process).
+        # the Azure bot user's create on the plain process).
         lab.warmers = {
             id(plain): lambda: lab.reference(user_create, plain),
             id(removable): lambda: lab.reference(user_read, removable),
@@ -393,7 +410,7 @@ def _report(results: list[fs.CellResult]) -> str:
 
 
 # --- the tests ----------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("resource", ORDER)
+@pytest.mark.parametrize("resource", RESOURCES)
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_every_fault_on_every_request_is_survived_or_reported_without_duplicate_or_orphan(
     fault_lab, fault_results, resource, operation
@@ -482,7 +499,7 @@ def cold_cells(lab: Lab, scenario: Scenario) -> list[fs.CellResult]:
     return results
 
 
-@pytest.mark.parametrize("resource", ORDER)
+@pytest.mark.parametrize("resource", RESOURCES)
 def test_a_delete_without_the_override_is_refused_before_any_request_whatever_the_fault(
     fault_lab, fault_results, resource
 ):
@@ -578,7 +595,8 @@ def test_context_variables_created_before_a_failed_create_stay_owned_by_the_stac
     with pytest.raises(ProviderError):
         driver.create(inputs)
     fault_lab.emulator.clear_faults()
-    assert sorted(driver.create(inputs).outputs["created"]) == ["ordernumber", "region"]
+    # The workstream has CustomerTier, not the exact customerTier: all three are the stack's.
+    assert sorted(driver.create(inputs).outputs["created"]) == ["customerTier", "orderNumber", "region"]
 
 
 def test_a_variable_that_cannot_be_taken_back_is_named_on_the_failure(fault_lab):
@@ -587,7 +605,7 @@ def test_a_variable_that_cannot_be_taken_back_is_named_on_the_failure(fault_lab)
     with pytest.raises(ProviderError) as failed:
         driver.create(inputs)
     fault_lab.emulator.clear_faults()
-    assert "could not be deleted again: orderNumber; the next run adopts them" in failed.value.message
+    assert "could not be deleted again: customerTier; the next run adopts them" in failed.value.message
 
 
 # --- the detectors the matrix relies on see what they must (else every cell would pass vacuously) -----------
@@ -600,9 +618,15 @@ def _logged(method: str, path: str, status: int, service: str = "dataverse"):
 def test_the_checks_see_a_second_bot_user_a_duplicate_variable_and_a_duplicate_pair():
     env = {
         "tables": {
-            "systemusers": [{"applicationid": dv.DEV_BOT_APP}, {"applicationid": dv.DEV_BOT_APP.upper()}],
+            "systemusers": [
+                {"applicationid": dv.DEV_BOT_APP},
+                {"applicationid": dv.DEV_BOT_APP.upper()},
+                {"applicationid": dv.DEV_AGENT_APP},  # one user of another App ID: no duplicate
+            ],
             "msdyn_ocliveworkstreamcontextvariables": [
                 {"_msdyn_liveworkstreamid_value": dv.CONTOSO_CHAT, "msdyn_name": "orderNumber"},
+                {"_msdyn_liveworkstreamid_value": dv.CONTOSO_CHAT, "msdyn_name": "orderNumber"},
+                # names are exact (Omnichannel matches them case-sensitively): another variable
                 {"_msdyn_liveworkstreamid_value": dv.CONTOSO_CHAT, "msdyn_name": "ordernumber"},
             ],
         },

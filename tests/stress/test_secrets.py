@@ -1,19 +1,20 @@
 """No secret value leaves where it belongs (issue 8).
 
-A full offline run of the dev stack with `createClientSecret: true` and its GitHub federated credential
-(githubOidcSubjects): `up`, a portal-like change, `refresh --preview-only` (drift), `up --refresh`, a clean
-refresh, then two failures that produce messages: a refresh with a wrong deployer credential and a delete
-the binding's provider refuses. The deployer signs in with its client secret, with a federated token
-(ARM_USE_OIDC + ARM_OIDC_TOKEN) or with a workload-identity token file (AZURE_FEDERATED_TOKEN_FILE).
+A full offline run of the prod stack (an Azure bot: it has an app registration) with `createClientSecret:
+true` and its GitHub federated credential (githubOidcSubjects): `up`, a portal-like change, `refresh
+--preview-only` (drift), `up --refresh`, a clean refresh, then two failures that produce messages: a refresh
+with a wrong deployer credential and a delete the binding's provider refuses. The deployer signs in with its
+client secret, with a federated token (ARM_USE_OIDC + ARM_OIDC_TOKEN) or with a workload-identity token file
+(AZURE_FEDERATED_TOKEN_FILE).
 
 Every artefact is then scanned: the state directory's files, and the state opened (sealed values decrypted,
 the pickled `__provider` blobs base64-decoded and unpickled); what the runner printed (as `python -m offline`
 prints it) and everything this process wrote to stdout and stderr; each provider server's stderr; the drift
 report; the emulator's request log and state dumps; every exception message and traceback; and the JSON and
-Markdown reports `python -m drift` makes of the run's drift. None holds the deployer's client secret, a
-wrong secret tried, the portal administrator's secret, a federated token or its signature, any access token
-the emulator issued (recorded as it mints them) or its signature, or the bot's client secret (the mocks'
-`mock-secret-<8 hex>` value of the azuread ApplicationPassword). That last one is in state only sealed
+Markdown reports `python -m drift` makes of the run's drift. None holds the deployer's client secret, a wrong
+secret tried, the portal administrator's secret, a federated token or its signature, any access token the
+emulator issued (recorded as it mints them) or its signature, or the bot's client secret (the mocks' `mock-
+secret-<8 hex>` value of the azuread ApplicationPassword). That last one is in state only sealed
 (offline/secret_box.py), under the two keys that hold it: the ApplicationPassword's `value` output and the
 `botClientSecret` stack output, which stays a secret output.
 """
@@ -32,7 +33,8 @@ import dill
 import pytest
 
 from drift import cli as drift_cli
-from emulator.entra.testing import DEPLOYER_APP, DEV_BOT_APP, GITHUB_DEV_SUBJECT, TENANT, fixture_secret
+from emulator.dataverse.testing import PROD_BOT_APP
+from emulator.entra.testing import DEPLOYER_APP, GITHUB_DEV_SUBJECT, TENANT, fixture_secret
 from offline import report
 from offline.emulator import PORTAL_ADMIN_SEED, EmulatorTarget
 from offline.portal import Binding, apply_change
@@ -137,7 +139,7 @@ def full_run(target: EmulatorTarget, creds: Credentials, state_dir: pathlib.Path
 
         def runner(env: Mapping[str, str]) -> OfflineRunner:
             return OfflineRunner(
-                "dev",
+                "prod",
                 state_dir=state_dir,
                 overrides=overrides,
                 provider_env=env,
@@ -152,7 +154,7 @@ def full_run(target: EmulatorTarget, creds: Credentials, state_dir: pathlib.Path
         run.bot_secret, run.secret_outputs = up.outputs["botClientSecret"], up.secret_outputs
         run.say(["Outputs:", *report.output_lines(up.outputs, up.secret_outputs)])
         config = deployer.config()
-        run.say([apply_change("remove-queue-membership", target, Binding.from_config(config, DEV_BOT_APP))])
+        run.say([apply_change("remove-queue-membership", target, Binding.from_config(config, PROD_BOT_APP))])
         drifted = deployer.refresh_preview()
         assert drifted.exit_code == CHANGES_FOUND, drifted.failure
         run.say(report.drift_lines(drifted.report))
@@ -168,7 +170,7 @@ def full_run(target: EmulatorTarget, creds: Credentials, state_dir: pathlib.Path
         run.messages.append(refused_login.failure.message)
 
         # The same failure straight from the provider server: the whole traceback, not just its last line.
-        recorded = next(r for r in StateFile(state_dir, "handoff", "dev").load().resources if r.dynamic)
+        recorded = next(r for r in StateFile(state_dir, "handoff", "prod").load().resources if r.dynamic)
         wrong = servers.get(deployer.project, config, creds.wrong_env)
         with pytest.raises(ProviderError) as refused_read:
             wrong.read(recorded.id, recorded.urn, recorded.outputs, recorded.inputs)
@@ -225,7 +227,7 @@ def sealed_values(document: Any, path: str = "") -> Iterator[tuple[str, dict]]:
 def opened_state(state_dir: pathlib.Path) -> dict[str, Any]:
     """Every sealed value opened, and each pickled provider decoded and unpickled: path -> what it holds."""
     box = SecretBox.for_directory(state_dir)
-    document = json.loads((state_dir / "dev.json").read_text(encoding="utf-8"))
+    document = json.loads((state_dir / "prod.json").read_text(encoding="utf-8"))
     opened: dict[str, Any] = {}
     for path, sealed in sealed_values(document):
         value = box.open(sealed)
@@ -291,7 +293,7 @@ def test_no_secret_reaches_state_logs_reports_or_messages(mode, emulator, target
 
 
 def password_index(state_dir: pathlib.Path) -> int:
-    resources = json.loads((state_dir / "dev.json").read_text(encoding="utf-8"))["resources"]
+    resources = json.loads((state_dir / "prod.json").read_text(encoding="utf-8"))["resources"]
     [index] = [i for i, r in enumerate(resources) if r["type"] == PASSWORD]
     return index
 
@@ -301,7 +303,7 @@ def test_secrets_are_sealed_in_state_as_the_secret_box_says_and_exports_stay_sec
 ):
     state_dir = tmp_path / "state"
     run = full_run(target, credentials("client-secret", emulator, tmp_path), state_dir)
-    document = json.loads((state_dir / "dev.json").read_text(encoding="utf-8"))
+    document = json.loads((state_dir / "prod.json").read_text(encoding="utf-8"))
     sealed = dict(sealed_values(document))
 
     # Sealed: the engine's secret signature and a versioned AES-GCM ciphertext (12-byte nonce, 16-byte tag), a
@@ -322,7 +324,7 @@ def test_secrets_are_sealed_in_state_as_the_secret_box_says_and_exports_stay_sec
     dynamic = [
         i for i, r in enumerate(document["resources"]) if r["type"].startswith("pulumi-python:dynamic/")
     ]
-    assert len(dynamic) == 6
+    assert len(dynamic) == 5  # an Azure bot's binding: no Copilot Studio agent
     expected = {
         "outputs.botClientSecret",
         f"resources[{password_index(state_dir)}].outputs.value",
@@ -335,7 +337,7 @@ def test_secrets_are_sealed_in_state_as_the_secret_box_says_and_exports_stay_sec
     # The export stays secret: in the program's outputs, in what the runner prints, and after a reload.
     assert run.secret_outputs == frozenset({"botClientSecret"})
     assert "botClientSecret" in run.printed.getvalue() and "= [secret]" in run.printed.getvalue()
-    reloaded = StateFile(state_dir, "handoff", "dev").load()
+    reloaded = StateFile(state_dir, "handoff", "prod").load()
     assert reloaded.secret_outputs == frozenset({"botClientSecret"})
     assert reloaded.outputs["botClientSecret"] == run.bot_secret
     [password] = [r for r in reloaded.resources if r.type == PASSWORD]
@@ -365,7 +367,7 @@ def preview_digest(run: Run, rotated: str) -> dict:
     run's error messages as diagnostics."""
     drifted = {d.urn: {p.name: p.after for p in d.properties} for d in run.drift.drifts}
     steps = []
-    for resource in StateFile(run.state_dir, "handoff", "dev").load().resources:
+    for resource in StateFile(run.state_dir, "handoff", "prod").load().resources:
         if not resource.custom:
             continue
         old = document(resource, resource.inputs, resource.outputs)
@@ -418,7 +420,7 @@ def test_drift_reports_of_the_run_hold_no_secret_even_from_a_digest_with_secrets
     assert {r["name"] for r in document_["stacks"][0]["drift"]} == {"omnichannel-queue", "bot-secret"}
     assert "[secret]" in reports["drift markdown report"]
     provider_blob = next(
-        r for r in StateFile(run.state_dir, "handoff", "dev").load().resources if r.dynamic
+        r for r in StateFile(run.state_dir, "handoff", "prod").load().resources if r.dynamic
     ).inputs[PROVIDER_KEY]
     assert (
         leaks(

@@ -40,13 +40,17 @@ def _code(text: str) -> str:  # `<placeholder>` outside backticks would render a
     return re.sub(r"[^\s(),]*<[^\s(),]*", lambda m: f"`{m.group(0)}`", text)
 
 
+_KINDS = {None: "both", "copilotStudio": "Copilot Studio agent", "other": "Azure bot"}
+
+
 def config_reference_markdown() -> str:
     """The README's configuration reference, generated from the settings key table."""
     rows = [
-        f"| `{PROJECT}:{key.name}` | {key.type} | {_default(key)} | {_code(key.description)} |"
+        f"| `{PROJECT}:{key.name}` | {_KINDS[key.applies_to]} | {key.type} | {_default(key)} | "
+        f"{_code(key.description)} |"
         for key in KEYS
     ]
-    return "\n".join(["| key | type | default | meaning |", "|---|---|---|---|", *rows])
+    return "\n".join(["| key | bot kind | type | default | meaning |", "|---|---|---|---|---|", *rows])
 
 
 def generated_section(text: str) -> str:

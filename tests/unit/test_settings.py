@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from components.settings import (
     KEYS,
+    KEYS_BY_NAME,
     ConfigError,
     PythonVersionError,
     Settings,
@@ -23,14 +24,18 @@ from offline.program import REMOVE, ProgramError, load_stack_config, run_program
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 MSI = (
-    "/subscriptions/33333333-3333-4333-8333-333333333333/resourceGroups/rg-id/providers/"
+    "/subscriptions/66666666-6666-4666-8666-666666666666/resourceGroups/rg-id/providers/"
     "Microsoft.ManagedIdentity/userAssignedIdentities/bot-identity"
 )
 
 
-def dev_values() -> dict:
-    config = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())["config"]
+def stack_values(stack: str) -> dict:
+    config = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
     return {key.split(":", 1)[1]: value for key, value in config.items()}
+
+
+def dev_values() -> dict:
+    return stack_values("dev")
 
 
 # (what is wrong, the keys changed from Pulumi.dev.yaml, the key the error must name, a fragment of its fix)
@@ -60,7 +65,7 @@ BAD_STACKS = [
     ("bot name starts with a hyphen", {"botName": "-contoso"}, "botName", "not a valid Azure Bot name"),
     ("bot name too short", {"botName": "b"}, "botName", "2-64"),
     ("bot name too long", {"botName": "b" * 65}, "botName", "2-64"),
-    ("empty display name", {"botDisplayName": ""}, "botDisplayName", "must be 1-120 characters"),
+    ("empty display name", {"botDisplayName": ""}, "botDisplayName", "is not set"),
     (
         "bot location not a bot location",
         {"botLocation": "eastus"},
@@ -69,15 +74,15 @@ BAD_STACKS = [
     ),
     (
         "regional bot outside the geography",
-        {"botLocation": "westeurope"},
+        {"botLocation": "centralindia"},
         "botLocation",
-        "outside handoff:geography unitedstates",
+        "outside handoff:geography europe",
     ),
     ("unknown SKU", {"botSku": "P1"}, "botSku", "not one of F0, S1"),
     ("multi-tenant bot", {"botAppType": "MultiTenant"}, "botAppType", "deprecated"),
     (
         "managed identity bot without identity",
-        {"botAppType": "UserAssignedMSI", "githubOidcSubjects": []},
+        {"botAppType": "UserAssignedMSI", "githubOidcSubjects": [], "azureDevOpsOidc": []},
         "botMsiResourceId",
         "is empty but handoff:botAppType is UserAssignedMSI",
     ),
@@ -92,14 +97,15 @@ BAD_STACKS = [
         {
             "botAppType": "UserAssignedMSI",
             "githubOidcSubjects": [],
-            "botMsiResourceId": MSI.replace("3333", "9999"),
+            "azureDevOpsOidc": [],
+            "botMsiResourceId": MSI.replace("6666", "9999"),
         },
         "botMsiResourceId",
         "use an identity in the bot's subscription",
     ),
     (
         "CI subjects on a managed identity bot",
-        {"botAppType": "UserAssignedMSI", "botMsiResourceId": MSI},
+        {"botAppType": "UserAssignedMSI", "botMsiResourceId": MSI, "azureDevOpsOidc": []},
         "githubOidcSubjects",
         "a UserAssignedMSI bot has none",
     ),
@@ -196,11 +202,11 @@ BAD_STACKS = [
         "context variable of unknown type",
         {"contextVariables": ["customerTier:date"]},
         "contextVariables",
-        "text, number, boolean, entity",
+        "text, number",
     ),
     (
         "context variable declared twice",
-        {"contextVariables": ["tier:text", "Tier:number"]},
+        {"contextVariables": ["tier:text", "tier:number"]},
         "contextVariables",
         "declared more than once",
     ),
@@ -224,8 +230,11 @@ BAD_STACKS = [
     "overrides, key, fix", [case[1:] for case in BAD_STACKS], ids=[case[0] for case in BAD_STACKS]
 )
 def test_bad_stack_file_is_rejected_naming_its_key_before_any_resource(overrides, key, fix):
+    # An Azure bot's keys are tried on prod (an Azure bot stack), the others on dev (a Copilot Studio agent).
+    known = KEYS_BY_NAME.get(key)
+    stack = "prod" if known is not None and known.applies_to == "other" else "dev"
     with pytest.raises(ProgramError) as raised:
-        run_program(stack="dev", overrides=overrides)
+        run_program(stack=stack, overrides=overrides)
     error = raised.value.error
     assert isinstance(error, ConfigError)
     assert error.keys == (key,)
@@ -275,7 +284,8 @@ def test_engine_strings_and_yaml_values_give_the_same_settings(stack):
 def test_settings_are_frozen_and_typed():
     settings = parse_settings(dev_values(), "dev")
     assert isinstance(settings, Settings)
-    assert settings.omnichannel.bot_capacity == 100 and settings.omnichannel.publish_agent is True
+    assert settings.omnichannel.bot_capacity == 100 and settings.agent.publish is True
+    assert settings.bot is None and settings.identity is None  # a Copilot Studio agent has no Azure Bot
     assert settings.omnichannel.dataverse_url == "https://contoso-dev.crm.dynamics.com"
     with pytest.raises(AttributeError):
         settings.tenant_id = "x"  # type: ignore[misc]
@@ -329,6 +339,8 @@ DEPENDENTS = {
 @given(st.sampled_from([key.name for key in KEYS]), ANY_VALUE)
 def test_any_value_of_any_key_gives_settings_or_a_config_error_naming_only_that_key(name, value):
     try:
-        parse_settings({**dev_values(), name: value}, "dev")
+        # An Azure bot's keys are refused on a Copilot Studio stack whatever their value: try them on prod.
+        stack = "prod" if KEYS_BY_NAME[name].applies_to == "other" else "dev"
+        parse_settings({**stack_values(stack), name: value}, stack)
     except ConfigError as error:
         assert set(error.keys) <= {name} | DEPENDENTS.get(name, set())

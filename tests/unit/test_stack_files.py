@@ -10,6 +10,7 @@ import pathlib
 import pytest
 import yaml
 
+from components.config_keys import schema_default
 from components.settings import KEYS, REQUIRED
 from offline.program import StackConfigError, load_stack_config
 
@@ -58,10 +59,11 @@ def test_pulumi_yaml_schema_matches_the_settings_key_table(key):
     schema = PROJECT["config"][key.name]
     assert schema["type"] == key.type
     assert schema["description"] == key.description
-    if key.default is REQUIRED:
+    default = schema_default(key)
+    if default is REQUIRED:
         assert "default" not in schema
     else:
-        assert schema["default"] == key.default and type(schema["default"]) is type(key.default)
+        assert schema["default"] == default and type(schema["default"]) is type(default)
     if key.type == "array":
         assert schema["items"] == {"type": "string"}
 
@@ -98,10 +100,6 @@ def test_the_architecture_contract_table_lists_the_same_keys_types_and_defaults(
 SHARED_IDENTITIES = {
     "dev": {
         "tenantId": "11111111-1111-4111-8111-111111111111",
-        "subscriptionId": "33333333-3333-4333-8333-333333333333",
-        "resourceGroupName": "rg-handoff-dev",
-        "botName": "contoso-handoff-dev",
-        "botLocation": "global",
         "geography": "unitedstates",
         "dataverseUrl": "https://contoso-dev.crm.dynamics.com",
         "queue": "Bot escalations",
@@ -119,8 +117,7 @@ SHARED_IDENTITIES = {
         "dataverseUrl": "https://contoso.crm4.dynamics.com",
         "queue": "Bot escalations",
         "workstream": "Contoso chat",
-        "copilotAgentSchemaName": "cr5a1_contosoHelper",
-        "copilotAgentName": "Contoso Helper",
+        "botProvider": "other",
     },
 }
 
@@ -134,7 +131,7 @@ def test_committed_stacks_use_the_shared_fixture_identities_so_the_emulator_can_
 def test_harness_passes_strings_like_the_engine_with_schema_defaults_applied():
     config = load_stack_config(ROOT, "dev")
     assert config["handoff:dataSharingAcknowledged"] == "true"
-    assert json.loads(config["handoff:githubOidcSubjects"]) == ["repo:contoso/handoff:environment:dev"]
+    assert json.loads(config["handoff:githubOidcSubjects"]) == []  # an Azure bot's key, at its default
     assert config["handoff:botCapacity"] == "100" and config["handoff:cloud"] == "public"
     assert config["handoff:azureDevOpsOidc"] == "[]"
     assert all(isinstance(value, str) for value in config.values())

@@ -29,8 +29,10 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         key="omnichannel-not-installed",
         title="Omnichannel is not installed in the chosen environment",
-        cause="The environment has no Omnichannel for Customer Service solution: either Omnichannel was "
-        "never provisioned there, or dataverseUrl names the wrong environment.",
+        cause="The environment has no Omnichannel messaging solution (OmnichannelChat, "
+        "msdyn_OmnichannelMessagingBase, ...): Customer Service orgs come with msdyn_OmnichannelBase, but "
+        "the messaging solutions arrive only when Omnichannel / Contact Center channels are provisioned; or "
+        "dataverseUrl names the wrong environment.",
         mitigation="Point dataverseUrl at the environment where Omnichannel is provisioned, or provision it "
         "(Customer Service admin center) first.",
         link=_CS_PVA,
@@ -123,13 +125,69 @@ ENTRIES: tuple[Entry, ...] = (
         kind="validation",
     ),
     Entry(
-        key="teams-channel-disabled",
-        title="The Teams channel is not enabled",
-        cause="Omnichannel reaches the bot through its Microsoft Teams channel, which is missing or "
-        "disabled on the Azure Bot.",
-        mitigation="Enable the MsTeamsChannel on the Azure Bot (the stack's TeamsChannel component does) "
-        "and re-run; a channel disabled by hand is drift the stack restores.",
-        link="https://learn.microsoft.com/azure/bot-service/channel-connect-teams",
+        key="omnichannel-channel-missing",
+        title="The Azure Bot's Omnichannel channel is not enabled",
+        cause="Omnichannel reaches an Azure (Bot Framework) bot through the Azure Bot's Omnichannel channel "
+        "(configure-bot-azure.md: Channels > Omnichannel > Apply), which is missing on the bot; the Teams "
+        "channel alone does not connect it.",
+        mitigation="Let the stack declare it (an Azure bot stack's AzureBot component creates the "
+        "Omnichannel channel) and re-run, or in the Azure portal open the bot > Channels > Omnichannel > "
+        "Apply.",
+        link=_CS_AZURE,
+        retryable=False,
+        service="handoff",
+        kind="validation",
+    ),
+    Entry(
+        key="copilot-agent-not-connected",
+        title="The Copilot Studio agent is not connected to Omnichannel",
+        cause="No enabled bot application user holds the App ID the stack names (handoff:copilotAgentAppId), "
+        "or the key is empty. Copilot Studio's Connect step creates the agent's bot user; no API performs "
+        "it, so the stack verifies it and never creates or deletes an agent's bot user.",
+        mitigation="In Copilot Studio open the agent > Settings (or Channels) > Customer engagement hub > "
+        "Dynamics 365 Customer Service > Connect (same environment as handoff:dataverseUrl), or in the "
+        "Customer Service admin center > AI Agents > Add > Connect existing bot. Then copy the App ID of the "
+        "agent's bot user (Power Platform admin center > Application users, or the candidates this message "
+        "lists) into handoff:copilotAgentAppId and re-run.",
+        link=_CS_PVA,
+        retryable=False,
+        service="handoff",
+        kind="not_found",
+    ),
+    Entry(
+        key="copilot-agent-disconnected",
+        title="The Copilot Studio agent's bot user is disabled (the agent was disconnected)",
+        cause="The bot application user Copilot Studio's Connect made for the agent is disabled, which is "
+        "what Disconnect does; Omnichannel no longer routes to the agent. The stack does not re-enable an "
+        "agent's user: Connect is Copilot Studio's step.",
+        mitigation="Connect the agent again in Copilot Studio (Settings > Customer engagement hub > Dynamics "
+        "365 Customer Service > Connect), then re-run.",
+        link=_CS_PVA,
+        retryable=False,
+        service="handoff",
+        kind="validation",
+    ),
+    Entry(
+        key="bot-user-soft-deleted",
+        title="The bot's application user is deleted (soft-deleted)",
+        cause="The user holding the App ID has been deleted once (deletedstate 1) and not purged; Dataverse "
+        "keeps such a row until a second delete, and the stack never adopts it.",
+        mitigation="For an Azure bot: purge the user (Power Platform admin center > Application users, "
+        "delete it again) and re-run, so the stack creates a new one. For a Copilot Studio agent: "
+        "disconnect and connect the agent again in Copilot Studio, then re-run.",
+        link="https://learn.microsoft.com/power-platform/admin/manage-application-users",
+        retryable=False,
+        service="handoff",
+        kind="validation",
+    ),
+    Entry(
+        key="agent-publish-failed",
+        title="Publishing the Copilot Studio agent failed",
+        cause="Copilot Studio's publish job finished with status Failed (the bot's synchronizationstatus "
+        "names it, with its diagnostics when the service gives any).",
+        mitigation="Open the agent in Copilot Studio, fix what the diagnostics name (often a topic with "
+        "errors), publish it there once, then re-run.",
+        link="https://learn.microsoft.com/microsoft-copilot-studio/publication-fundamentals-publish-channels",
         retryable=False,
         service="handoff",
         kind="validation",

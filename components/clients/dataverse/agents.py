@@ -7,7 +7,9 @@ POST is marked idempotent and may be retried. The POST only starts a job [C]: th
 `publishedon` is newer than before and it has no unpublished changes. The first read follows the POST (a
 quick job costs nothing more than one read), the second follows it at once, then after 1, 2, 4 … s (at most
 16 s) with the session's sleeper, within 120 s in all as a request's retries are; a job still running then
-is `agent-publish-pending`.
+is `agent-publish-pending`. Each read also carries the job's status (`synchronizationstatus`, JSON with
+`lastFinishedPublishOperation` [C]): a job that finished `Failed` since the publish was asked stops the wait
+at once with `agent-publish-failed` and the job's diagnostics (`errorMessage` / `diagnosticDetails`).
 """
 
 from __future__ import annotations
@@ -94,6 +96,7 @@ class AgentsMixin(DataverseBase):
         started, waited, waits = self._session.clock(), 0.0, iter(publish_waits())
         agent = self.agent_by_id(bid)
         while not _published_since(agent, previous):
+            _require_not_failed(agent, previous, operation)
             wait = next(waits, None)
             # Time spent is the clock's, or the waits' when an injected sleeper does not move the clock.
             if wait is None or max(waited, self._session.clock() - started) + wait > PUBLISH_WAIT_SECONDS:
@@ -137,3 +140,16 @@ class AgentsMixin(DataverseBase):
 def _when(agent: CopilotAgent, *, modified: bool = False) -> str:
     moment = agent.modified_on if modified else agent.published_on
     return moment.isoformat() if moment else "empty"
+
+
+def _require_not_failed(agent: CopilotAgent, previous: CopilotAgent, operation: str) -> None:
+    """The publish job finished Failed since `previous` was read: its diagnostics, as a catalogue error."""
+    job, before = agent.last_publish, previous.last_publish
+    if job is None or not job.failed or (before is not None and before.ended == job.ended):
+        return
+    raise errors.from_entry(
+        "agent-publish-failed",
+        operation,
+        f"the publish job ended {job.ended or '(no time)'} with status {job.status}: "
+        f"{job.diagnostics or 'the service gave no diagnostics'}",
+    )

@@ -16,6 +16,7 @@ from .. import errors
 from ..records import AgentType, BotProvider, BusinessUnit, SecurityRole, SystemUser, UserType, WhoAmI
 from .base import DataverseBase, guid, literal
 
+NON_INTERACTIVE = 4  # systemuser.accessmode of an application user
 _BU_COLUMNS = ("businessunitid", "name", "_parentbusinessunitid_value")
 _ROLE_COLUMNS = ("roleid", "name", "_businessunitid_value")
 
@@ -93,7 +94,9 @@ class UsersMixin(DataverseBase):
         )
 
     def user_by_application_id(self, app_id: str) -> Optional[SystemUser]:
-        """The application user with this App ID (unique per environment), or None."""
+        """The application user with this App ID (unique per environment), or None. A soft-deleted one
+        (`deletedstate` 1) is returned too, flagged: the caller refuses it rather than adopt it or create a
+        second user beside it."""
         app = guid(app_id, "the App ID")
         rows = self._query(
             "systemusers",
@@ -101,23 +104,30 @@ class UsersMixin(DataverseBase):
             columns=SystemUser.COLUMNS,
             filter=f"applicationid eq {app}",
         )
-        return SystemUser.from_wire(rows[0]) if rows else None
+        users = sorted((SystemUser.from_wire(row) for row in rows), key=lambda u: u.is_soft_deleted)
+        return users[0] if users else None
 
     def bot_users(self) -> tuple[SystemUser, ...]:
-        """Every bot application user of the environment (User type = Bot application user)."""
+        """Every bot application user of the environment (User type = Bot application user) that is not
+        soft-deleted (filtered here, as Microsoft's provider does: reference Corrections 5)."""
         rows = self._query(
             "systemusers",
             operation="list the bot application users",
             columns=SystemUser.COLUMNS,
             filter=f"msdyn_agentType eq {int(AgentType.BOT_APPLICATION_USER)}",
         )
-        return tuple(SystemUser.from_wire(row) for row in rows)
+        users = (SystemUser.from_wire(row) for row in rows)
+        return tuple(user for user in users if not user.is_soft_deleted)
 
     def create_bot_user(self, spec: BotUserSpec) -> SystemUser:
         """Create the bot's application user. Raises ConflictError (0x8004F511) when the App ID is taken:
         the caller adopts the existing user; AmbiguousWriteError: the caller re-reads by App ID."""
+        # accessmode 4 (Non-interactive) and isdisabled false as Microsoft's provider sends them (reference
+        # Corrections 5: terraform-provider-power-platform api_application.go).
         body = {
             "applicationid": spec.app_id,
+            "accessmode": NON_INTERACTIVE,
+            "isdisabled": False,
             "businessunitid@odata.bind": f"/businessunits({spec.business_unit_id})",
             "lastname": spec.last_name,
             "msdyn_agentType": int(AgentType.BOT_APPLICATION_USER),

@@ -80,11 +80,13 @@ class DataverseApi:
         user_id: str,
         wants: Callable[[str], bool] = lambda name: False,
         publish_delay_reads: int = 0,
+        publish_fails: Callable[[], bool] = lambda: False,
     ) -> None:
         self.env = env
         self.user_id = user_id
         self.wants = wants
         self.publish_delay_reads = publish_delay_reads
+        self.publish_fails = publish_fails
 
     # --- who and what -----------------------------------------------------------------------------------
     def _user(self) -> dict:
@@ -266,6 +268,9 @@ class DataverseApi:
             row = self.env.require(table, record_id)
             self._check_etag(row, if_match)
             before = dict(row)
+            if rules.soft_delete(table, row):
+                self.env.touch(row, self.env.now())
+                return
             self.env.delete(table, record_id)
             rules.after_write(self.env, table, before)
 
@@ -307,11 +312,27 @@ class DataverseApi:
             if bot.get("statecode") != 0 or bot.get("statuscode") != 1:
                 status = BOT_STATUS.get(bot.get("statuscode"), "unknown")
                 raise errors.bot_not_provisioned(bot["schemaname"], status)
-            if self.publish_delay_reads > 0:
+            if self.publish_fails():
+                self._fail_publish(bot)
+            elif self.publish_delay_reads > 0:
                 self.env.publishing.setdefault(bot_id, PendingPublish(self.user_id, self.publish_delay_reads))
             else:
                 self._finish_publish(bot, self.user_id)
             return str(uuid.uuid4())
+
+    def _fail_publish(self, bot: dict) -> None:
+        """A job that finished Failed: `publishedon` stays, the status says why [C: status shape; the
+        message is synthetic]."""
+        now = self.env.now()
+        status = {
+            "lastFinishedPublishOperation": {
+                "status": "Failed",
+                "operationStart": now,
+                "operationEnd": now,
+                "errorMessage": "Topic 'Escalate' has 1 error: the node 'Transfer' has no target (emulated)",
+            }
+        }
+        self.env.update(BOT, bot, {"synchronizationstatus": json.dumps(status)}, when=now)
 
     def _finish_publish(self, bot: dict, user_id: str) -> None:
         # Whole-second times: never publish "before" an edit made in the same second (see rules.py), and a

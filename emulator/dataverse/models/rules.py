@@ -5,8 +5,12 @@
   applied to `applicationid` only [I]); an application user's access mode is Non-interactive; fullname
   follows firstname and lastname.
 - role assignment: the role must belong to the user's business unit (UserInWrongBusiness [D]).
+- systemuser DELETE: the first soft-deletes (`deletedstate` 1, disabled), a second purges the row [C:
+  reference Corrections 5, Microsoft's Terraform provider deletes application users this way].
 - bot: `schemaname` is unique (DuplicateRecord [I]).
-- context variable: a name is declared once per workstream (DuplicateRecord [I]).
+- context variable: a name is declared once per workstream, compared exactly: names are case-sensitive
+  [D: context-variables-for-bot.md], so `orderId` and `OrderId` are two variables (whether the service
+  lets both exist on one workstream is unsettled [I]; DuplicateRecord for an exact repeat [I]).
 - botcomponent: creating, editing or deleting a component changes its bot's `modifiedon`, so an agent
   edited after its last publish shows `modifiedon` > `publishedon` [I: what the portal's "unpublished
   changes" reflects]. Times have whole seconds, so the bump is kept strictly after `publishedon`.
@@ -38,7 +42,7 @@ def before_write(env: Environment, table: Table, values: dict, existing: Optiona
         for other in env.rows(name):
             if (
                 other is not existing
-                and _same(other.get("msdyn_name"), merged.get("msdyn_name"))
+                and (other.get("msdyn_name") or "") == (merged.get("msdyn_name") or "")
                 and (other.get("msdyn_liveworkstreamid") == merged.get("msdyn_liveworkstreamid"))
             ):
                 raise errors.duplicate_record()
@@ -75,6 +79,15 @@ def after_write(env: Environment, table: Table, row: dict, before: Optional[dict
         if bot.get("publishedon"):
             now = max(now, parse_iso(bot["publishedon"]) + 1)
         env.touch(bot, iso(now))
+
+
+def soft_delete(table: Table, row: dict) -> bool:
+    """Whether a DELETE of `row` only soft-deletes it (done here); False: the row is to be purged."""
+    if table.logical_name != "systemuser" or row.get("deletedstate"):
+        return False
+    row["deletedstate"] = 1
+    row["isdisabled"] = True
+    return True
 
 
 def before_delete(table: Table) -> None:

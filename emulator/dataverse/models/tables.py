@@ -83,11 +83,13 @@ SYSTEM_USER = Table(
         Column("msdyn_usertype", "picklist", default=192350000, choices=(192350000, 192350001)),
         Column("msdyn_owningenvironmentid", "string"),
         Column("msdyn_capacity", "int"),
+        # 0 not deleted, 1 soft-deleted: a DELETE soft-deletes, a second one purges [C: Microsoft's Terraform
+        # provider, internal/services/application/api_application.go, filters it out of lookups].
+        Column("deletedstate", "picklist", default=0, choices=(0, 1), read_only=True),
     )
     + SYSTEM,
     lookups=(Lookup("businessunitid", "businessunitid", "businessunit", required=True),),
-    deletable=False,
-)  # users are disabled, never deleted
+)
 
 QUEUE = Table(
     "queue",

@@ -1,8 +1,12 @@
-"""TeamsChannel (`handoff:teams:TeamsChannel`): the Azure Bot and its Microsoft Teams channel (azure-native
-botservice).
+"""AzureBot (`handoff:azurebot:AzureBot`): an Azure (Bot Framework) bot's Azure Bot and its channels
+(azure-native botservice). Declared only for `handoff:botProvider: other`: a Copilot Studio agent is
+registered by Copilot Studio's Connect, with no Azure Bot of the customer's (reference Corrections 1).
 
-Children: `<name>-bot` (Bot, kind azurebot, SingleTenant or UserAssignedMSI) and `<name>-teams` (Channel
-MsTeamsChannel, enabled): the channel Omnichannel uses to reach the bot.
+Children: `<name>-bot` (Bot, kind azurebot, SingleTenant or UserAssignedMSI), `<name>-omnichannel` (Channel
+Omnichannel: the channel Omnichannel reaches the bot through, configure-bot-azure.md "Channels >
+Omnichannel > Apply"; ARM body `{"location": "global", "properties": {"channelName": "Omnichannel"}}`,
+reference §3.2) and, with `handoff:teamsChannel` (default true), `<name>-teams` (Channel MsTeamsChannel,
+enabled), an extra channel for the same bot.
 
 API facts handled here (../shared/reference/microsoft-apis.md §3):
 - `msaAppId`, `msaAppTenantId` (and `kind`) are create-only: the service rejects an update with
@@ -18,9 +22,12 @@ API facts handled here (../shared/reference/microsoft-apis.md §3):
   portal and the azurerm provider use: `CommercialDeployment`, or `GCCModerateDeployment` for a GCC
   environment (azurerm `bot_channel_ms_teams` documents exactly these two values).
 
-Protection: the Bot is `protect=True` (deleting it loses the registration Omnichannel reaches through, and its
-global name may be taken meanwhile). The Teams channel is not protected: it can be re-enabled on the same bot
-without changing any identity, and drift detection reports it disabled or missing.
+Protection: the Bot and its Omnichannel channel are `protect=True` (deleting either disconnects the bot from
+Omnichannel; the bot's global name may be taken meanwhile). The Teams channel is not protected: it can be
+re-enabled on the same bot without changing any identity, and drift detection reports it disabled or missing.
+
+URNs: the component was `handoff:teams:TeamsChannel` in 0.x; that token is an alias, so state written then
+keeps its bot and Teams channel.
 """
 
 from __future__ import annotations
@@ -35,8 +42,9 @@ from pulumi_azure_native import botservice, managedidentity
 from components import names
 from components.settings import Settings
 
-TYPE_TOKEN = names.TEAMS_COMPONENT
+TYPE_TOKEN = names.AZURE_BOT_COMPONENT
 TEAMS_CHANNEL = "MsTeamsChannel"
+OMNICHANNEL_CHANNEL = "Omnichannel"
 GEOGRAPHY_TAG = names.GEOGRAPHY_TAG
 CREATE_ONLY_PROPERTIES = ("kind", "properties.msaAppId", "properties.msaAppTenantId")
 COMMERCIAL_DEPLOYMENT = "CommercialDeployment"
@@ -64,7 +72,7 @@ def arm_provider(settings: Settings, name: str = "azure-native") -> azure_native
 
 def managed_identity_client_id(settings: Settings, provider: pulumi.ProviderResource) -> pulumi.Output[str]:
     """The client id of the bot's user-assigned identity (a UserAssignedMSI bot's `msaAppId`)."""
-    msi = settings.bot.msi
+    msi = settings.bot.msi if settings.bot else None
     if msi is None:
         raise ValueError("the bot has no user-assigned identity (handoff:botAppType is SingleTenant)")
     found = managedidentity.get_user_assigned_identity_output(
@@ -75,8 +83,8 @@ def managed_identity_client_id(settings: Settings, provider: pulumi.ProviderReso
     return found.client_id
 
 
-@dataclasses.dataclass(frozen=True)
-class TeamsChannelArgs:
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class AzureBotArgs:
     bot_name: str
     """Azure Bot resource name (global)."""
     display_name: str
@@ -98,12 +106,16 @@ class TeamsChannelArgs:
     app_type: str = "SingleTenant"
     msi_resource_id: str = ""
     """ARM id of the user-assigned identity (UserAssignedMSI only)."""
+    teams_channel: bool = True
+    """Also enable the Microsoft Teams channel."""
     tags: Mapping[str, str] = dataclasses.field(default_factory=dict)
     """More tags; `handoff-geography` is always set from `geography`."""
 
     @classmethod
-    def from_settings(cls, settings: Settings, msa_app_id: pulumi.Input[str]) -> "TeamsChannelArgs":
+    def from_settings(cls, settings: Settings, msa_app_id: pulumi.Input[str]) -> "AzureBotArgs":
         bot = settings.bot
+        if bot is None:
+            raise ValueError("a Copilot Studio agent has no Azure Bot of the stack's (handoff:botProvider)")
         msi = bot.msi
         msi_id = (
             (
@@ -125,21 +137,22 @@ class TeamsChannelArgs:
             sku=bot.sku,
             app_type=bot.app_type,
             msi_resource_id=msi_id,
+            teams_channel=bot.teams_channel,
             tags={"handoff-stack": settings.stack} if settings.stack else {},
         )
 
 
-class TeamsChannel(pulumi.ComponentResource):
-    """The Azure Bot registration and its enabled Microsoft Teams channel."""
+class AzureBot(pulumi.ComponentResource):
+    """The Azure Bot registration with its Omnichannel channel (and, by default, its Teams channel)."""
 
     bot_resource_id: pulumi.Output[str]
     bot_name: pulumi.Output[str]
-    channel_resource_id: pulumi.Output[str]
+    omnichannel_channel_id: pulumi.Output[str]
+    teams_channel_id: Optional[pulumi.Output[str]]
 
-    def __init__(
-        self, name: str, args: TeamsChannelArgs, opts: Optional[pulumi.ResourceOptions] = None
-    ) -> None:
-        super().__init__(TYPE_TOKEN, name, None, opts)
+    def __init__(self, name: str, args: AzureBotArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        aliases = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=names.TEAMS_COMPONENT)])
+        super().__init__(TYPE_TOKEN, name, None, pulumi.ResourceOptions.merge(opts, aliases))
         bot = botservice.Bot(
             f"{name}-bot",
             resource_group_name=args.resource_group_name,
@@ -164,33 +177,46 @@ class TeamsChannel(pulumi.ComponentResource):
             ),
         )
         # A regional bot's channels live in the bot's location [I: as ARM exports show]; `global` otherwise.
-        channel = botservice.Channel(
-            f"{name}-teams",
+        # One channel of a name per bot at a fixed ARM path: a create-before-delete replace would PUT and then
+        # DELETE the same resource, so channels delete first.
+        omnichannel = botservice.Channel(
+            f"{name}-omnichannel",
             resource_group_name=args.resource_group_name,
             resource_name_=bot.name,
-            channel_name=TEAMS_CHANNEL,
+            channel_name=OMNICHANNEL_CHANNEL,
             location=args.location,
-            properties=botservice.MsTeamsChannelArgs(
+            properties=botservice.OmnichannelArgs(channel_name=OMNICHANNEL_CHANNEL, location=args.location),
+            opts=pulumi.ResourceOptions(parent=self, protect=True, delete_before_replace=True),
+        )
+        self.teams_channel_id = None
+        if args.teams_channel:
+            teams = botservice.Channel(
+                f"{name}-teams",
+                resource_group_name=args.resource_group_name,
+                resource_name_=bot.name,
                 channel_name=TEAMS_CHANNEL,
                 location=args.location,
-                properties=botservice.MsTeamsChannelPropertiesArgs(
-                    is_enabled=True,
-                    enable_calling=False,
-                    deployment_environment=teams_deployment_environment(args.geography),
+                properties=botservice.MsTeamsChannelArgs(
+                    channel_name=TEAMS_CHANNEL,
+                    location=args.location,
+                    properties=botservice.MsTeamsChannelPropertiesArgs(
+                        is_enabled=True,
+                        enable_calling=False,
+                        deployment_environment=teams_deployment_environment(args.geography),
+                    ),
                 ),
-            ),
-            # One Teams channel per bot at a fixed ARM path: a create-before-delete replace would PUT and then
-            # DELETE the same resource, so delete first.
-            opts=pulumi.ResourceOptions(parent=self, protect=False, delete_before_replace=True),
-        )
+                opts=pulumi.ResourceOptions(parent=self, protect=False, delete_before_replace=True),
+            )
+            self.teams_channel_id = teams.id
 
         self.bot_resource_id = bot.id
         self.bot_name = bot.name
-        self.channel_resource_id = channel.id
-        self.register_outputs(
-            {
-                "bot_resource_id": self.bot_resource_id,
-                "bot_name": self.bot_name,
-                "channel_resource_id": self.channel_resource_id,
-            }
-        )
+        self.omnichannel_channel_id = omnichannel.id
+        outputs = {
+            "bot_resource_id": self.bot_resource_id,
+            "bot_name": self.bot_name,
+            "omnichannel_channel_id": self.omnichannel_channel_id,
+        }
+        if self.teams_channel_id is not None:
+            outputs["teams_channel_id"] = self.teams_channel_id
+        self.register_outputs(outputs)
