@@ -141,8 +141,8 @@ Outcome = Union[list, BaseException]
 
 class FakeEngine:
     """Replays prepared event-log events per stack (or raises the prepared error), and records how many
-    stacks ran at once. With `expected_peak`, each call waits (bounded) until that many run together once, so a pool
-    wider than its bound is seen rather than hidden by timing."""
+    stacks ran at once. With `expected_peak`, each call waits (bounded) until that many run together once,
+    so a pool wider than its bound is seen rather than hidden by timing."""
 
     def __init__(
         self,
