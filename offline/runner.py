@@ -69,10 +69,14 @@ class RunResult:
 @dataclasses.dataclass(frozen=True)
 class RefreshResult:
     report: Optional[RefreshReport] = None
+    event_log: Optional[pathlib.Path] = None
     failure: Optional[Failure] = None
 
     @property
     def exit_code(self) -> int:
+        """The failure's code, else the drift command's for the event log (0 clean, 7 drift)."""
+        if self.report is not None and self.report.result is not None:
+            return self.report.result.exit_code  # a failed read is an error of the log: 1, as the CLI
         if self.failure:
             return self.failure.exit_code
         return SUCCESS if self.report is None or self.report.clean else CHANGES_FOUND
@@ -109,18 +113,26 @@ class OfflineRunner:
     def preview(self, refresh: bool = False) -> RunResult:
         return self._deploy(preview=True, refresh=refresh)
 
-    def refresh_preview(self) -> RefreshResult:
+    def refresh_preview(self, event_log: Optional[pathlib.Path] = None) -> RefreshResult:
+        """`pulumi refresh --preview-only --event-log FILE`: the log goes to `event_log`, by default
+        `<state-dir>/<stack>-refresh-events.jsonl`; the report is the drift command's for that log."""
+        log = event_log or self.event_log_path
         try:
             config = self.config()
             state = self.state_file.load()
         except (StackConfigError, StateFileError) as exc:
             return RefreshResult(failure=Failure("configuration", str(exc)))
         try:
-            return RefreshResult(refresh_preview(state, self._server_for(config), self.on_refresh))
-        except StepError as exc:
-            return RefreshResult(failure=Failure("step", exc.message, exc.urn, exc.op))
+            report = refresh_preview(state, self._server_for(config), self.on_refresh, log)
         finally:
             self._close()
+        error = report.error
+        failure = None if error is None else Failure("step", error.message, error.urn, error.op)
+        return RefreshResult(report, log, failure)
+
+    @property
+    def event_log_path(self) -> pathlib.Path:
+        return self.state_file.directory / f"{self.stack}-refresh-events.jsonl"
 
     def config(self) -> dict[str, str]:
         """The namespaced string config the engine would pass (stack file + overrides)."""

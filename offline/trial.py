@@ -2,8 +2,9 @@
 
 Starts the emulator on loopback (default fixture + the native seed + the portal administrator), then walks a
 committed stack through: `up` (first deploy), `up` again (nothing changed: no request reaches the emulator),
-a portal-like change, `refresh --preview-only` (reports the drift, exit 7), `up` (remediates) and a final
-clean refresh. Prints each resource step, the drift report and a summary table; stops everything it started
+a portal-like change, `refresh --preview-only` (writes the engine's event log and reports the drift from it
+with the drift command's code, exit 7), `up --refresh` (remediates) and a final clean refresh.
+Prints each resource step, the drift report and a summary table; stops everything it started
 (emulator thread, provider server process) and removes its temporary state unless `state_dir` is given.
 """
 
@@ -30,7 +31,8 @@ LIMITS = (
     "the emulator's native seed and their drift is not checked",
     "steps run one at a time; the engine runs independent steps in parallel and deletes replaced "
     "resources at the end",
-    "the real `pulumi refresh` rewrites state; offline only `refresh --preview-only` exists",
+    "the real `pulumi refresh` rewrites state; offline only `refresh --preview-only` exists, and its event "
+    "log holds only the dynamic resources (the engine's also has the native ones, components and the stack)",
     "no policy packs, no secrets provider (state secrets are sealed with a local key), no backend history",
 )
 
@@ -135,6 +137,7 @@ class Trial:
             self.say(*report.failure_lines(result.failure))
         elif result.report is not None:
             self.say(*report.drift_lines(result.report))
+        self.say(*report.event_log_lines(self.stack, result.event_log))
         meaning = {SUCCESS: "no drift", CHANGES_FOUND: "drift found"}.get(result.exit_code, "error")
         self.say(
             f"   exit code {result.exit_code} ({meaning}); emulator requests: {len(log)}, "
