@@ -122,8 +122,11 @@ class OfflineRunner:
             state = self.state_file.load()
         except (StackConfigError, StateFileError) as exc:
             return RefreshResult(failure=Failure("configuration", str(exc)))
+        # As the engine: a refresh configures the provider from what state recorded at the last `up`, not
+        # from the current stack file (a state written before this was recorded falls back to the file).
+        recorded_config = dict(state.provider_config) or config
         try:
-            report = refresh_preview(state, self._server_for(config), self.on_refresh, log)
+            report = refresh_preview(state, self._server_for(recorded_config), self.on_refresh, log)
         finally:
             self._close()
         error = report.error
@@ -177,7 +180,7 @@ class OfflineRunner:
         finally:
             self._close()
         if not preview:
-            self.state_file.save(deployment.final_state(dict(run.outputs), run.secret_outputs))
+            self.state_file.save(deployment.final_state(dict(run.outputs), run.secret_outputs, dict(config)))
         return RunResult(operation, tuple(deployment.events), dict(run.outputs), run.secret_outputs)
 
     @staticmethod
