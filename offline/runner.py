@@ -2,16 +2,20 @@
 
 What it simulates of the engine:
 - the stack configuration (`Pulumi.yaml` schema and defaults + `Pulumi.<stack>.yaml` + overrides), passed
-  to the program and, whole and namespaced, to the dynamic provider server's Configure;
+  to the program and, whole and namespaced, to the dynamic provider server's Configure; recorded in state
+  at each `up`, and used for `refresh --preview-only` as the engine uses the provider inputs in state;
 - every dynamic resource (`pulumi-python:dynamic/*`) through the SDK's real provider server
   (`python -m pulumi.dynamic` over gRPC): Check, Diff, Create, Update, Delete and, for refresh, Read;
   DIFF_UNKNOWN decided on inputs as the engine does; secrets sent in plaintext and re-marked on outputs;
 - `protect`: a protected resource is never replaced or deleted; the run stops with the engine's message;
 - state: one JSON file per stack, checkpointed after each successful step, never written by a failed step,
   by a preview or by `refresh --preview-only`; secrets in it sealed (offline/secret_box.py);
-- exit codes aligned with the CLI's (pulumi.com/docs/iac/cli/exit-codes): 0 success, 1 the program
-  failed, 2 configuration, 4 a resource step failed or was refused, 7 `refresh --preview-only` found drift
-  (what the CLI's `--expect-no-changes` returns).
+- `refresh --preview-only` writes the engine's event log (`--event-log FILE`, dynamic resources only) and
+  reports it with the drift command's code: exit 0 clean, 7 drift (what the CLI's `--expect-no-changes`
+  returns), 1 a failed read (as the CLI), 2 a configuration problem (the CLI exits 1 for bad config);
+- exit codes of `up` and `preview`, the offline runner's own: 0 success, 1 the program failed,
+  2 configuration, 4 a resource step failed or was refused. The Pulumi CLI (v3.227.0 to v3.259) exits 1 for
+  the last two as well: its 2 is only a missing `--yes`, its 4 is declared but not wired.
 
 What only the real engine does: the native providers (azuread, azure-native: their resources get
 deterministic mock outputs matching the emulator's native seed, and their drift is not checked), replace
