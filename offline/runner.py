@@ -11,8 +11,9 @@ What it simulates of the engine:
 - state: one JSON file per stack, checkpointed after each successful step, never written by a failed step,
   by a preview or by `refresh --preview-only`; secrets in it sealed (offline/secret_box.py);
 - `refresh --preview-only` writes the engine's event log (`--event-log FILE`, dynamic resources only) and
-  reports it with the drift command's code: exit 0 clean, 7 drift (what the CLI's `--expect-no-changes`
-  returns), 1 a failed read (as the CLI), 2 a configuration problem (the CLI exits 1 for bad config);
+  reports it with the drift command's code, so with its exit codes (`python -m drift --help`): 0 clean,
+  7 drift (what the CLI's `--expect-no-changes` returns), a failed read 3 when it is about credentials,
+  else 1 (the CLI exits 1 for both); 2 a configuration problem (the CLI exits 1 for bad stack config);
 - exit codes of `up` and `preview`, the offline runner's own: 0 success, 1 the program failed,
   2 configuration, 4 a resource step failed or was refused. The Pulumi CLI (v3.227.0 to v3.259) exits 1 for
   the last two as well: its 2 is only a missing `--yes`, its 4 is declared but not wired.
@@ -80,7 +81,7 @@ class RefreshResult:
     def exit_code(self) -> int:
         """The failure's code, else the drift command's for the event log (0 clean, 7 drift)."""
         if self.report is not None and self.report.result is not None:
-            return self.report.result.exit_code  # a failed read is an error of the log: 1, as the CLI
+            return self.report.result.exit_code  # a failed read is an error of the log, as drift reports it
         if self.failure:
             return self.failure.exit_code
         return SUCCESS if self.report is None or self.report.clean else CHANGES_FOUND

@@ -115,7 +115,7 @@ class StateFile:
                 f"not {self.project}/{self.stack}"
             )
         outputs, secret_outputs = self._open_bag(document.get("outputs") or {})
-        provider_config, _sealed = self._open_bag(document.get("providerConfig") or {})
+        provider_config = dict(document.get("providerConfig") or {})
         return StackState(
             self.project,
             self.stack,
@@ -132,8 +132,9 @@ class StateFile:
             "project": state.project,
             "stack": state.stack,
             "outputs": self._seal_bag(state.outputs, state.secret_outputs),
-            # Sealed whole: configuration may carry credentials-adjacent values (endpoints, ids).
-            "providerConfig": self._seal_bag(state.provider_config, frozenset(state.provider_config)),
+            # Plain: offline config holds no secret (load_stack_config refuses encrypted values; credentials
+            # reach the providers through the environment, never config).
+            "providerConfig": dict(state.provider_config),
             "resources": [self._record(r) for r in state.resources],
         }
         self.directory.mkdir(parents=True, exist_ok=True)
