@@ -172,7 +172,7 @@ def _stacks_from_logs(pairs: Sequence[str]) -> tuple[StackResult, ...]:
             for event in eventlog.read_events(Path(path)):
                 collector(event)
         except eventlog.EventLogError as error:
-            results.append(digest.failed_stack(name, error))
+            results.append(stream.unreadable_input(name, error))
             continue
         results.append(stream.refresh_result(name, collector))
     return tuple(results)
@@ -185,7 +185,7 @@ def _stacks_from_digests(pairs: Sequence[str]) -> tuple[StackResult, ...]:
         try:
             results.append(digest.stack_from_digest(name, digest.load_digest(Path(path))))
         except digest.DigestError as error:
-            results.append(digest.failed_stack(name, error))
+            results.append(stream.unreadable_input(name, error))
     return tuple(results)
 
 

@@ -21,7 +21,7 @@ from typing import Any, Mapping
 from drift import changes, values
 from drift.classify import classify
 from drift.engine import EngineFailure
-from drift.model import Diagnostic, ErrorCategory, StackFailure, StackResult
+from drift.model import Diagnostic, StackResult
 from drift.steps import step_from_digest
 from drift.stream import unnamed_changes
 
@@ -72,16 +72,4 @@ def stack_from_digest(stack_name: str, document: Mapping[str, Any]) -> StackResu
         change_summary=summary,
         diagnostics=diagnostics,
         unnamed=unnamed_changes(summary, len(drift)),
-    )
-
-
-def failed_stack(stack_name: str, error: ValueError) -> StackResult:
-    return StackResult(
-        name=stack_name,
-        failure=StackFailure(
-            category=ErrorCategory.CONFIGURATION,  # a file named on the command line: a bad argument
-            message=values.clean_text(str(error)),
-            hint="Pass STACK=FILE pairs of `pulumi refresh --preview-only --event-log FILE` logs "
-            "(--from-event-log) or `--json` output (--from-preview-json).",
-        ),
     )

@@ -62,6 +62,11 @@ def worst(codes: Iterable[int]) -> int:
 NO_CHANGE_OPS = frozenset({"same", "read", "discard", "read-replacement"})
 
 
+def changes_counted(change_summary: Mapping[str, int]) -> int:
+    """How many changes the engine's summary counts."""
+    return sum(count for op, count in change_summary.items() if op not in NO_CHANGE_OPS)
+
+
 def counts_changes(change_summary: Mapping[str, int]) -> bool:
     """True when the engine's summary counts a change: what makes the CLI's `--expect-no-changes` exit 7."""
-    return sum(count for op, count in change_summary.items() if op not in NO_CHANGE_OPS) > 0
+    return changes_counted(change_summary) > 0

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Mapping, Optional
 
-from drift import changes, exitcodes
+from drift import changes, exitcodes, values
 from drift.classify import HINTS, classify
 from drift.engine import EngineFailure
 from drift.events import EventCollector
@@ -73,5 +73,17 @@ def _failure(problem: EngineFailure, collector: EventCollector) -> StackFailure:
 
 def unnamed_changes(summary: Mapping[str, int], named: int) -> int:
     """How many of the changes the engine counted no reported resource accounts for."""
-    counted = sum(count for op, count in summary.items() if op not in exitcodes.NO_CHANGE_OPS)
-    return max(0, counted - named)
+    return max(0, exitcodes.changes_counted(summary) - named)
+
+
+def unreadable_input(name: str, error: ValueError) -> StackResult:
+    """A stack whose event log or document named on the command line could not be read: an error."""
+    return StackResult(
+        name=name,
+        failure=StackFailure(
+            category=ErrorCategory.CONFIGURATION,  # a file named on the command line: a bad argument
+            message=values.clean_text(str(error)),
+            hint="Pass STACK=FILE pairs of `pulumi refresh --preview-only --event-log FILE` logs "
+            "(--from-event-log) or `--json` output (--from-preview-json).",
+        ),
+    )
