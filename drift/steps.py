@@ -33,9 +33,7 @@ class Step:
     new_inputs: Optional[Mapping[str, Any]] = None
     new_outputs: Optional[Mapping[str, Any]] = None
     keys: tuple[str, ...] = field(default=())
-    external: bool = False
-    pending_delete: bool = False  # a `delete: true` entry of state (an old copy awaiting deletion)
-    resource_id: str = ""
+    external: bool = False  # not managed by Pulumi: the engine diffs its outputs only
 
     @property
     def name(self) -> str:
@@ -71,8 +69,6 @@ def step_from_metadata(metadata: Mapping[str, Any]) -> Step:
         new_outputs=new.get("outputs") if new else None,
         keys=tuple(str(key) for key in metadata.get("keys") or ()),
         external=bool((old or new or {}).get("external")),
-        pending_delete=bool((old or new or {}).get("delete")),
-        resource_id=str((old or new or {}).get("id") or ""),
     )
 
 
@@ -96,8 +92,6 @@ def step_from_digest(document: Mapping[str, Any]) -> Step:
         new_outputs=new.get("outputs") if new else None,
         keys=tuple(document.get("replaceReasons") or ()),
         external=bool(old.get("external") or new.get("external")),
-        pending_delete=bool(old.get("delete") or new.get("delete")),
-        resource_id=str(old.get("id") or new.get("id") or ""),
     )
 
 

@@ -60,9 +60,15 @@ def with_pending(
 def _log_failure(collector: EventCollector) -> Optional[EngineFailure]:
     if not collector.has_summary:
         return EngineFailure(stderr=NO_SUMMARY)
-    if collector.errors or collector.failed_resources or collector.summary_result != "succeeded":
-        return EngineFailure(stderr=f"the engine reported the command {collector.summary_result}")
-    return None
+    reasons = []
+    if collector.summary_result != "succeeded":
+        reasons.append(f"the engine's summary says the command {collector.summary_result}")
+    if collector.failed_resources:
+        reasons.append(f"a resource operation failed ({', '.join(collector.failed_resources)})")
+    if collector.errors:
+        reasons.append("the engine reported an error")
+    # The first error diagnostic, when there is one, is the message (drift.classify prefers it).
+    return EngineFailure(stderr="; ".join(reasons)) if reasons else None
 
 
 def _failure(problem: EngineFailure, collector: EventCollector) -> StackFailure:
