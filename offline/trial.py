@@ -47,8 +47,11 @@ class _Row:
 
 
 class Trial:
-    def __init__(self, stream: TextIO, stack: str, change: str, remediate: bool) -> None:
+    def __init__(
+        self, stream: TextIO, stack: str, change: str, remediate: bool, keeps_state: bool = False
+    ) -> None:
         self.out, self.stack, self.change, self.remediate = stream, stack, change, remediate
+        self.keeps_state = keeps_state  # a temporary state directory (and its event logs) goes at the end
         self.rows: list[_Row] = []
         self.problems: list[str] = []
 
@@ -138,6 +141,8 @@ class Trial:
         elif result.report is not None:
             self.say(*report.drift_lines(result.report))
         self.say(*report.event_log_lines(self.stack, result.event_log))
+        if not self.keeps_state:
+            self.say("   (the trial removes it at the end; keep it with --state-dir DIR)")
         meaning = {SUCCESS: "no drift", CHANGES_FOUND: "drift found"}.get(result.exit_code, "error")
         self.say(
             f"   exit code {result.exit_code} ({meaning}); emulator requests: {len(log)}, "
@@ -193,7 +198,7 @@ def run_trial(
 ) -> int:
     """Run the walk-through; 0 when every step behaved as expected, 1 otherwise."""
     started = time.monotonic()
-    trial = Trial(stream, stack, change, remediate)
+    trial = Trial(stream, stack, change, remediate, keeps_state=state_dir is not None)
     emulator = Emulator().start()
     try:
         target = EmulatorTarget(emulator.base_url, emulator.ca_path)
