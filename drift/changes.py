@@ -1,10 +1,13 @@
 """From engine steps to the report's resource and property changes.
 
-Faithful to the engine: a resource counts as drifted only when the refresh preview's result op says so
-("update": changed outside Pulumi, "delete": gone), and only the property paths of the engine's detailed
-diff are listed. Providers already normalise what their services normalise (GUID case, trailing slashes),
-so this module adds no normalisation of its own; it only leaves out the dynamic providers' pickled
-`__provider` blob, which is state bookkeeping and a secret, never a change in the cloud.
+Faithful to the engine: a resource counts as drifted only when the refresh's result op says so ("update":
+changed outside Pulumi, "delete": gone; pkg/resource/deploy/step.go `RefreshStep.ResultOp`). Its properties
+are the paths of the engine's detailed diff when the provider gave one, else the difference between the
+step's old and new states (drift.state_diff: a Python dynamic provider never gives one). Providers already
+normalise what their services normalise (GUID case, trailing slashes), so this module adds no normalisation
+of its own; it only leaves out the dynamic providers' pickled `__provider` blob, which is state bookkeeping
+and a secret, never a change in the cloud. A resource the engine says changed stays reported even when
+only such bookkeeping differs: the engine (and `--expect-no-changes`) counts it.
 
 Values: `before` is what the stack's state recorded, `after` what the cloud (drift) or the program
 (pending changes) has. Both are masked (drift.values).
@@ -15,7 +18,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
-from drift import values
+from drift import state_diff, values
 from drift.model import ABSENT, IgnoredChange, PropertyChange, ResourceChange
 from drift.steps import PathDiff, Step
 
@@ -33,20 +36,29 @@ _Documents = Sequence[Optional[Mapping[str, Any]]]
 
 
 def drift_changes(steps: Iterable[Step]) -> tuple[tuple[ResourceChange, ...], tuple[IgnoredChange, ...]]:
-    """Drifted resources of a refresh preview, and the differences left out as noise."""
+    """Drifted resources of a refresh, and the differences left out as noise."""
     drifted: list[ResourceChange] = []
     ignored: list[IgnoredChange] = []
     for step in steps:
         change = _DRIFT_OPS.get(step.op)
         if change is None or step.type == _STACK_TYPE:
             continue
-        kept, noise = _split_noise(step)
-        ignored.extend(noise)
-        if change == "modified" and not kept and noise:
-            continue  # only the provider blob differed: not drift
-        properties = tuple(_property(step, path, diff, _drift_documents(step, diff)) for path, diff in kept)
+        properties: tuple[PropertyChange, ...] = ()
+        if change == "modified":
+            properties, noise = _drift_properties(step)
+            ignored.extend(noise)
         drifted.append(ResourceChange(step.urn, step.type, step.name, change, properties))
     return tuple(drifted), tuple(ignored)
+
+
+def _drift_properties(step: Step) -> tuple[tuple[PropertyChange, ...], list[IgnoredChange]]:
+    if step.detailed_diff:
+        kept, noise = _split_noise(step)
+        return tuple(_property(step, path, diff, _drift_documents(step, diff)) for path, diff in kept), noise
+    properties, internal = state_diff.property_changes(
+        step.old_inputs, step.new_inputs, step.old_outputs, step.new_outputs, external=step.external
+    )
+    return properties, [IgnoredChange(step.urn, key, IGNORED_PROVIDER_BLOB) for key in internal]
 
 
 def pending_changes(steps: Sequence[Step], drifted: Sequence[ResourceChange]) -> tuple[ResourceChange, ...]:
@@ -63,12 +75,15 @@ def pending_changes(steps: Sequence[Step], drifted: Sequence[ResourceChange]) ->
         op = "replace" if ops & _REPLACEMENT_OPS else urn_steps[-1].op
         detailed = next((s for s in urn_steps if s.detailed_diff or s.diffs), urn_steps[-1])
         kept, _noise = _split_noise(detailed)
-        properties = tuple(
-            _with_revert(
-                _property(detailed, path, diff, _pending_documents(detailed, diff)), urn, drifted_paths
-            )
-            for path, diff in kept
+        found = tuple(
+            _property(detailed, path, diff, _pending_documents(detailed, diff)) for path, diff in kept
         )
+        if not detailed.detailed_diff and not detailed.diffs:
+            # A dynamic provider's Diff names no keys: the program's inputs against the refreshed ones.
+            found, _internal = state_diff.property_changes(
+                detailed.old_inputs, detailed.new_inputs, None, None
+            )
+        properties = tuple(_with_revert(prop, urn, drifted_paths) for prop in found)
         pending.append(ResourceChange(urn, detailed.type, detailed.name, op, properties))
     return tuple(pending)
 

@@ -2,12 +2,14 @@
 
 Order of evidence, most reliable first:
 1. what the SDK itself recognised (`StackNotFoundError`) or a setup problem before any command ran;
-2. the CLI's exit code, which has meant the category since CLI 3.226.1 (2 configuration, 3 authentication,
-   6 stack not found; docs: pulumi.com/docs/iac/cli/exit-codes);
-3. for the codes that do not name a category (1 generic, 4 resource error, 255 internal, older CLIs),
-   the texts the CLI, the backends and the Azure providers print, matched against stderr, stdout and the
-   engine's error diagnostics. A provider that cannot get a token fails its read with code 4: that is an
-   authentication failure for the user, and reported as one.
+2. the CLI's exit code where it names a category (pkg/cmd/pulumi/cmd/exit_codes.go `ExitCodeFor`, CLI
+   v3.227.0 to v3.259 at least): 2 only for a missing `--yes` in non-interactive mode or malformed flags,
+   3 only for a backend login or forbidden error, 6 for a stack not found or none selected;
+3. for everything else (1, which through v3.259 also covers bad stack configuration, a cloud-provider token
+   failure and a mandatory policy violation; 255 from CLIs before v3.227.0), the texts the CLI, the
+   backends and the Azure providers print, matched against stderr, stdout and the engine's error
+   diagnostics. A provider that cannot get a token fails its read with code 1: that is an authentication
+   failure for the user, and reported as one.
 """
 
 from __future__ import annotations

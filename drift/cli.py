@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 from typing import Callable, Optional, Sequence, TextIO
 
-from drift import digest, exitcodes, report_json, report_markdown, scan
+from drift import digest, eventlog, exitcodes, report_json, report_markdown, scan, stream
 from drift.classify import classify
 from drift.engine import AutomationEngine, EngineFailure
+from drift.events import EventCollector
 from drift.model import Report, StackResult
 
 EngineFactory = Callable[[str], "scan.Engine"]
@@ -20,8 +21,10 @@ _EPILOG = (
     + "\n".join(f"  {code}  {exitcodes.MEANINGS[code]}" for code in exitcodes.PRECEDENCE)
     + """
 
-Only read-only commands run: `pulumi refresh --preview-only` (and `pulumi preview --refresh` with
---include-pending-changes). State is never written. Report schema: docs/drift-report.schema.json."""
+Only read-only commands run: `pulumi refresh --preview-only --event-log FILE` (and `pulumi preview
+--refresh` with --include-pending-changes), with PULUMI_SKIP_CONFIRMATIONS=false. State is never
+written. Exit 7 means what the CLI's `--expect-no-changes` means: the engine counted changes. Report
+schema: docs/drift-report.schema.json; details: docs/ci.md."""
 )
 
 
@@ -64,12 +67,21 @@ def build_parser() -> argparse.ArgumentParser:
         help='also append the Markdown report to PATH (e.g. "$GITHUB_STEP_SUMMARY")',
     )
     parser.add_argument(
+        "--from-event-log",
+        action="append",
+        default=[],
+        metavar="STACK=FILE",
+        help="build the report from the log of `pulumi refresh --preview-only --event-log FILE` "
+        "instead of running the engine (repeatable); same report and exit code as a scan",
+    )
+    parser.add_argument(
         "--from-preview-json",
         action="append",
         default=[],
         metavar="STACK=FILE",
-        help="build the report from `pulumi refresh --preview-only --json` output instead "
-        "of running the engine (repeatable)",
+        help="build the report from `pulumi refresh --preview-only --json` output (repeatable); the "
+        "digest cannot name a drifted resource whose provider gives no detailed diff (the binding's): "
+        "such changes are counted as drift without a name. Prefer --from-event-log",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return parser
@@ -88,8 +100,8 @@ def main(
         parser.print_usage(stderr)
         print(f"python -m drift: error: {problem}", file=stderr)
         return exitcodes.CONFIGURATION
-    if args.from_preview_json:
-        stacks = _stacks_from_digests(args.from_preview_json)
+    if args.from_event_log or args.from_preview_json:
+        stacks = _stacks_from_logs(args.from_event_log) + _stacks_from_digests(args.from_preview_json)
     else:
         stacks = _stacks_from_engine(args, engine_factory, stderr)
     report = Report(stacks=stacks, generated_at=_now(), pending_requested=args.include_pending_changes)
@@ -105,13 +117,19 @@ def main(
 
 
 def _usage_problem(args: argparse.Namespace) -> str:
-    if args.from_preview_json:
+    for option, pairs in (
+        ("--from-event-log", args.from_event_log),
+        ("--from-preview-json", args.from_preview_json),
+    ):
+        if not pairs:
+            continue
         if args.stacks or args.all_stacks or args.include_pending_changes:
-            return (
-                "--from-preview-json reads files: do not also name stacks, --all or --include-pending-changes"
-            )
-        bad = [pair for pair in args.from_preview_json if "=" not in pair or pair.startswith("=")]
-        return f"--from-preview-json expects STACK=FILE, got {bad[0]!r}" if bad else ""
+            return f"{option} reads files: do not also name stacks, --all or --include-pending-changes"
+        bad = [pair for pair in pairs if "=" not in pair or pair.startswith("=") or pair.endswith("=")]
+        if bad:
+            return f"{option} expects STACK=FILE, got {bad[0]!r}"
+    if args.from_event_log or args.from_preview_json:
+        return ""
     if args.all_stacks and args.stacks:
         return "name stacks or pass --all, not both"
     if not args.all_stacks and not args.stacks:
@@ -145,6 +163,21 @@ def _stacks_from_engine(
     return scan.scan(engine, names, parallel=args.parallel, include_pending=args.include_pending_changes)
 
 
+def _stacks_from_logs(pairs: Sequence[str]) -> tuple[StackResult, ...]:
+    results = []
+    for pair in pairs:
+        name, _, path = pair.partition("=")
+        collector = EventCollector()
+        try:
+            for event in eventlog.read_events(Path(path)):
+                collector(event)
+        except eventlog.EventLogError as error:
+            results.append(stream.unreadable_input(name, error))
+            continue
+        results.append(stream.refresh_result(name, collector))
+    return tuple(results)
+
+
 def _stacks_from_digests(pairs: Sequence[str]) -> tuple[StackResult, ...]:
     results = []
     for pair in pairs:
@@ -152,7 +185,7 @@ def _stacks_from_digests(pairs: Sequence[str]) -> tuple[StackResult, ...]:
         try:
             results.append(digest.stack_from_digest(name, digest.load_digest(Path(path))))
         except digest.DigestError as error:
-            results.append(digest.failed_stack(name, error))
+            results.append(stream.unreadable_input(name, error))
     return tuple(results)
 
 

@@ -1,27 +1,41 @@
-"""The only module that talks to the Pulumi engine: a thin adapter over the Automation API.
+"""The only module that talks to the Pulumi engine: the CLI, run through the Automation API's command runner.
 
-It runs exactly two commands, both read-only:
-- `Stack.preview_refresh` = `pulumi refresh --preview-only` (reads the cloud, compares with state, writes
-  nothing; never `refresh()`, which writes state, and never up/destroy);
-- `Stack.preview(refresh=True)` = `pulumi preview --refresh`, only when pending changes are asked for.
-Selecting a stack (`pulumi stack select`) updates the CLI's local pointer to the current stack, never a
-stack's state. Every failure leaves this module as an `EngineFailure` (see `as_engine_failure`).
+It runs exactly two commands, both read-only, each writing an engine event log that drift.eventlog reads
+(the same file `--from-event-log` takes, so a scan and a log give the same report):
+- `pulumi refresh --preview-only --event-log FILE` (reads the cloud, compares with state, writes nothing;
+  never a plain `refresh`, which writes state, and never up/destroy);
+- `pulumi preview --refresh --event-log FILE`, only when pending changes are asked for.
+`--expect-no-changes` is not passed: the event log's summary says whether there were changes, and the
+command's exit code stays free to say whether it failed.
+
+`PULUMI_SKIP_CONFIRMATIONS=true` in the environment would make every `refresh --preview-only` fail ("--yes
+and --preview-only cannot be used together", exit 1: pkg/cmd/pulumi/operations/refresh.go sets
+`yes = yes || skipPreview || env.SkipConfirmations`), so the commands run with it set to "false" (the CLI
+reads only "1" and "true" as true: sdk/go/common/util/env `BoolValue.Value`). Every failure leaves this
+module as an `EngineFailure` (see `as_engine_failure`).
 """
 
 from __future__ import annotations
 
 import re
 import subprocess
-from typing import Callable, Mapping, Optional
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Mapping, Optional
 
 from pulumi import automation as auto
 from pulumi.automation import errors as auto_errors
 from semver import VersionInfo
 
-# Exit code 7 and the documented exit-code mapping exist from this CLI version on (docs: cli/exit-codes).
-MINIMUM_CLI_VERSION = "3.226.1"
+from drift import eventlog
 
-OnEvent = Callable[[auto.EngineEvent], None]
+# The CLI's exit-code taxonomy (exit 6 for a missing stack, 3 for a login error) exists from v3.227.0 on
+# (pkg/cmd/pulumi/cmd/exit_codes.go, #22205); older CLIs exit 255 for every failure.
+MINIMUM_CLI_VERSION = "3.227.0"
+# Environment the commands run with (see the module docstring).
+COMMAND_ENV = {"PULUMI_SKIP_CONFIRMATIONS": "false"}
+
+OnEvent = Callable[[Mapping[str, Any]], None]
 
 
 class EngineFailure(Exception):
@@ -78,7 +92,6 @@ def as_engine_failure(error: BaseException) -> EngineFailure:
         return EngineFailure(
             exit_code=error.returncode, setup_problem="`pulumi version` failed: check the CLI"
         )
-    # The SDK raises a plain RuntimeError("summary event never found") when the engine stopped early.
     return EngineFailure(stderr=str(error))
 
 
@@ -91,6 +104,7 @@ class AutomationEngine:
             self._workspace = auto.LocalWorkspace(work_dir=work_dir, pulumi_command=command)
         except (OSError, auto_errors.InvalidVersionError, subprocess.CalledProcessError) as error:
             raise as_engine_failure(error) from error
+        self._work_dir = work_dir
 
     def list_stacks(self) -> list[str]:
         try:
@@ -98,23 +112,28 @@ class AutomationEngine:
         except auto_errors.CommandError as error:
             raise as_engine_failure(error) from error
 
-    def refresh_preview(self, stack_name: str, on_event: OnEvent) -> Mapping[str, int]:
-        try:
-            stack = auto.Stack.select(stack_name, self._workspace)
-            result = stack.preview_refresh(on_event=on_event, color="never", suppress_progress=True)
-        except (auto_errors.CommandError, RuntimeError, OSError) as error:
-            raise as_engine_failure(error) from error
-        return _op_counts(result.change_summary)
+    def refresh_preview(self, stack_name: str, on_event: OnEvent) -> None:
+        self._run(["refresh", "--preview-only"], stack_name, on_event)
 
-    def pending_preview(self, stack_name: str, on_event: OnEvent) -> Mapping[str, int]:
-        try:
-            stack = auto.Stack.select(stack_name, self._workspace)
-            result = stack.preview(refresh=True, on_event=on_event, color="never", suppress_progress=True)
-        except (auto_errors.CommandError, RuntimeError, OSError) as error:
-            raise as_engine_failure(error) from error
-        return _op_counts(result.change_summary)
+    def pending_preview(self, stack_name: str, on_event: OnEvent) -> None:
+        self._run(["preview", "--refresh"], stack_name, on_event)
 
-
-def _op_counts(change_summary: Mapping) -> Mapping[str, int]:
-    """The engine's SummaryEvent counts keyed by op name (the SDK keys them by OpType or str)."""
-    return {str(getattr(op, "value", op)): count for op, count in change_summary.items()}
+    def _run(self, command: list[str], stack_name: str, on_event: OnEvent) -> None:
+        """Run one command with an event log and hand every event to `on_event`, also when it failed."""
+        with tempfile.TemporaryDirectory(prefix="drift-") as folder:
+            log = Path(folder) / "events.jsonl"
+            args = [*command, "--event-log", str(log), "--color", "never", "--suppress-progress"]
+            env = {**self._workspace.env_vars, **COMMAND_ENV}
+            failure: Optional[EngineFailure] = None
+            try:
+                self._workspace.pulumi_command.run([*args, "--stack", stack_name], self._work_dir, env)
+            except (auto_errors.CommandError, OSError) as error:
+                failure = as_engine_failure(error)
+            if log.exists():
+                try:
+                    for event in eventlog.read_events(log):
+                        on_event(event)
+                except eventlog.EventLogError as error:
+                    failure = failure or EngineFailure(stderr=str(error))
+        if failure is not None:
+            raise failure

@@ -110,12 +110,16 @@ class StackResult:
     change_summary: Mapping[str, int] = field(default_factory=dict)
     diagnostics: tuple[Diagnostic, ...] = ()
     failure: Optional[StackFailure] = None
+    # Changes the engine counted (change_summary) that no reported resource accounts for: the input could not
+    # name them (a `--json` digest hides which dynamic resource drifted). Drift all the same.
+    unnamed: int = 0
 
     @property
     def status(self) -> StackStatus:
         if self.failure is not None:
             return StackStatus.ERROR
-        return StackStatus.DRIFT if self.drift or self.pending else StackStatus.CLEAN
+        changed = self.drift or self.pending or self.unnamed or exitcodes.counts_changes(self.change_summary)
+        return StackStatus.DRIFT if changed else StackStatus.CLEAN
 
     @property
     def exit_code(self) -> int:

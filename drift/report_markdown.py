@@ -17,6 +17,11 @@ from drift.model import ABSENT, Report, ResourceChange, StackResult, StackStatus
 MAX_RESOURCES_PER_SECTION = 40
 MAX_PROPERTIES_PER_RESOURCE = 25
 MAX_VALUE_CHARS = 120
+UNNAMED_NOTE = (
+    "(a `--json` digest hides which resource drifted when its provider gives no detailed diff, as the "
+    "binding's dynamic providers never do): rerun with `pulumi refresh --preview-only --event-log FILE` "
+    "and `--from-event-log` to see which resource and property."
+)
 
 _STATUS_LABEL = MappingProxyType(
     {
@@ -32,8 +37,9 @@ def render(report: Report, title: str = "Drift report") -> str:
     lines += ["| Stack | Status | Drifted resources | Pending changes | Exit code |", "|---|---|---|---|---|"]
     for stack in report.stacks:
         pending = "–" if stack.pending is None else str(len(stack.pending))
+        drifted = f"{len(stack.drift)} + {stack.unnamed} unnamed" if stack.unnamed else str(len(stack.drift))
         lines.append(
-            f"| {_cell(stack.name)} | {_STATUS_LABEL[stack.status]} | {len(stack.drift)} | "
+            f"| {_cell(stack.name)} | {_STATUS_LABEL[stack.status]} | {drifted} | "
             f"{pending} | {stack.exit_code} |"
         )
     for stack in report.stacks:
@@ -42,7 +48,8 @@ def render(report: Report, title: str = "Drift report") -> str:
         "",
         f"<sub>Exit code {report.exit_code}: {exitcodes.MEANINGS.get(report.exit_code, '')}. "
         f"Generated {report.generated_at}. Secret values are shown as `[secret]`; "
-        "`before` is the recorded state, `after` the live value (drift) or the program (pending)."
+        "`before` is the recorded state, `after` the live value (drift) or the program (pending). "
+        "Reconcile drift with `pulumi up --refresh` (a plain `pulumi up` does not see it)."
         "</sub>",
         "",
     ]
@@ -82,7 +89,12 @@ def _stack_section(stack: StackResult) -> list[str]:
     if stack.drift:
         lines += ["", "**Drift** (changed outside Pulumi since the last update):"]
         lines += _resources(stack.drift, drift=True)
-    elif stack.failure is None:
+    if stack.unnamed:
+        lines += [
+            "",
+            f"**{stack.unnamed} change(s) the engine counted that this input cannot name** {UNNAMED_NOTE}",
+        ]
+    if not stack.drift and not stack.unnamed and stack.status is StackStatus.CLEAN:
         lines += ["", "No drift."]
     if stack.pending is not None:
         if stack.pending:

@@ -1,4 +1,4 @@
-"""Scans stacks in parallel with a bounded pool and turns each stack's events into a StackResult.
+"""Scans stacks in parallel with a bounded pool; each stack's events become its result in drift.stream.
 
 Each stack runs in its own `pulumi` process (the Automation API shells out), so threads are enough; the
 pool size bounds how many engines, and provider plugins, run at once. A failure in one stack never stops
@@ -8,10 +8,9 @@ the others and is reported for that stack only.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Mapping, Protocol, Sequence
+from typing import Callable, Optional, Protocol, Sequence
 
-from drift import changes
-from drift.classify import classify
+from drift import stream
 from drift.engine import EngineFailure
 from drift.events import EventCollector
 from drift.model import StackResult
@@ -20,13 +19,14 @@ MAX_PARALLEL = 16
 
 
 class Engine(Protocol):
-    """What the scan needs from the engine (drift.engine.AutomationEngine; fakes in tests)."""
+    """What the scan needs from the engine (drift.engine.AutomationEngine; fakes in tests). Each command hands
+    every event of its event log to `on_event` (also when it fails) and raises EngineFailure on failure."""
 
     def list_stacks(self) -> Sequence[str]: ...
 
-    def refresh_preview(self, stack_name: str, on_event: Callable) -> Mapping[str, int]: ...
+    def refresh_preview(self, stack_name: str, on_event: Callable) -> None: ...
 
-    def pending_preview(self, stack_name: str, on_event: Callable) -> Mapping[str, int]: ...
+    def pending_preview(self, stack_name: str, on_event: Callable) -> None: ...
 
 
 def scan(
@@ -44,40 +44,16 @@ def scan(
 def scan_stack(engine: Engine, stack_name: str, include_pending: bool = False) -> StackResult:
     """Refresh-preview one stack (and, when asked, preview its pending changes)."""
     refresh = EventCollector()
+    result = stream.refresh_result(stack_name, refresh, _run(engine.refresh_preview, stack_name, refresh))
+    if not include_pending or result.failure is not None:
+        return result
+    preview = EventCollector()
+    return stream.with_pending(result, preview, _run(engine.pending_preview, stack_name, preview))
+
+
+def _run(command: Callable, stack_name: str, collector: EventCollector) -> Optional[EngineFailure]:
     try:
-        summary = engine.refresh_preview(stack_name, refresh)
+        command(stack_name, collector)
     except EngineFailure as failure:
-        return StackResult(
-            name=stack_name, diagnostics=refresh.diagnostics, failure=classify(failure, _errors(refresh))
-        )
-    drift, ignored = changes.drift_changes(refresh.steps)
-    pending = None
-    diagnostics = refresh.diagnostics
-    if include_pending:
-        preview = EventCollector()
-        try:
-            engine.pending_preview(stack_name, preview)
-        except EngineFailure as failure:
-            # The drift found above stays valid, but the stack could not be fully checked: an error.
-            return StackResult(
-                name=stack_name,
-                drift=drift,
-                ignored=ignored,
-                change_summary=summary or refresh.change_summary,
-                diagnostics=diagnostics + preview.diagnostics,
-                failure=classify(failure, _errors(preview)),
-            )
-        pending = changes.pending_changes(preview.steps, drift)
-        diagnostics = diagnostics + preview.diagnostics
-    return StackResult(
-        name=stack_name,
-        drift=drift,
-        ignored=ignored,
-        pending=pending,
-        change_summary=summary or refresh.change_summary,
-        diagnostics=diagnostics,
-    )
-
-
-def _errors(collector: EventCollector) -> list[str]:
-    return [d.message for d in collector.diagnostics if d.severity == "error"]
+        return failure
+    return None

@@ -3,7 +3,7 @@
     python -m offline trial                                   the whole walk-through, self-contained
     python -m offline up --stack dev --emulator URL --ca PATH
     python -m offline preview --stack dev --emulator URL --ca PATH
-    python -m offline refresh --preview-only --stack dev --emulator URL --ca PATH
+    python -m offline refresh --preview-only --stack dev --emulator URL --ca PATH [--event-log FILE]
     python -m offline portal remove-queue-membership --stack dev --emulator URL --ca PATH
     python -m offline portal --list
 
@@ -69,13 +69,22 @@ def _parser() -> argparse.ArgumentParser:
         )
         stack_options(sub)
     refresh = commands.add_parser(
-        "refresh", help="compare recorded state with the live service; exit 7 on drift"
+        "refresh",
+        help="compare recorded state with the live service, write the engine's event log and report it "
+        "with the drift command's code: exit 7 on drift, as `python -m drift --from-event-log` would",
     )
     refresh.add_argument(
         "--preview-only",
         action="store_true",
         required=True,
         help="required: offline refresh never rewrites state (only the real engine does)",
+    )
+    refresh.add_argument(
+        "--event-log",
+        type=pathlib.Path,
+        metavar="FILE",
+        help="where to write the event log, in the shape of `pulumi refresh --preview-only --event-log "
+        "FILE` (default <state-dir>/<stack>-refresh-events.jsonl)",
     )
     stack_options(refresh)
     portal = commands.add_parser("portal", help="make a portal-like change in the emulator (see --list)")
@@ -161,11 +170,12 @@ def _run(args: argparse.Namespace, target: EmulatorTarget, stream: TextIO) -> in
         report.emit(stream, [apply_change(args.change, target, Binding.from_config(config, bot_app_id))])
         return SUCCESS
     if args.command == "refresh":
-        refreshed = runner.refresh_preview()
+        refreshed = runner.refresh_preview(args.event_log)
         if refreshed.failure:
             report.emit(sys.stderr, report.failure_lines(refreshed.failure))
         elif refreshed.report is not None:
             report.emit(stream, report.drift_lines(refreshed.report))
+        report.emit(stream, report.event_log_lines(args.stack, refreshed.event_log))
         return refreshed.exit_code
     if args.command == "up":
         target.seed_for_offline_runs()  # stands in for the native providers' creates (idempotent)

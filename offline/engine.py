@@ -183,8 +183,12 @@ class Deployment:
                 raise
             self._emit(event)
 
-    def final_state(self, outputs: dict[str, Any], secret_outputs: frozenset[str]) -> StackState:
-        return dataclasses.replace(self._snapshot(), outputs=outputs, secret_outputs=secret_outputs)
+    def final_state(
+        self, outputs: dict[str, Any], secret_outputs: frozenset[str], provider_config: dict[str, str]
+    ) -> StackState:
+        return dataclasses.replace(
+            self._snapshot(), outputs=outputs, secret_outputs=secret_outputs, provider_config=provider_config
+        )
 
     # --- state -----------------------------------------------------------------------------------------
     def _snapshot(self) -> StackState:

@@ -1,16 +1,19 @@
 """`refresh --preview-only` (compare every recorded dynamic resource with the live service; never write state)
 and the refresh that `up --refresh` starts with.
 
-The engine's refresh (pulumi/pulumi#16146, reference §1.6): Read(id, recorded outputs, recorded inputs); an
-empty id means the resource is gone; otherwise Diff(olds = the outputs just read, news = the recorded
-inputs) decides whether it drifted, so only what the provider's `diff` compares counts (output-only changes
-are not drift). DIFF_UNKNOWN falls back to the inputs the read returned against the recorded ones.
+The engine's refresh (pkg/resource/deploy/step.go `RefreshStep.Apply`, `ResultOp`; pulumi/pulumi#16146):
+Read(id, recorded outputs, recorded inputs); an empty id means the resource is gone ("delete"); otherwise
+the inputs Read returned (or the recorded ones when it returned none) and the outputs it read become the new
+state, and Diff(olds = the new outputs, news = the recorded inputs) decides "update" or "same", so only what
+the provider's `diff` compares counts (output-only changes are not drift). DIFF_UNKNOWN falls back to the
+new inputs against the recorded ones.
 
-The per-property report names, for each drifted resource, the recorded (desired) value and the live one:
-the inputs Read returned (`ReadResult(inputs=...)`) against the recorded inputs, or, when the provider
-returns no inputs or the change is only in outputs, the outputs read against the recorded outputs.
+The offline `refresh --preview-only` writes what the engine would write to `--event-log FILE`
+(offline/event_log.py: `detailedDiff: null` for every dynamic resource, as a real run) and its drift report
+is made from that log by the drift command's own code (`drift.stream.refresh_result`), so the trial shows
+exactly what `python -m drift --from-event-log` shows for a real pipeline, with the same exit code.
 
-Native resources (Entra, ARM) are mocked offline: their drift is out of scope here and the report says so.
+Native resources (Entra, ARM) are mocked offline: they are not read, not in the log, and the report says so.
 
 `up --refresh` first reads every dynamic resource the same way and continues from what it read (a resource
 gone is created again, a drifted one is diffed from its live outputs and updated), which is how the engine
@@ -20,17 +23,26 @@ remediates drift: a plain `up` diffs against recorded state and does not see it.
 from __future__ import annotations
 
 import dataclasses
+import pathlib
 from typing import Callable, Optional
 
+from drift import stream
+from drift.events import EventCollector
+from drift.model import ABSENT as DRIFT_ABSENT
+from drift.model import ResourceChange, StackResult
+
+from .event_log import EventLog
 from .provider_server import ProviderError, ProviderServer
 from .state import ResourceState, StackState
 from .steps import StepError
-from .values import PropertyChange, property_changes
+from .values import ABSENT, PropertyChange
+
+_KIND = {"update": "changed", "delete": "deleted"}
 
 
 @dataclasses.dataclass(frozen=True)
 class Drift:
-    """One resource whose live state differs from what was deployed."""
+    """One resource whose live state differs from what was deployed, as the drift report names it."""
 
     urn: str
     type: str
@@ -47,40 +59,58 @@ class RefreshReport:
     checked: tuple[str, ...]  # URNs read through the provider server
     drifts: tuple[Drift, ...]
     not_checked: tuple[ResourceState, ...]  # mocked native resources
+    result: Optional[StackResult] = None  # the drift command's result for the event log
+    error: Optional[StepError] = None  # the read that failed (the log then ends with it)
 
     @property
     def clean(self) -> bool:
-        return not self.drifts
+        return not self.drifts and self.error is None and (self.result is None or self.result.exit_code == 0)
 
 
 def refresh_preview(
     state: StackState,
     server: Callable[[], ProviderServer],
     on_resource: Callable[[ResourceState, Optional[Drift]], None] = lambda r, d: None,
+    event_log: Optional[pathlib.Path] = None,
 ) -> RefreshReport:
-    checked, drifts, not_checked = [], [], []
-    for resource in state.resources:
-        if not resource.custom:
-            continue
-        if not resource.dynamic:
-            not_checked.append(resource)
-            continue
-        _, drift = read_live(server(), resource)
-        checked.append(resource.urn)
-        if drift is not None:
-            drifts.append(drift)
-        on_resource(resource, drift)
-    return RefreshReport(tuple(checked), tuple(drifts), tuple(not_checked))
+    """Read every dynamic resource, write the engine's event log (when asked) and report it as drift does."""
+    log = EventLog()
+    checked, not_checked = [], []
+    error: Optional[StepError] = None
+    try:
+        for resource in state.resources:
+            if not resource.custom:
+                continue
+            if not resource.dynamic:
+                not_checked.append(resource)
+                continue
+            live, op = read_live(server(), resource)
+            log.refreshed(resource, live, op)
+            checked.append(resource)
+    except StepError as exc:
+        # The engine stops at a failed read: an error diagnostic and a failed summary, never "clean".
+        error = exc
+        log.failed(exc.urn, exc.message)
+    else:
+        log.finish()
+    _write(log, event_log)
+    collector = EventCollector()
+    for event in log.events:
+        collector(event)
+    result = stream.refresh_result(state.stack, collector)
+    drifts = tuple(_drift(change) for change in result.drift)
+    by_urn = {drift.urn: drift for drift in drifts}
+    for resource in checked:
+        on_resource(resource, by_urn.get(resource.urn))
+    return RefreshReport(tuple(r.urn for r in checked), drifts, tuple(not_checked), result, error)
 
 
-def read_live(
-    server: ProviderServer, recorded: ResourceState
-) -> tuple[Optional[ResourceState], Optional[Drift]]:
-    """The resource as the service has it now (None when gone) and its drift from what was recorded."""
+def read_live(server: ProviderServer, recorded: ResourceState) -> tuple[Optional[ResourceState], str]:
+    """The resource as the service has it now (None when gone) and the refresh's result op."""
     try:
         read = server.read(recorded.id, recorded.urn, recorded.outputs, recorded.inputs)
         if read.gone:
-            return None, Drift(recorded.urn, recorded.type, "deleted")
+            return None, "delete"
         live_inputs = read.inputs or dict(recorded.inputs)
         diff = server.diff(recorded.id, recorded.urn, read.outputs, recorded.inputs, live_inputs)
     except ProviderError as exc:
@@ -94,18 +124,7 @@ def read_live(
         secret_outputs=secret & frozenset(read.outputs),
     )
     changed = diff.changed if diff.changes != "unknown" else live_inputs != dict(recorded.inputs)
-    if not changed:
-        return live, None
-    # Read may return only the keys it manages: compare those, not what it left out.
-    properties = (
-        property_changes(
-            recorded.inputs, live_inputs, secret=secret, keys=set(recorded.inputs) & set(live_inputs)
-        )
-        if read.inputs
-        else ()
-    )
-    properties = properties or property_changes(recorded.outputs, read.outputs, secret=secret)
-    return live, Drift(recorded.urn, recorded.type, "changed", properties)
+    return live, "update" if changed else "same"
 
 
 def refreshed_state(
@@ -119,8 +138,22 @@ def refreshed_state(
         if not (resource.custom and resource.dynamic):
             resources.append(resource)
             continue
-        live, drift = read_live(server(), resource)
-        on_resource(resource, drift)
+        live, op = read_live(server(), resource)
+        on_resource(resource, Drift(resource.urn, resource.type, _KIND[op]) if op in _KIND else None)
         if live is not None:
             resources.append(live)
     return state.with_resources(resources)
+
+
+def _drift(change: ResourceChange) -> Drift:
+    """The drift command's resource change, for the offline display (values already masked by drift)."""
+    properties = tuple(
+        PropertyChange(p.path, *(ABSENT if v is DRIFT_ABSENT else v for v in (p.before, p.after)))
+        for p in change.properties
+    )
+    return Drift(change.urn, change.type, "deleted" if change.change == "deleted" else "changed", properties)
+
+
+def _write(log: EventLog, path: Optional[pathlib.Path]) -> None:
+    if path is not None:
+        log.write(path)

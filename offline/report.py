@@ -6,6 +6,7 @@ never printed: they show as `[secret]`.
 
 from __future__ import annotations
 
+import pathlib
 from typing import Any, Iterable, Mapping, Optional, Sequence, TextIO
 
 from .refresh import Drift, RefreshReport
@@ -59,13 +60,20 @@ def drift_lines(report: RefreshReport) -> list[str]:
         elif drift.properties:
             lines.extend(change_lines(drift.properties))
         else:
-            lines.append("       the provider reports a change without naming a property")
+            lines.append("       only the dynamic provider's own state (`__provider`) differs")
     if report.not_checked:
         names = ", ".join(r.name for r in report.not_checked)
         lines.append(
             "   not checked offline (native resources are mocked, their drift is out of scope): " + names
         )
     return lines
+
+
+def event_log_lines(stack: str, path: Optional[pathlib.Path]) -> list[str]:
+    """Where the engine-shaped event log went, and the drift command that reports it the same way."""
+    if path is None:
+        return []
+    return [f"   event log: {path} (`python -m drift --from-event-log {stack}={path}` reports the same)"]
 
 
 def _drift_head(drift: Drift) -> str:

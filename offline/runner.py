@@ -2,16 +2,21 @@
 
 What it simulates of the engine:
 - the stack configuration (`Pulumi.yaml` schema and defaults + `Pulumi.<stack>.yaml` + overrides), passed
-  to the program and, whole and namespaced, to the dynamic provider server's Configure;
+  to the program and, whole and namespaced, to the dynamic provider server's Configure; recorded in state
+  at each `up`, and used for `refresh --preview-only` as the engine uses the provider inputs in state;
 - every dynamic resource (`pulumi-python:dynamic/*`) through the SDK's real provider server
   (`python -m pulumi.dynamic` over gRPC): Check, Diff, Create, Update, Delete and, for refresh, Read;
   DIFF_UNKNOWN decided on inputs as the engine does; secrets sent in plaintext and re-marked on outputs;
 - `protect`: a protected resource is never replaced or deleted; the run stops with the engine's message;
 - state: one JSON file per stack, checkpointed after each successful step, never written by a failed step,
   by a preview or by `refresh --preview-only`; secrets in it sealed (offline/secret_box.py);
-- exit codes aligned with the CLI's (pulumi.com/docs/iac/cli/exit-codes): 0 success, 1 the program
-  failed, 2 configuration, 4 a resource step failed or was refused, 7 `refresh --preview-only` found drift
-  (what the CLI's `--expect-no-changes` returns).
+- `refresh --preview-only` writes the engine's event log (`--event-log FILE`, dynamic resources only) and
+  reports it with the drift command's code, so with its exit codes (`python -m drift --help`): 0 clean,
+  7 drift (what the CLI's `--expect-no-changes` returns), a failed read 3 when it is about credentials,
+  else 1 (the CLI exits 1 for both); 2 a configuration problem (the CLI exits 1 for bad stack config);
+- exit codes of `up` and `preview`, the offline runner's own: 0 success, 1 the program failed,
+  2 configuration, 4 a resource step failed or was refused. The Pulumi CLI (v3.227.0 to v3.259) exits 1 for
+  the last two as well: its 2 is only a missing `--yes`, its 4 is declared but not wired.
 
 What only the real engine does: the native providers (azuread, azure-native: their resources get
 deterministic mock outputs matching the emulator's native seed, and their drift is not checked), replace
@@ -69,10 +74,14 @@ class RunResult:
 @dataclasses.dataclass(frozen=True)
 class RefreshResult:
     report: Optional[RefreshReport] = None
+    event_log: Optional[pathlib.Path] = None
     failure: Optional[Failure] = None
 
     @property
     def exit_code(self) -> int:
+        """The failure's code, else the drift command's for the event log (0 clean, 7 drift)."""
+        if self.report is not None and self.report.result is not None:
+            return self.report.result.exit_code  # a failed read is an error of the log, as drift reports it
         if self.failure:
             return self.failure.exit_code
         return SUCCESS if self.report is None or self.report.clean else CHANGES_FOUND
@@ -109,18 +118,29 @@ class OfflineRunner:
     def preview(self, refresh: bool = False) -> RunResult:
         return self._deploy(preview=True, refresh=refresh)
 
-    def refresh_preview(self) -> RefreshResult:
+    def refresh_preview(self, event_log: Optional[pathlib.Path] = None) -> RefreshResult:
+        """`pulumi refresh --preview-only --event-log FILE`: the log goes to `event_log`, by default
+        `<state-dir>/<stack>-refresh-events.jsonl`; the report is the drift command's for that log."""
+        log = event_log or self.event_log_path
         try:
             config = self.config()
             state = self.state_file.load()
         except (StackConfigError, StateFileError) as exc:
             return RefreshResult(failure=Failure("configuration", str(exc)))
+        # As the engine: a refresh configures the provider from what state recorded at the last `up`, not
+        # from the current stack file (a state written before this was recorded falls back to the file).
+        recorded_config = dict(state.provider_config) or config
         try:
-            return RefreshResult(refresh_preview(state, self._server_for(config), self.on_refresh))
-        except StepError as exc:
-            return RefreshResult(failure=Failure("step", exc.message, exc.urn, exc.op))
+            report = refresh_preview(state, self._server_for(recorded_config), self.on_refresh, log)
         finally:
             self._close()
+        error = report.error
+        failure = None if error is None else Failure("step", error.message, error.urn, error.op)
+        return RefreshResult(report, log, failure)
+
+    @property
+    def event_log_path(self) -> pathlib.Path:
+        return self.state_file.directory / f"{self.stack}-refresh-events.jsonl"
 
     def config(self) -> dict[str, str]:
         """The namespaced string config the engine would pass (stack file + overrides)."""
@@ -165,7 +185,7 @@ class OfflineRunner:
         finally:
             self._close()
         if not preview:
-            self.state_file.save(deployment.final_state(dict(run.outputs), run.secret_outputs))
+            self.state_file.save(deployment.final_state(dict(run.outputs), run.secret_outputs, dict(config)))
         return RunResult(operation, tuple(deployment.events), dict(run.outputs), run.secret_outputs)
 
     @staticmethod

@@ -1,7 +1,9 @@
 """The offline runner's state: one JSON file per stack, written atomically, secrets sealed.
 
 Shaped like the engine's checkpoint (`pulumi stack export`): resources in registration order, each with its
-URN, type, custom flag, id, parent, protect, dependencies, provider reference, inputs and outputs. Values
+URN, type, custom flag, id, parent, protect, dependencies, provider reference, inputs and outputs; and the
+configuration the dynamic provider was last configured with (the engine keeps it as the default provider's
+inputs). Values
 under a top-level key that is secret are sealed (offline/secret_box.py); everything else is plain JSON.
 
 `StateFile.save` writes a temporary file in the same directory, flushes it to disk and renames it over the
@@ -64,6 +66,9 @@ class StackState:
     resources: tuple[ResourceState, ...] = ()
     outputs: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     secret_outputs: frozenset[str] = frozenset()
+    # The configuration the dynamic provider was configured with at the last `up`: what the engine records
+    # as the default provider's inputs, and configures the provider with on a refresh (not the stack file).
+    provider_config: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def get(self, urn: str) -> Optional[ResourceState]:
         return next((r for r in self.resources if r.urn == urn), None)
@@ -110,12 +115,14 @@ class StateFile:
                 f"not {self.project}/{self.stack}"
             )
         outputs, secret_outputs = self._open_bag(document.get("outputs") or {})
+        provider_config = dict(document.get("providerConfig") or {})
         return StackState(
             self.project,
             self.stack,
             tuple(self._resource(r) for r in document["resources"]),
             outputs,
             secret_outputs,
+            provider_config,
         )
 
     def save(self, state: StackState) -> None:
@@ -125,6 +132,9 @@ class StateFile:
             "project": state.project,
             "stack": state.stack,
             "outputs": self._seal_bag(state.outputs, state.secret_outputs),
+            # Plain: offline config holds no secret (load_stack_config refuses encrypted values; credentials
+            # reach the providers through the environment, never config).
+            "providerConfig": dict(state.provider_config),
             "resources": [self._record(r) for r in state.resources],
         }
         self.directory.mkdir(parents=True, exist_ok=True)

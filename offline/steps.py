@@ -175,7 +175,9 @@ class DynamicSteps:
             return self._replace(server, goal, old, inputs, changes, diff.delete_before_replace)
         event = StepEvent("update", goal.urn, goal.type, changes=changes, preview=self.preview)
         if self.preview:
-            return Outcome(event, None, old.id, unknown_outputs({**old.outputs, **inputs}))
+            # The engine's preview of an Update hands the program the new inputs only: the provider is not
+            # asked (supportsPreview=false), so every output-only value is unknown (reference Corrections 5).
+            return Outcome(event, None, old.id, unknown_outputs(without_provider(inputs)))
         outputs = self._call(
             "update", goal.urn, server.update, old.id, goal.urn, old.outputs, inputs, old.inputs
         )

@@ -2,12 +2,13 @@
 
 Starts the emulator on loopback (default fixture + the native seed + the portal administrator), then walks a
 committed stack through: `up` (first deploy), `up` again (nothing changed: no request reaches the emulator),
-a portal-like change, `refresh --preview-only` (reports the drift, exit 7), `up` (remediates) and a final
-clean refresh. A Copilot Studio agent's stack starts with the agent not connected, as a new environment is:
-the first `up` stops with `copilot-agent-not-connected` and the click path before writing anything, the trial
-then makes Copilot Studio's Connect (portal-like, as the emulator models it) and `up` binds the agent.
-Prints each resource step, the drift report and a summary table; stops everything it started (emulator
-thread, provider server process) and removes its temporary state unless `state_dir` is given.
+a portal-like change, `refresh --preview-only` (writes the engine's event log and reports the drift from it
+with the drift command's code, exit 7), `up --refresh` (remediates) and a final clean refresh. A Copilot
+Studio agent's stack starts with the agent not connected, as a new environment is: the first `up` stops with
+`copilot-agent-not-connected` and the click path before writing anything, the trial then makes Copilot
+Studio's Connect (portal-like, as the emulator models it) and `up` binds the agent. Prints each resource step,
+the drift report and a summary table; stops everything it started (emulator thread, provider server process)
+and removes its temporary state unless `state_dir` is given.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ LIMITS = (
     'writes is settled on a tenant (docs/binding.md, "What only a tenant can settle")',
     "steps run one at a time; the engine runs independent steps in parallel and deletes replaced "
     "resources at the end",
-    "the real `pulumi refresh` rewrites state; offline only `refresh --preview-only` exists",
+    "the real `pulumi refresh` rewrites state; offline only `refresh --preview-only` exists, and its event "
+    "log holds only the dynamic resources (the engine's also has the native ones, components and the stack)",
     "no policy packs, no secrets provider (state secrets are sealed with a local key), no backend history",
 )
 
@@ -50,8 +52,11 @@ class _Row:
 
 
 class Trial:
-    def __init__(self, stream: TextIO, stack: str, change: str, remediate: bool) -> None:
+    def __init__(
+        self, stream: TextIO, stack: str, change: str, remediate: bool, keeps_state: bool = False
+    ) -> None:
         self.out, self.stack, self.change, self.remediate = stream, stack, change, remediate
+        self.keeps_state = keeps_state  # a temporary state directory (and its event logs) goes at the end
         self.rows: list[_Row] = []
         self.problems: list[str] = []
 
@@ -175,6 +180,9 @@ class Trial:
             self.say(*report.failure_lines(result.failure))
         elif result.report is not None:
             self.say(*report.drift_lines(result.report))
+        self.say(*report.event_log_lines(self.stack, result.event_log))
+        if not self.keeps_state:
+            self.say("   (the trial removes it at the end; keep it with --state-dir DIR)")
         meaning = {SUCCESS: "no drift", CHANGES_FOUND: "drift found"}.get(result.exit_code, "error")
         self.say(
             f"   exit code {result.exit_code} ({meaning}); emulator requests: {len(log)}, "
@@ -230,7 +238,7 @@ def run_trial(
 ) -> int:
     """Run the walk-through; 0 when every step behaved as expected, 1 otherwise."""
     started = time.monotonic()
-    trial = Trial(stream, stack, change, remediate)
+    trial = Trial(stream, stack, change, remediate, keeps_state=state_dir is not None)
     emulator = Emulator().start()
     try:
         target = EmulatorTarget(emulator.base_url, emulator.ca_path)

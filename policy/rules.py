@@ -2,7 +2,8 @@
 wrapped in a ResourceValidationPolicy or StackValidationPolicy; `POLICIES` is what the pack serves
 (a tuple; PolicyPack wants a list, so __main__ passes a copy).
 
-Mandatory (a violation fails `pulumi preview` / `pulumi up` with exit code 5):
+Mandatory (a violation fails `pulumi preview` / `pulumi up`; the CLI, v3.227.0 to v3.259, exits 1: its 5 is
+declared but not wired):
 - binding-resources-protected: the Omnichannel binding and the bot's identity cannot be removed by accident;
 - bot-application-single-tenant: the app registration signs in organisations only (AzureADMyOrg, or
   AzureADMultipleOrgs with handoff:botAppMultiTenant), the Azure Bot is SingleTenant or UserAssignedMSI

@@ -1,18 +1,23 @@
-"""Engine events and CLI outputs shaped as Pulumi documents them, for tests that run without the CLI.
+"""Engine events in the shape the Pulumi engine writes them, for tests that run without the CLI.
 
-Event dicts follow sdk/go/common/apitype/events.go (the JSON the CLI writes to `--event-log`, which the
-Automation API parses with `pulumi.automation.events.EngineEvent.from_json`): `resourcePreEvent` /
-`resOutputsEvent` with `metadata` {op, urn, type, provider, old, new, keys, diffs, detailedDiff{path:
-{diffKind, inputDiff}}}, `diagnosticEvent`, `summaryEvent` {resourceChanges}. Secrets in event state are
-serialised with the blinding crypter (pkg/backend/display/events.go): the secret signature envelope with
-`"ciphertext": "[secret]"`. CommandError texts follow automation/_cmd.py CommandResult.__str__.
+Source of every shape (nothing here is invented):
+- step events, states, summary, prelude and cancel events: the recorded streams in
+  tests/drift/data/engine-events (pulumi/pulumi v3.259.0 lifecycle tests, converted by
+  pkg/backend/display `ConvertEngineEvent`, the `--event-log` writer). As there: `detailedDiff` is always
+  present and `null` unless the provider gave one, `diffs` only with a detailed diff, `planning: true` in a
+  preview, state keys `type, urn, custom, id, parent, inputs, outputs, provider` (`delete`, `external`,
+  `protect` only when true: apitype `omitempty`);
+- `diagnosticEvent`: sdk/go/common/apitype/events.go `DiagnosticEvent` (no recorded stream has one);
+- secrets in event state: pkg/backend/display/events.go `convertStepEventStateMetadata` serialises with the
+  blinding crypter (the secret signature envelope with `"ciphertext": "[secret]"`); with show-secrets
+  (`stack.SerializeProperties`) the envelope carries `plaintext`;
+- CommandError texts: automation/_cmd.py CommandResult.__str__.
 """
 
 from __future__ import annotations
 
 from typing import Any, Iterable, Optional
 
-from pulumi.automation import events as auto_events
 from pulumi.automation._cmd import CommandResult
 from pulumi.automation.errors import create_command_error
 
@@ -46,17 +51,20 @@ def state(
     protect: bool = False,
     custom: bool = True,
 ) -> dict:
-    return {
-        "type": type_,
-        "urn": urn_,
-        "id": f"id-{urn_.rsplit('::', 1)[-1]}",
-        "parent": parent,
-        "provider": f"urn:pulumi:dev::{PROJECT}::pulumi:providers:x::default",
-        "custom": custom,
-        "protect": protect,
-        "inputs": inputs,
-        "outputs": outputs if outputs is not None else dict(inputs),
-    }
+    document: dict[str, Any] = {"type": type_, "urn": urn_}
+    if custom:
+        document["custom"] = True
+    document.update({"id": f"id-{urn_.rsplit('::', 1)[-1]}", "parent": parent})
+    if protect:
+        document["protect"] = True
+    document.update(
+        {
+            "inputs": inputs,
+            "outputs": outputs if outputs is not None else dict(inputs),
+            "provider": f"urn:pulumi:dev::{PROJECT}::pulumi:providers:x::default",
+        }
+    )
+    return document
 
 
 def metadata(
@@ -67,45 +75,37 @@ def metadata(
     old: Optional[dict] = None,
     new: Optional[dict] = None,
     detailed: Optional[dict[str, tuple[str, bool]]] = None,
-    diffs: Iterable[str] = (),
     keys: Iterable[str] = (),
 ) -> dict:
-    document: dict[str, Any] = {"op": op, "urn": urn_, "type": type_, "provider": ""}
-    if old is not None:
-        document["old"] = old
-    if new is not None:
-        document["new"] = new
-    if detailed is not None:
-        document["detailedDiff"] = {
-            path: {"diffKind": kind, "inputDiff": input_diff} for path, (kind, input_diff) in detailed.items()
-        }
-    if diffs:
-        document["diffs"] = list(diffs)
+    """StepEventMetadata; `diffs` (the changed top-level keys) comes with a detailed diff, as recorded."""
+    document: dict[str, Any] = {"op": op, "urn": urn_, "type": type_, "old": old, "new": new}
     if keys:
         document["keys"] = list(keys)
+    if detailed is not None:
+        document["diffs"] = sorted({path.split(".")[0].split("[")[0] for path in detailed})
+    document["detailedDiff"] = (
+        None
+        if detailed is None
+        else {
+            path: {"diffKind": kind, "inputDiff": input_diff} for path, (kind, input_diff) in detailed.items()
+        }
+    )
+    document["provider"] = (old or new or {}).get("provider", "")
     return document
 
 
 def pre_event(sequence: int, step: dict) -> dict:
-    return {
-        "sequence": sequence,
-        "timestamp": 1_760_000_000 + sequence,
-        "resourcePreEvent": {"metadata": step, "planning": True},
-    }
+    return {"sequence": sequence, "timestamp": 0, "resourcePreEvent": {"metadata": step, "planning": True}}
 
 
 def outputs_event(sequence: int, step: dict) -> dict:
-    return {
-        "sequence": sequence,
-        "timestamp": 1_760_000_000 + sequence,
-        "resOutputsEvent": {"metadata": step, "planning": True},
-    }
+    return {"sequence": sequence, "timestamp": 0, "resOutputsEvent": {"metadata": step, "planning": True}}
 
 
 def diagnostic_event(sequence: int, severity: str, message: str, urn_: str = "") -> dict:
     return {
         "sequence": sequence,
-        "timestamp": 1_760_000_000 + sequence,
+        "timestamp": 0,
         "diagnosticEvent": {
             "urn": urn_,
             "prefix": f"{severity}: ",
@@ -116,33 +116,35 @@ def diagnostic_event(sequence: int, severity: str, message: str, urn_: str = "")
     }
 
 
-def summary_event(sequence: int, changes: dict[str, int]) -> dict:
+def summary_event(sequence: int, changes: dict[str, int], result: str = "succeeded") -> dict:
     return {
         "sequence": sequence,
-        "timestamp": 1_760_000_000 + sequence,
+        "timestamp": 0,
         "summaryEvent": {
             "maybeCorrupt": False,
-            "durationSeconds": 3,
+            "durationSeconds": 1,
             "resourceChanges": changes,
             "PolicyPacks": {},
+            "isPreview": True,
+            "result": result,
         },
     }
 
 
-def refresh_events(
-    steps: list[tuple[dict, dict]], *, extra: Iterable[dict] = ()
-) -> list[auto_events.EngineEvent]:
-    """The events of `pulumi refresh --preview-only`: per resource a pre-event (op refresh, no diff) and an
-    outputs event carrying the result op; then a summary counting the result ops."""
-    events: list[dict] = [{"sequence": 0, "timestamp": 1_760_000_000, "preludeEvent": {"config": {}}}]
+def refresh_events(steps: list[tuple[dict, dict]], *, extra: Iterable[dict] = ()) -> list[dict]:
+    """The events of `pulumi refresh --preview-only`: prelude; per resource a pre-event (op refresh,
+    old = new = recorded) and an outputs event carrying the result op; a summary counting the result
+    ops; the closing cancel event."""
+    events: list[dict] = [{"sequence": 0, "timestamp": 0, "preludeEvent": {"config": {}}}]
     counts: dict[str, int] = {}
     for announced, finished in steps:
-        events.append(pre_event(len(events), announced))
-        events.append(outputs_event(len(events), finished))
+        events.append(pre_event(0, announced))
+        events.append(outputs_event(0, finished))
         counts[finished["op"]] = counts.get(finished["op"], 0) + 1
     events.extend(extra)
-    events.append(summary_event(len(events), counts))
-    return [auto_events.EngineEvent.from_json(event) for event in events]
+    events.append(summary_event(0, counts))
+    events.append({"sequence": 0, "timestamp": 0, "cancelEvent": {}})
+    return events
 
 
 def refreshed(
@@ -153,22 +155,16 @@ def refreshed(
     new: Optional[dict] = None,
     detailed: Optional[dict[str, tuple[str, bool]]] = None,
 ) -> tuple[dict, dict]:
-    """A (pre, outputs) pair for one resource of a refresh preview: same when nothing changed, update
-    when `detailed` names changed paths, delete when `new` is None and the resource is gone."""
+    """A (pre, outputs) pair for one resource of a refresh preview: `same` when the read found the recorded
+    state, `delete` when `new` is None (gone), else `update`. `detailed` only for a provider that returns a
+    detailed diff (native providers); a Python dynamic provider never does, so its update has
+    `detailedDiff: null` and no `diffs` (TestRefreshPreservesInputsWhenReadReturnsNoInputs)."""
     announced = metadata("refresh", urn_, type_, old=old, new=old)
-    if detailed is None and new is not None:
-        return announced, metadata("same", urn_, type_, old=old, new=new)
     if new is None:
-        return announced, metadata("delete", urn_, type_, old=old)
-    return announced, metadata(
-        "update",
-        urn_,
-        type_,
-        old=old,
-        new=new,
-        detailed=detailed,
-        diffs=sorted({path.split(".")[0].split("[")[0] for path in detailed}),
-    )
+        return announced, metadata("delete", urn_, type_, old=old, new=None)
+    if new == old:
+        return announced, metadata("same", urn_, type_, old=old, new=new)
+    return announced, metadata("update", urn_, type_, old=old, new=new, detailed=detailed)
 
 
 def command_error(code: int, stderr: str, stdout: str = ""):

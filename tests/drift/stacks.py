@@ -10,8 +10,6 @@ from __future__ import annotations
 import threading
 from typing import Callable, Mapping, Optional, Union
 
-from pulumi.automation import events as auto_events
-
 from drift.engine import as_engine_failure
 from tests.drift import engine_shapes as shapes
 
@@ -91,21 +89,22 @@ def resources(stack: str) -> dict[str, dict]:
     }
 
 
-def clean_stack(stack: str) -> list[auto_events.EngineEvent]:
+def clean_stack(stack: str) -> list[dict]:
     return shapes.refresh_events(
         [shapes.refreshed(r["urn"], r["type"], r, new=r) for r in resources(stack).values()]
     )
 
 
-def drifted_stack(stack: str) -> list[auto_events.EngineEvent]:
-    """Someone disabled the Teams channel in the portal, removed the bot from its queue, added a context
-    variable and rotated the client secret; the workstream's pickled provider differs (not drift)."""
+def drifted_stack(stack: str) -> list[dict]:
+    """Someone disabled the Teams channel in the portal, removed the bot from its queue (the membership is
+    gone), added a context variable and rotated the client secret. The native providers return detailed
+    diffs (the shape of TestRefreshBasics); the dynamic context variables do not (detailedDiff null, the
+    shape of TestRefreshPreservesInputsWhenReadReturnsNoInputs): only old vs new state says what changed."""
     r = resources(stack)
     teams_live = _with(
         r["teams"], properties={"channelName": "MsTeamsChannel", "properties": {"isEnabled": False}}
     )
     context_live = _with(r["context"], variables=["customerTier:text", "orderId:number"])
-    workstream_live = _with(r["workstream"], __provider=shapes.plaintext_secret(shapes.PICKLE_MARKER))
     secret_live = _with(r["secret"], value=shapes.plaintext_secret("n3w-s3cr3t-v4lue"))
     return shapes.refresh_events(
         [
@@ -119,20 +118,8 @@ def drifted_stack(stack: str) -> list[auto_events.EngineEvent]:
                 detailed={"properties.properties.isEnabled": ("update", True)},
             ),
             shapes.refreshed(r["queue"]["urn"], QUEUE, r["queue"], new=None),
-            shapes.refreshed(
-                r["workstream"]["urn"],
-                WORKSTREAM,
-                r["workstream"],
-                new=workstream_live,
-                detailed={"__provider": ("update", True)},
-            ),
-            shapes.refreshed(
-                r["context"]["urn"],
-                CONTEXT,
-                r["context"],
-                new=context_live,
-                detailed={"variables[1]": ("add", True)},
-            ),
+            shapes.refreshed(r["workstream"]["urn"], WORKSTREAM, r["workstream"], new=r["workstream"]),
+            shapes.refreshed(r["context"]["urn"], CONTEXT, r["context"], new=context_live),
             shapes.refreshed(
                 r["secret"]["urn"],
                 PASSWORD,
@@ -153,9 +140,9 @@ Outcome = Union[list, BaseException]
 
 
 class FakeEngine:
-    """Replays prepared events per stack (or raises the prepared error), and records how many stacks ran
-    at once. With `expected_peak`, each call waits (bounded) until that many run together once, so a pool
-    wider than its bound is seen rather than hidden by timing."""
+    """Replays prepared event-log events per stack (or raises the prepared error), and records how many
+    stacks ran at once. With `expected_peak`, each call waits (bounded) until that many run together once,
+    so a pool wider than its bound is seen rather than hidden by timing."""
 
     def __init__(
         self,
@@ -177,15 +164,13 @@ class FakeEngine:
     def list_stacks(self) -> list[str]:
         return list(self._stacks)
 
-    def refresh_preview(self, stack_name: str, on_event: Callable) -> Mapping[str, int]:
-        return self._replay("refresh_preview", self._refresh, stack_name, on_event)
+    def refresh_preview(self, stack_name: str, on_event: Callable) -> None:
+        self._replay("refresh_preview", self._refresh, stack_name, on_event)
 
-    def pending_preview(self, stack_name: str, on_event: Callable) -> Mapping[str, int]:
-        return self._replay("pending_preview", self._pending, stack_name, on_event)
+    def pending_preview(self, stack_name: str, on_event: Callable) -> None:
+        self._replay("pending_preview", self._pending, stack_name, on_event)
 
-    def _replay(
-        self, command: str, outcomes: Mapping[str, Outcome], stack_name: str, on_event
-    ) -> Mapping[str, int]:
+    def _replay(self, command: str, outcomes: Mapping[str, Outcome], stack_name: str, on_event) -> None:
         with self._condition:
             self.calls.append((command, stack_name))
             self._active += 1
@@ -199,12 +184,8 @@ class FakeEngine:
             outcome = outcomes[stack_name]
             if isinstance(outcome, BaseException):
                 raise as_engine_failure(outcome)
-            summary: dict = {}
             for event in outcome:
                 on_event(event)
-                if event.summary_event is not None:
-                    summary = dict(event.summary_event.resource_changes)
-            return summary
         finally:
             with self._condition:
                 self._active -= 1

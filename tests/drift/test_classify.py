@@ -83,13 +83,13 @@ def test_exit_code_6_means_stack_not_found_whatever_the_text():
         (255, "error: no Pulumi.yaml project file found (searching upwards from /src)\n"),
     ],
 )
-def test_configuration_problems_exit_2(code, stderr):
+def test_configuration_problems_exit_2_whatever_code_the_cli_used(code, stderr):
     failure = _classified(code, stderr)
     assert failure.category is ErrorCategory.CONFIGURATION and failure.exit_code == 2
 
 
 def test_provider_error_that_is_not_about_credentials_is_another_error():
-    failure = _classified(4, "error: preview failed: GET https://contoso.crm4.dynamics.com: HTTP 500\n")
+    failure = _classified(1, "error: preview failed: GET https://contoso.crm4.dynamics.com: HTTP 500\n")
     assert failure.category is ErrorCategory.OTHER and failure.exit_code == 1
 
 
@@ -104,14 +104,14 @@ def test_missing_cli_is_a_configuration_error_that_says_how_to_fix_it(tmp_path, 
         AutomationEngine(str(tmp_path))
     failure = classify(raised.value)
     assert failure.category is ErrorCategory.CONFIGURATION
-    assert "Pulumi CLI was not found on PATH" in failure.message and "3.226.1" in failure.message
+    assert "Pulumi CLI was not found on PATH" in failure.message and "3.227.0" in failure.message
 
 
 def test_cli_older_than_the_exit_code_mapping_is_a_configuration_error():
     failure = classify(
         as_engine_failure(auto_errors.InvalidVersionError("Minimum version requirement failed"))
     )
-    assert failure.category is ErrorCategory.CONFIGURATION and "3.226.1" in failure.message
+    assert failure.category is ErrorCategory.CONFIGURATION and "3.227.0" in failure.message
 
 
 def test_messages_never_carry_tokens_or_secret_assignments():

@@ -51,7 +51,7 @@ def test_help_documents_the_exit_codes():
         assert line in completed.stdout
 
 
-def test_report_from_cli_json_documents_needs_no_engine_and_exits_7_on_drift():
+def test_preview_digest_counts_the_drift_it_cannot_name_and_exits_7():
     completed = _python_m_drift(
         "--from-preview-json",
         f"dev={FIXTURES / 'refresh-preview-clean.json'}",
@@ -76,24 +76,79 @@ def test_report_from_cli_json_documents_needs_no_engine_and_exits_7_on_drift():
             "after": False,
         }
     ]
-    assert drifted["handoff-workstream"]["properties"] == [
-        {
-            "path": "workstream",
-            "kind": "update",
-            "inputDiff": True,
-            "before": "Contoso chat",
-            "after": "Contoso support",
-        }
-    ]
     assert drifted["handoff-queue"]["change"] == "deleted"
-    assert prod["ignored"] == [
-        {
-            "urn": drifted["handoff-workstream"]["urn"],
-            "path": "__provider",
-            "reason": "dynamic-provider-state",
-        }
-    ]
-    assert "handoff-app" not in drifted  # a step still saying "refresh" did not drift
+    # changeSummary counts 2 updates; the digest names only the Teams channel's (the dynamic workstream
+    # stays "refresh"): the other is drift all the same, reported as unnamed.
+    assert "handoff-workstream" not in drifted and prod["unnamedChanges"] == 1
+    assert dev["unnamedChanges"] == 0
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["{}", '{"steps": []}', "[]"],
+)
+def test_preview_document_that_is_not_a_digest_is_never_clean(tmp_path, content):
+    document_file = tmp_path / "refresh.json"
+    document_file.write_text(content, encoding="utf-8")
+    code, out, _ = _run(["--from-preview-json", f"dev={document_file}", "--format", "json", "--quiet"])
+    [stack] = json.loads(out)["stacks"]
+    assert code == 2 and stack["status"] == "error"
+
+
+def test_preview_digest_with_an_error_diagnostic_is_an_error_not_clean(tmp_path):
+    document_file = tmp_path / "refresh.json"
+    document_file.write_text(
+        json.dumps(
+            {
+                "steps": [],
+                "changeSummary": {},
+                "diagnostics": [
+                    {"message": "error: AADSTS7000215: Invalid client secret provided.", "severity": "error"}
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    code, out, _ = _run(["--from-preview-json", f"dev={document_file}", "--format", "json", "--quiet"])
+    [stack] = json.loads(out)["stacks"]
+    assert code == 3 and stack["status"] == "error" and stack["error"]["category"] == "authentication"
+
+
+def test_event_log_gives_the_same_report_and_exit_code_as_a_scan(project, tmp_path):
+    log = tmp_path / "prod.jsonl"
+    log.write_text(
+        "".join(json.dumps(event) + "\n" for event in stacks.drifted_stack("prod")), encoding="utf-8"
+    )
+    from_log, log_out, _ = _run(["--from-event-log", f"prod={log}", "--format", "json", "--quiet"])
+    engine = stacks.FakeEngine({"prod": stacks.drifted_stack("prod")})
+    scanned, scan_out, _ = _run(["prod", "--work-dir", str(project), "--format", "json", "--quiet"], engine)
+    assert from_log == scanned == 7
+    strip = lambda text: {**json.loads(text), "generatedAt": None}  # noqa: E731
+    assert strip(log_out) == strip(scan_out)
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ('{"sequence":0,"timestamp":0,"preludeEvent":{"config":{}}}\n{"sequence":', "line 2 is not JSON"),
+        ("", "no summary event"),
+        ('{"sequence":0,"timestamp":0,"preludeEvent":{"config":{}}}\n', "no summary event"),
+        ("[1, 2]\n", "not an engine event"),
+    ],
+)
+def test_unreadable_or_unfinished_event_log_is_an_error_never_clean(tmp_path, content, message):
+    log = tmp_path / "dev.jsonl"
+    log.write_text(content, encoding="utf-8")
+    code, out, _ = _run(["--from-event-log", f"dev={log}", "--format", "json", "--quiet"])
+    [stack] = json.loads(out)["stacks"]
+    assert code in (1, 2) and stack["status"] == "error" and message in stack["error"]["message"]
+
+
+def test_missing_event_log_file_is_a_configuration_error(tmp_path):
+    code, out, _ = _run(
+        ["--from-event-log", f"dev={tmp_path / 'absent.jsonl'}", "--format", "json", "--quiet"]
+    )
+    assert code == 2 and "cannot read" in json.loads(out)["stacks"][0]["error"]["message"]
 
 
 def test_markdown_goes_to_stdout_and_is_appended_to_the_summary_file(project):
@@ -117,7 +172,7 @@ def test_json_report_written_to_a_file_validates_against_the_schema(project):
             "qa": stacks.not_found("qa"),
             "ops": stacks.auth_failure(),
         },
-        pending={"dev": stacks.clean_stack("dev")[-1:], "prod": stacks.clean_stack("prod")[-1:]},
+        pending={"dev": stacks.clean_stack("dev")[-2:], "prod": stacks.clean_stack("prod")[-2:]},
     )
     code, out, _ = _run(
         [
@@ -145,6 +200,7 @@ def test_json_report_written_to_a_file_validates_against_the_schema(project):
         "drifted": 1,
         "failed": 2,
         "driftedResources": 4,
+        "unnamedChanges": 0,
         "pendingChanges": 0,
     }
     errors = {s["name"]: s["error"]["category"] for s in document["stacks"] if s["error"]}
@@ -178,6 +234,8 @@ def test_missing_cli_fails_every_requested_stack_with_a_configuration_error(proj
         (["dev", "--parallel", "0"], "--parallel must be between 1 and 16"),
         (["--from-preview-json", "nofile"], "expects STACK=FILE"),
         (["dev", "--from-preview-json", "dev=x.json"], "do not also name stacks"),
+        (["--from-event-log", "dev="], "--from-event-log expects STACK=FILE"),
+        (["--all", "--from-event-log", "dev=x.jsonl"], "do not also name stacks"),
     ],
 )
 def test_usage_errors_exit_2_and_say_what_to_fix(project, argv, message):

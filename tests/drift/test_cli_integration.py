@@ -77,3 +77,34 @@ def test_stack_missing_from_the_local_backend_exits_6(local_stack):
     assert completed.returncode == 6, completed.stderr
     [stack] = json.loads(completed.stdout)["stacks"]
     assert stack["error"]["category"] == "stack-not-found"
+
+
+def test_skip_confirmations_in_the_environment_does_not_break_a_scan(local_stack):
+    # The CLI turns PULUMI_SKIP_CONFIRMATIONS=true into --yes, which --preview-only refuses (v3.259).
+    project, env = local_stack
+    completed = _drift(project, {**env, "PULUMI_SKIP_CONFIRMATIONS": "true"}, "it")
+    assert completed.returncode == 0, completed.stderr
+
+
+def test_an_event_log_the_cli_wrote_gives_the_scan_s_exit_code(local_stack, tmp_path):
+    project, env = local_stack
+    log = tmp_path / "it.jsonl"
+    subprocess.run(
+        [
+            "pulumi",
+            "--non-interactive",
+            "refresh",
+            "--preview-only",
+            "--event-log",
+            str(log),
+            "--stack",
+            "it",
+        ],
+        cwd=project,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    completed = _drift(project, env, "--from-event-log", f"it={log}")
+    assert completed.returncode == _drift(project, env, "it").returncode == 0, completed.stderr

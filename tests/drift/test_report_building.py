@@ -1,14 +1,12 @@
 """From engine events to per-resource, per-property drift: what is reported, with which values, and
-what is left out."""
+what is left out. Events are built in the recorded engine shape (tests/drift/engine_shapes.py)."""
 
 from __future__ import annotations
 
 import json
 
-from pulumi.automation import events as auto_events
-
 from drift import report_json, report_markdown, scan
-from drift.model import ABSENT, Report, StackStatus
+from drift.model import Report, StackStatus
 from tests.drift import engine_shapes as shapes
 from tests.drift import stacks
 
@@ -27,7 +25,7 @@ def test_clean_stack_reports_no_drift_and_the_engine_summary():
     assert result.status is StackStatus.CLEAN
     assert result.exit_code == 0
     assert result.drift == () and result.ignored == () and result.failure is None
-    assert result.change_summary == {"same": 7}
+    assert result.change_summary == {"same": 7} and result.unnamed == 0
 
 
 def test_disabled_teams_channel_is_reported_with_recorded_and_live_values():
@@ -49,11 +47,13 @@ def test_resource_deleted_outside_pulumi_is_reported_as_deleted():
     assert queue.change == "deleted" and queue.type == stacks.QUEUE and queue.properties == ()
 
 
-def test_added_list_element_has_no_before_value():
+def test_dynamic_resource_drift_without_detailed_diff_names_the_property_from_old_and_new_state():
     context = _by_name(_scan(stacks.drifted_stack("prod")).drift)["handoff-context"]
+    assert context.change == "modified" and context.type == stacks.CONTEXT
     [prop] = context.properties
-    assert prop.path == "variables[1]" and prop.kind == "add"
-    assert prop.before is ABSENT and prop.after == "orderId:number"
+    assert (prop.path, prop.kind, prop.input_diff) == ("variables", "update", True)
+    assert prop.before == ["customerTier:text"]
+    assert prop.after == ["customerTier:text", "orderId:number"]
 
 
 def test_secret_property_drift_is_reported_with_both_values_masked():
@@ -62,12 +62,17 @@ def test_secret_property_drift_is_reported_with_both_values_masked():
     assert (prop.path, prop.before, prop.after) == ("value", "[secret]", "[secret]")
 
 
-def test_provider_blob_difference_is_ignored_not_drift():
-    result = _scan(stacks.drifted_stack("prod"))
-    assert "handoff-workstream" not in _by_name(result.drift)
+def test_provider_blob_difference_is_left_out_but_the_resource_stays_drifted():
+    # A provider without `diff` (DIFF_UNKNOWN) lets the engine compare inputs, `__provider` included: the
+    # engine counts the update, so the report does too, with the blob left out and said so.
+    r = stacks.resources("prod")["workstream"]
+    live = stacks._with(r, __provider=shapes.plaintext_secret(shapes.PICKLE_MARKER))
+    result = _scan(shapes.refresh_events([shapes.refreshed(r["urn"], stacks.WORKSTREAM, r, new=live)]))
+    [workstream] = result.drift
+    assert workstream.change == "modified" and workstream.properties == ()
     [ignored] = result.ignored
     assert ignored.path == "__provider" and ignored.reason == "dynamic-provider-state"
-    assert ignored.urn.endswith("::handoff-workstream")
+    assert result.exit_code == 7
 
 
 def test_drifted_stack_has_status_drift_and_exit_code_7():
@@ -93,22 +98,48 @@ def test_refresh_step_that_never_finished_counts_as_no_change():
     r = stacks.resources("prod")["bot"]
     announced, _ = shapes.refreshed(r["urn"], stacks.BOT, r, new=r)
     events = [shapes.pre_event(1, announced), shapes.summary_event(2, {})]
-    result = _scan([auto_events.EngineEvent.from_json(e) for e in events])
-    assert result.drift == ()
+    result = _scan(events)
+    assert result.drift == () and result.status is StackStatus.CLEAN
 
 
-def test_update_without_detailed_diff_lists_the_changed_top_level_keys():
+def test_update_with_keys_but_no_detailed_diff_lists_the_changed_top_level_keys():
     r = stacks.resources("prod")["bot"]
     live = {
         **r,
         "inputs": {**r["inputs"], "location": "westeurope"},
         "outputs": {**r["outputs"], "location": "westeurope"},
     }
-    step = shapes.metadata("update", r["urn"], stacks.BOT, old=r, new=live, diffs=["location"])
+    step = shapes.metadata("update", r["urn"], stacks.BOT, old=r, new=live)
     events = shapes.refresh_events([(shapes.metadata("refresh", r["urn"], stacks.BOT, old=r, new=r), step)])
     [bot] = _scan(events).drift
     [prop] = bot.properties
     assert (prop.path, prop.kind, prop.before, prop.after) == ("location", "update", "global", "westeurope")
+
+
+def test_error_diagnostic_in_the_events_is_an_error_not_clean():
+    events = shapes.refresh_events(
+        [], extra=[shapes.diagnostic_event(0, "error", "reading the queue failed: HTTP 500")]
+    )
+    result = _scan(events)
+    assert result.status is StackStatus.ERROR and result.exit_code == 1
+    assert "HTTP 500" in result.failure.message
+
+
+def test_events_without_a_summary_are_an_error_not_clean():
+    r = stacks.resources("prod")["bot"]
+    announced, finished = shapes.refreshed(r["urn"], stacks.BOT, r, new=r)
+    result = _scan([shapes.pre_event(0, announced), shapes.outputs_event(0, finished)])
+    assert result.status is StackStatus.ERROR and "no summary event" in result.failure.message
+
+
+def test_summary_counting_a_change_is_drift_even_when_no_event_names_it():
+    result = _scan([shapes.summary_event(0, {"same": 6, "update": 1})])
+    assert result.status is StackStatus.DRIFT and result.exit_code == 7 and result.unnamed == 1
+
+
+def test_summary_ops_the_cli_does_not_count_as_changes_keep_the_stack_clean():
+    result = _scan([shapes.summary_event(0, {"same": 3, "read": 1, "discard": 1, "read-replacement": 1})])
+    assert result.status is StackStatus.CLEAN and result.exit_code == 0
 
 
 def test_pending_changes_are_separate_and_mark_the_changes_that_revert_drift():
@@ -157,30 +188,29 @@ def test_pending_changes_are_separate_and_mark_the_changes_that_revert_drift():
         shapes.outputs_event(
             4,
             shapes.metadata(
-                "create-replacement", r["context"]["urn"], stacks.CONTEXT, old=r["context"], new=r["context"]
+                "create-replacement", r["secret"]["urn"], stacks.PASSWORD, old=r["secret"], new=r["secret"]
             ),
         ),
         shapes.outputs_event(
             5,
             shapes.metadata(
                 "replace",
-                r["context"]["urn"],
-                stacks.CONTEXT,
-                old=r["context"],
-                new=r["context"],
-                detailed={"environmentUrl": ("update-replace", True)},
-                keys=["environmentUrl"],
+                r["secret"]["urn"],
+                stacks.PASSWORD,
+                old=r["secret"],
+                new=r["secret"],
+                detailed={"displayName": ("update-replace", True)},
+                keys=["displayName"],
             ),
         ),
         shapes.outputs_event(
-            6, shapes.metadata("delete-replaced", r["context"]["urn"], stacks.CONTEXT, old=r["context"])
+            6, shapes.metadata("delete-replaced", r["secret"]["urn"], stacks.PASSWORD, old=r["secret"])
         ),
         shapes.summary_event(7, {"update": 2, "replace": 1, "same": 4}),
     ]
-    pending_events = [auto_events.EngineEvent.from_json(e) for e in events]
-    result = _scan(stacks.drifted_stack("prod"), pending=pending_events)
+    result = _scan(stacks.drifted_stack("prod"), pending=events)
     pending = _by_name(result.pending)
-    assert set(pending) == {"handoff-teams", "handoff-bot", "handoff-context"}
+    assert set(pending) == {"handoff-teams", "handoff-bot", "handoff-secret"}
     [revert] = pending["handoff-teams"].properties
     assert (revert.before, revert.after, revert.reverts_drift) == (False, True, True)
     [code_change] = pending["handoff-bot"].properties
@@ -189,12 +219,12 @@ def test_pending_changes_are_separate_and_mark_the_changes_that_revert_drift():
         "https://bot2.contoso.com/api/messages",
         False,
     )
-    assert pending["handoff-context"].change == "replace"
+    assert pending["handoff-secret"].change == "replace"
     assert result.exit_code == 7
 
 
 def test_clean_pending_preview_keeps_a_clean_stack_clean():
-    no_changes = [auto_events.EngineEvent.from_json(shapes.summary_event(1, {"same": 7}))]
+    no_changes = [shapes.summary_event(1, {"same": 7})]
     result = _scan(stacks.clean_stack("prod"), pending=no_changes)
     assert result.pending == () and result.status is StackStatus.CLEAN and result.exit_code == 0
 
@@ -203,8 +233,7 @@ def test_pending_code_change_without_drift_makes_exit_code_7():
     bot = stacks.resources("prod")["bot"]
     program = {**bot, "inputs": {**bot["inputs"], "tags": {"handoff-geography": "europe"}}}
     events = [
-        auto_events.EngineEvent.from_json(e)
-        for e in (
+        *(
             shapes.outputs_event(
                 1,
                 shapes.metadata(
@@ -225,12 +254,16 @@ def test_pending_code_change_without_drift_makes_exit_code_7():
 
 
 def test_json_report_lists_property_values_and_omits_absent_sides():
-    report = Report(stacks=(_scan(stacks.drifted_stack("prod")),), generated_at="2026-01-01T00:00:00Z")
+    r = stacks.resources("prod")["bot"]
+    live = stacks._with(r, tags={"handoff-geography": "unitedstates", "owner": "portal"})
+    step = shapes.metadata(
+        "update", r["urn"], stacks.BOT, old=r, new=live, detailed={"tags.owner": ("add", True)}
+    )
+    events = shapes.refresh_events([(shapes.metadata("refresh", r["urn"], stacks.BOT, old=r, new=r), step)])
+    report = Report(stacks=(_scan(events),), generated_at="2026-01-01T00:00:00Z")
     document = json.loads(report_json.dumps(report))
-    context = next(r for r in document["stacks"][0]["drift"] if r["name"] == "handoff-context")
-    assert context["properties"] == [
-        {"path": "variables[1]", "kind": "add", "inputDiff": True, "after": "orderId:number"}
-    ]
+    [bot] = document["stacks"][0]["drift"]
+    assert bot["properties"] == [{"path": "tags.owner", "kind": "add", "inputDiff": True, "after": "portal"}]
 
 
 def test_value_secret_on_one_side_only_is_masked_on_both():

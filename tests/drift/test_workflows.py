@@ -16,7 +16,7 @@ from drift import cli
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 GITHUB = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 AZURE = sorted((ROOT / ".azure-pipelines").rglob("*.yml"))
-MINIMUM_CLI = (3, 226, 1)  # the documented exit codes, 7 included
+MINIMUM_CLI = (3, 227, 0)  # the exit-code taxonomy, 6 and 7 included (#22205)
 
 
 def _load(path: pathlib.Path) -> dict:
@@ -239,3 +239,10 @@ def test_azure_pipelines_triggers_match_their_purpose():
     drift_text = (ROOT / ".azure-pipelines" / "drift.yml").read_text(encoding="utf-8")
     assert "task.uploadsummary" in drift_text and re.search(r"^\s*7\)", drift_text, re.M)
     assert "This is not drift" in drift_text
+
+
+@pytest.mark.parametrize("path", [ROOT / ".github/workflows/drift.yml", ROOT / ".azure-pipelines/drift.yml"])
+def test_drift_workflows_remediate_with_up_refresh_and_never_skip_confirmations(path):
+    text = path.read_text(encoding="utf-8")
+    assert "'pulumi up --refresh'" in text  # a plain `pulumi up` does not see drift
+    assert "PULUMI_SKIP_CONFIRMATIONS" not in text  # it makes `refresh --preview-only` fail (CLI v3.259)

@@ -9,6 +9,7 @@ from pulumi.runtime.proto import resource_pb2
 from offline.engine import Deployment, engine_urn
 from offline.runner import DEPLOYMENT_FAILED, SUCCESS
 from offline.steps import Goal, StepError
+from offline.values import has_unknowns
 from tests.offline.conftest import THING
 
 FIRST = f"urn:pulumi:dev::sample::sample:index:Group${THING}::first"
@@ -121,6 +122,14 @@ def test_preview_reports_creates_and_writes_neither_state_nor_the_service(sample
     assert [(e.op, e.preview) for e in result.events if e.type == THING] == [("create", True)] * 2
     assert not sample.state_file.exists()
     assert "planned" not in sample.records().values()
+
+
+def test_preview_of_an_update_knows_the_new_inputs_but_not_the_output_only_values(sample):
+    assert sample.up(first="live").outputs["firstTokenSeen"] is False
+    result = sample.preview(first="proposed")
+    # As the engine: the provider is not asked in a preview, so only the new inputs are known.
+    assert result.outputs["first"] == "proposed"
+    assert has_unknowns(result.outputs["firstTokenSeen"])
 
 
 def test_preview_of_a_change_reports_the_update_without_sending_it(sample):

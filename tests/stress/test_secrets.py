@@ -11,10 +11,10 @@ Every artefact is then scanned: the state directory's files, and the state opene
 the pickled `__provider` blobs base64-decoded and unpickled); what the runner printed (as `python -m offline`
 prints it) and everything this process wrote to stdout and stderr; each provider server's stderr; the drift
 report; the emulator's request log and state dumps; every exception message and traceback; and the JSON and
-Markdown reports `python -m drift` makes of the run's drift. None holds the deployer's client secret, a wrong
-secret tried, the portal administrator's secret, a federated token or its signature, any access token the
-emulator issued (recorded as it mints them) or its signature, or the bot's client secret (the mocks' `mock-
-secret-<8 hex>` value of the azuread ApplicationPassword). That last one is in state only sealed
+Markdown reports `python -m drift --from-event-log` makes of the run's drift. None holds the deployer's client
+secret, a wrong secret tried, the portal administrator's secret, a federated token or its signature, any
+access token the emulator issued (recorded as it mints them) or its signature, or the bot's client secret (the
+mocks' `mock-secret-<8 hex>` value of the azuread ApplicationPassword). That last one is in state only sealed
 (offline/secret_box.py), under the two keys that hold it: the ApplicationPassword's `value` output and the
 `botClientSecret` stack output, which stays a secret output.
 """
@@ -33,6 +33,7 @@ import dill
 import pytest
 
 from drift import cli as drift_cli
+from drift.exitcodes import AUTHENTICATION
 from emulator.dataverse.testing import PROD_BOT_APP
 from emulator.entra.testing import DEPLOYER_APP, GITHUB_DEV_SUBJECT, TENANT, fixture_secret
 from offline import report
@@ -40,10 +41,10 @@ from offline.emulator import PORTAL_ADMIN_SEED, EmulatorTarget
 from offline.portal import Binding, apply_change
 from offline.program import ROOT
 from offline.provider_server import ProviderError
-from offline.runner import CHANGES_FOUND, DEPLOYMENT_FAILED, SUCCESS, OfflineRunner
+from offline.runner import CHANGES_FOUND, SUCCESS, OfflineRunner
 from offline.secret_box import SECRET_SIG, SIG_KEY, SecretBox, SecretBoxError, is_sealed
 from offline.servers import ProviderServers
-from offline.state import PROVIDER_KEY, ResourceState, StateFile
+from offline.state import PROVIDER_KEY, StateFile
 
 PASSWORD = "azuread:index/applicationPassword:ApplicationPassword"
 WRONG_SECRET = "wrong-deployer-secret-5d41402abc4b2a76"  # distinctive: found only if it leaked
@@ -127,6 +128,7 @@ class Run:
     bot_secret: str = ""
     secret_outputs: frozenset = frozenset()
     drift: Any = None  # the RefreshReport
+    drift_log: Any = None  # the event log of the refresh that found the drift
 
     def say(self, lines) -> None:
         report.emit(self.printed, lines)
@@ -155,8 +157,9 @@ def full_run(target: EmulatorTarget, creds: Credentials, state_dir: pathlib.Path
         run.say(["Outputs:", *report.output_lines(up.outputs, up.secret_outputs)])
         config = deployer.config()
         run.say([apply_change("remove-queue-membership", target, Binding.from_config(config, PROD_BOT_APP))])
-        drifted = deployer.refresh_preview()
+        drifted = deployer.refresh_preview(state_dir / "drifted-refresh-events.jsonl")
         assert drifted.exit_code == CHANGES_FOUND, drifted.failure
+        run.drift_log = drifted.event_log
         run.say(report.drift_lines(drifted.report))
         run.drift = drifted.report
         remediated = deployer.up(refresh=True)
@@ -165,7 +168,8 @@ def full_run(target: EmulatorTarget, creds: Credentials, state_dir: pathlib.Path
         assert deployer.refresh_preview().exit_code == SUCCESS
 
         refused_login = runner(creds.wrong_env).refresh_preview()
-        assert refused_login.exit_code == DEPLOYMENT_FAILED and refused_login.failure.op == "read"
+        # Reported from the refresh's event log by the drift command's code: an authentication error.
+        assert refused_login.exit_code == AUTHENTICATION and refused_login.failure.op == "read"
         report.emit(run.errors, report.failure_lines(refused_login.failure))
         run.messages.append(refused_login.failure.message)
 
@@ -349,70 +353,108 @@ def envelope(value: Any) -> dict:
     return {SIG_KEY: SECRET_SIG, "plaintext": json.dumps(value)}
 
 
-def document(resource: ResourceState, inputs: Mapping[str, Any], outputs: Mapping[str, Any]) -> dict:
-    def bag(values: Mapping[str, Any], secret: frozenset) -> dict:
-        return {key: envelope(value) if key in secret else value for key, value in values.items()}
-
+def shown(bag: Mapping[str, Any], plain: Mapping[str, Any]) -> dict:
+    """`bag` of an event's state with every blinded secret replaced by its value in plaintext, as
+    `--event-log` writes it with `--show-secrets` (stack.SerializeProperties with showSecrets)."""
     return {
-        "urn": resource.urn,
-        "type": resource.type,
-        "inputs": bag(inputs, resource.secret_inputs),
-        "outputs": bag(outputs, resource.secret_outputs),
+        key: envelope(plain.get(key))
+        if isinstance(value, Mapping) and value.get(SIG_KEY) == SECRET_SIG
+        else value
+        for key, value in bag.items()
     }
 
 
-def preview_digest(run: Run, rotated: str) -> dict:
-    """The run's drift as `pulumi refresh --preview-only --json --show-secrets` would write it (the worst
-    case for drift/: every secret present in plaintext), plus the bot's secret rotated in the portal, and the
-    run's error messages as diagnostics."""
-    drifted = {d.urn: {p.name: p.after for p in d.properties} for d in run.drift.drifts}
-    steps = []
-    for resource in StateFile(run.state_dir, "handoff", "prod").load().resources:
-        if not resource.custom:
-            continue
-        old = document(resource, resource.inputs, resource.outputs)
-        changes = drifted.get(resource.urn) or ({"value": rotated} if resource.type == PASSWORD else {})
-        if not changes:
-            steps.append({"op": "refresh", "urn": resource.urn, "oldState": old, "newState": old})
-            continue
-        new = document(
-            resource,
-            {k: changes.get(k, v) for k, v in resource.inputs.items()},
-            {**resource.outputs, **changes},
-        )
-        detailed = {key: {"kind": "update", "inputDiff": key in resource.inputs} for key in changes}
-        if PROVIDER_KEY in resource.inputs:
-            detailed[PROVIDER_KEY] = {"kind": "update", "inputDiff": True}
-        steps.append(
+def worst_case_event_log(run: Run, rotated: str) -> list[dict]:
+    """The event log of the run's drifted refresh as `--show-secrets` would write it (the worst case for
+    drift/: every secret in plaintext), plus the bot's secret rotated in the portal (a native provider's
+    update with a detailed diff, the shape of the recorded TestRefreshBasics streams), and the run's error
+    messages as warning diagnostics (an error diagnostic would make the stack an error, not drift)."""
+    recorded = {r.urn: r for r in StateFile(run.state_dir, "handoff", "prod").load().resources}
+    events = [json.loads(line) for line in run.drift_log.read_text(encoding="utf-8").splitlines()]
+    for event in events:
+        for kind in ("resourcePreEvent", "resOutputsEvent"):
+            metadata = (event.get(kind) or {}).get("metadata")
+            for side in ("old", "new") if metadata else ():
+                state = metadata.get(side)
+                if state:
+                    plain = recorded[state["urn"]]
+                    state["inputs"] = shown(state["inputs"], plain.inputs)
+                    state["outputs"] = shown(state["outputs"], plain.outputs)
+    summary = next(e for e in events if "summaryEvent" in e)
+    tail = events[events.index(summary) :]
+    body = events[: events.index(summary)]
+    [password] = [r for r in recorded.values() if r.type == PASSWORD]
+    old = {
+        "type": PASSWORD,
+        "urn": password.urn,
+        "custom": True,
+        "id": password.id,
+        "parent": password.parent,
+        "inputs": shown(dict(password.inputs), password.inputs),
+        "outputs": {
+            k: envelope(v) if k in password.secret_outputs else v for k, v in password.outputs.items()
+        },
+        "provider": password.provider,
+    }
+    new = {**old, "outputs": {**old["outputs"], "value": envelope(rotated)}}
+    step = {"op": "update", "urn": password.urn, "type": PASSWORD, "old": old, "new": new}
+    body += [
+        {
+            "sequence": 0,
+            "timestamp": 0,
+            "resourcePreEvent": {
+                "metadata": {
+                    **step,
+                    "op": "refresh",
+                    "new": old,
+                    "detailedDiff": None,
+                    "provider": password.provider,
+                },
+                "planning": True,
+            },
+        },
+        {
+            "sequence": 0,
+            "timestamp": 0,
+            "resOutputsEvent": {
+                "metadata": {
+                    **step,
+                    "diffs": ["value"],
+                    "detailedDiff": {"value": {"diffKind": "update", "inputDiff": False}},
+                    "provider": password.provider,
+                },
+                "planning": True,
+            },
+        },
+        *(
             {
-                "op": "update",
-                "urn": resource.urn,
-                "oldState": old,
-                "newState": new,
-                "diffReasons": sorted(detailed),
-                "detailedDiff": detailed,
+                "sequence": 0,
+                "timestamp": 0,
+                "diagnosticEvent": {"message": message, "color": "raw", "severity": "warning"},
             }
-        )
-    return {
-        "steps": steps,
-        "changeSummary": {"update": sum(s["op"] == "update" for s in steps)},
-        "diagnostics": [{"severity": "error", "message": message} for message in run.messages],
-    }
+            for message in run.messages
+        ),
+    ]
+    changes = summary["summaryEvent"]["resourceChanges"]
+    changes["update"] = changes.get("update", 0) + 1
+    return body + tail
 
 
-def test_drift_reports_of_the_run_hold_no_secret_even_from_a_digest_with_secrets_shown(
+def test_drift_reports_of_the_run_hold_no_secret_even_from_an_event_log_with_secrets_shown(
     emulator, target, minted, tmp_path
 ):
     creds = credentials("client-secret", emulator, tmp_path)
     run = full_run(target, creds, tmp_path / "state")
     rotated = "mock-secret-rotated-in-the-portal-0c1d"
-    digest = tmp_path / "refresh-dev.json"
-    digest.write_text(json.dumps(preview_digest(run, rotated)), encoding="utf-8")
+    log = tmp_path / "refresh-prod.jsonl"
+    log.write_text(
+        "".join(json.dumps(e) + "\n" for e in worst_case_event_log(run, rotated)), encoding="utf-8"
+    )
     reports = {}
     for fmt in ("json", "markdown"):
         out = tmp_path / f"drift.{fmt}"
         code = drift_cli.main(
-            ["--from-preview-json", f"dev={digest}", "--format", fmt, "--output", str(out), "--quiet"]
+            ["--from-event-log", f"prod={log}", "--format", fmt, "--output", str(out), "--quiet"]
         )
         assert code == 7, out.read_text()
         reports[f"drift {fmt} report"] = out.read_text(encoding="utf-8")

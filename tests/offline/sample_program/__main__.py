@@ -52,4 +52,5 @@ if knobs["withSecond"]:
     )
     pulumi.export("second", second.value)
 pulumi.export("first", first.value)
+pulumi.export("firstTokenSeen", pulumi.Output.unsecret(first.tokenSeen))  # an output-only value
 pulumi.export("note", first.note)
