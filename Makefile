@@ -75,7 +75,7 @@ offline-trial: $(VENV)/.installed
 	$(PY) -m offline trial
 
 # The README's figures (benchmarks/stress.py): requests per operation against the API minimum, throttling,
-# 1/10/50 bindings with 50 ms latency, program evaluation. About two minutes; exit 1 when a hard target is missed.
+# 1/10/50 bindings with 50 ms latency, program evaluation. 70 to 90 s on two cores; exit 1 when a hard target is missed.
 .PHONY: bench
 bench: $(VENV)/.installed
 	$(PY) benchmarks/stress.py
