@@ -47,7 +47,26 @@ def _tables(heading: str) -> list[list[str]]:
 
 
 def _stacks() -> list[str]:
-    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))
+    """The stacks in the order the script walks them (scripts/stacks.py list: deploy order)."""
+    listed = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "stacks.py"), "list"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert sorted(listed) == sorted(
+        p.name[len("Pulumi.") : -len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml")
+    )
+    return listed
+
+
+def _key(stack: str, key: str) -> str:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "stacks.py"), "get", stack, key],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
 
 
 def test_the_dry_run_prints_the_commands_and_runs_none(dry_run):
@@ -115,19 +134,15 @@ def test_every_federated_credential_docs_ci_md_names_is_created_for_every_stack(
 
 
 def test_both_identities_get_their_dataverse_role_in_every_stacks_environment(dry_run):
-    for stack in _stacks():
-        url = subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / "stacks.py"), "get", stack, "dataverseUrl"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+    urls = [_key(stack, "dataverseUrl") for stack in _stacks()]
+    for url in set(urls):
         assert (
             f"+ curl -X GET {url}/api/data/v9.2/roles?$select=roleid&$filter=name%20eq%20"
             "'System%20Administrator'" in dry_run
         )
         assert f'+ curl -X POST {url}/api/data/v9.2/roles {{"name": "Handoff preview (read only)"' in dry_run
-        assert dry_run.count(f"+ curl -X POST {url}/api/data/v9.2/systemusers {{") == 2
+        # Two application users (deployer, preview) per stack in that environment.
+        assert dry_run.count(f"+ curl -X POST {url}/api/data/v9.2/systemusers {{") == 2 * urls.count(url)
 
 
 def test_each_azure_devops_connection_is_made_for_the_stacks_cloud_and_authorized_for_its_pipelines(dry_run):

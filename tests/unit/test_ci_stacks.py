@@ -21,8 +21,8 @@ STACKS = load_script("stacks")
 @pytest.fixture
 def project(tmp_path: pathlib.Path) -> pathlib.Path:
     """A copy of the project's Pulumi.yaml, stack files and Azure pipelines."""
-    for name in ("Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml"):
-        shutil.copy(ROOT / name, tmp_path / name)
+    for path in [ROOT / "Pulumi.yaml", *ROOT.glob("Pulumi.*.yaml")]:
+        shutil.copy(path, tmp_path / path.name)
     shutil.copytree(ROOT / ".azure-pipelines", tmp_path / ".azure-pipelines")
     return tmp_path
 
@@ -35,12 +35,20 @@ def _add_stack(project: pathlib.Path, name: str, *replace: tuple[str, str]) -> N
     (project / f"Pulumi.{name}.yaml").write_text(text)
 
 
+def _only_dev_and_prod(project: pathlib.Path) -> None:
+    for path in project.glob("Pulumi.*.yaml"):
+        if path.name not in ("Pulumi.dev.yaml", "Pulumi.prod.yaml"):
+            path.unlink()
+
+
 def test_a_copy_of_dev_named_test_deploys_between_dev_and_prod(project):
+    _only_dev_and_prod(project)
     _add_stack(project, "test", ("contoso-handoff-dev", "contoso-handoff-test"))
     assert [s.name for s in STACKS.stacks(project)] == ["dev", "test", "prod"]
 
 
 def test_deploy_order_is_the_declared_key_then_the_name_and_the_default_sits_between(project):
+    _only_dev_and_prod(project)
     _add_stack(project, "zeta", ("handoff:deployOrder: 10", "handoff:deployOrder: 5"))
     _add_stack(project, "alpha", (r"^  handoff:deployOrder: 10.*\n", ""))
     # zeta declares 5, dev 10, alpha nothing (Pulumi.yaml's default, 50), prod 90.
@@ -91,9 +99,12 @@ def test_a_usgovernment_stack_signs_in_to_the_us_government_cloud(project):
     )
 
 
-def test_the_github_matrix_lists_every_stack_in_deploy_order():
+def test_the_github_matrix_lists_every_stack_file_in_deploy_order():
     matrix = json.loads(STACKS.github_matrix(STACKS.stacks(ROOT)))
-    assert [row["stack"] for row in matrix["include"]] == ["dev", "prod"]
+    names = [row["stack"] for row in matrix["include"]]
+    assert sorted(names) == sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))
+    orders = [int(STACKS.get(name, "deployOrder")) for name in names]
+    assert orders == sorted(orders) and names[0] == "dev" and names[-1] == "prod"
 
 
 def test_a_new_stack_file_makes_the_azure_pipelines_stale_until_regenerated(project):
