@@ -95,6 +95,18 @@ def test_every_azure_role_docs_ci_md_names_is_assigned_by_the_script(dry_run):
         )
 
 
+def test_the_deployer_gets_the_graph_permission_docs_ci_md_names_with_admin_consent(dry_run):
+    [row] = [row for row in _tables("What each permission is for") if row[1].startswith("Graph")]
+    assert "`Application.ReadWrite.OwnedBy`" in row[1]
+    # Microsoft Graph's app role id of Application.ReadWrite.OwnedBy.
+    assert (
+        "az ad app permission add --id <handoff-deployer-appId> --api 00000003-0000-0000-c000-000000000000 "
+        "--api-permissions 18a4783c-866b-4cc7-a460-3d5e5662c884=Role" in dry_run
+    )
+    assert "az ad app permission admin-consent --id <handoff-deployer-appId>" in dry_run
+    assert "permission add --id <handoff-preview-appId>" not in dry_run
+
+
 def test_the_preview_identity_is_reader_per_stack_and_never_contributor(dry_run):
     preview = [
         line
