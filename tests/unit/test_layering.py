@@ -93,6 +93,8 @@ MAY_IMPORT = {
     # The offline trial and harness run the product against the emulator.
     "offline": ("offline", "components", "drift", "emulator"),
     "benchmarks": ("benchmarks", "offline", "components", "emulator"),
+    # CI's own scripts run before the virtualenv exists (stdlib and PyYAML): nothing of the project.
+    "scripts": (),
     "tests": PROJECT_PACKAGES,
 }
 
