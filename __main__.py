@@ -11,6 +11,7 @@ require_supported_python()  # before anything is pickled into state: pickles are
 
 import pulumi
 
+from components.endpoints import declare_endpoints
 from components.identity import BotIdentity, BotIdentityArgs, entra_provider
 from components.omnichannel import OmnichannelBinding, OmnichannelBindingArgs
 from components.settings import load_settings
@@ -22,6 +23,7 @@ from components.teams import (
 )
 
 settings = load_settings()
+declare_endpoints(settings)  # the endpoint overrides, for the policy pack (nothing when there are none)
 arm = arm_provider(settings)
 
 if settings.bot.app_type == "SingleTenant":

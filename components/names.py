@@ -12,6 +12,7 @@ PROJECT = "handoff"  # Pulumi.yaml `name`: config keys are `handoff:<key>`
 IDENTITY_COMPONENT = f"{PROJECT}:identity:BotIdentity"
 TEAMS_COMPONENT = f"{PROJECT}:teams:TeamsChannel"
 BINDING_COMPONENT = f"{PROJECT}:omnichannel:OmnichannelBinding"
+ENDPOINTS_COMPONENT = f"{PROJECT}:endpoints:ApiEndpoints"  # the overrides, for the policy pack
 
 # Dynamic resource type tokens: the SDK names a subclass declared with module=/name= this way
 # (pulumi/dynamic/dynamic.py `__init_subclass__`).

@@ -28,7 +28,14 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components.validation import GEOGRAPHIES, bot_location_geography, dataverse_geography
+from components.validation import (
+    ENDPOINT_OVERRIDE_KEYS,
+    GEOGRAPHIES,
+    bot_location_geography,
+    check_bool,
+    dataverse_geography,
+    endpoint_host_kind,
+)
 from policy import resources as r
 
 _SUPPORTED = ", ".join(sorted(GEOGRAPHIES))
@@ -132,6 +139,31 @@ def validate_dataverse_geography(args: StackValidationArgs, report: ReportViolat
             )
 
 
+def validate_endpoints_in_cloud(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != r.ENDPOINTS_COMPONENT:
+        return
+    cloud = str(args.props.get("cloud") or "public")
+    try:
+        opted_in = check_bool(args.props.get("allowForeignEndpoints", False))
+    except ValueError:
+        opted_in = False
+    for key in ENDPOINT_OVERRIDE_KEYS:
+        url = args.props.get(key)
+        if not url or opted_in:
+            continue
+        try:
+            kind = endpoint_host_kind(key, str(url), cloud)
+        except KeyError:  # an unknown cloud: nothing is Microsoft's
+            kind = "foreign"
+        if kind == "foreign":
+            report(
+                f"handoff:{key} is {url}, neither a Microsoft host of the {cloud} cloud nor loopback: the "
+                "deployer's credentials and tokens would be sent there. Remove the override, or set "
+                "handoff:allowForeignEndpoints: true for a private cloud you trust.",
+                None,
+            )
+
+
 def validate_prefer_federation(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if args.resource_type == r.APPLICATION_PASSWORD:
         report(
@@ -211,6 +243,12 @@ POLICIES = (
         description="Every binding resource's Dataverse environment is in the bot's geography.",
         validate=validate_dataverse_geography,
         enforcement_level=MANDATORY,
+    ),
+    _resource_policy(
+        "endpoints-stay-in-cloud",
+        "Endpoint overrides name only the stack cloud's Microsoft hosts or loopback, unless opted in.",
+        validate_endpoints_in_cloud,
+        MANDATORY,
     ),
     _resource_policy(
         "prefer-federated-credentials",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Mapping, Optional, TypeVar
 
 from ...validation import is_guid
-from .. import errors
+from .. import catalogue, errors
 from ..http import ApiSession
 
 T = TypeVar("T")
@@ -136,19 +136,30 @@ class DataverseBase:
     def _create(
         self, entity_set: str, body: Mapping[str, Any], *, operation: str, columns: Iterable[str]
     ) -> dict:
-        """POST a row and return it (`201` with the row; never resent blindly, see http.py)."""
-        return (
-            self._session.request(
-                "POST",
-                entity_set,
-                operation=operation,
-                json=dict(body),
-                params={"$select": ",".join(columns)},
-                headers=_RETURN_ROW,
-                expected=(201,),
-            ).body
-            or {}
+        """POST a row and return it (`201` with the row; never resent blindly, see http.py).
+
+        A 201 without the row (no body, or one without the selected columns) is an AmbiguousWriteError: the
+        row was made, its id is unknown, and the caller's re-read by natural key finds it."""
+        columns = tuple(columns)
+        answer = self._session.request(
+            "POST",
+            entity_set,
+            operation=operation,
+            json=dict(body),
+            params={"$select": ",".join(columns)},
+            headers=_RETURN_ROW,
+            expected=(201,),
         )
+        row = answer.body
+        missing = [c for c in columns if c not in row] if isinstance(row, dict) else list(columns)
+        if missing:
+            raise errors.AmbiguousWriteError(
+                operation,
+                detail=f"HTTP 201 without the created row (no {missing[0]}); it was probably made",
+                request_id=answer.request_id,
+                entry=catalogue.get("ambiguous-write"),
+            )
+        return row
 
     def _update(
         self,
