@@ -61,17 +61,23 @@ class DataverseBase:
     ) -> dict:
         params = {"$select": ",".join(columns)} if columns else {}
         params.update(extra or {})
-        return (
-            self._session.request(
-                "GET",
-                path,
-                operation=operation,
-                params=params or None,
-                headers=_READ_HEADERS,
-                on_status={404: not_found} if not_found else None,
-            ).body
-            or {}
+        answer = self._session.request(
+            "GET",
+            path,
+            operation=operation,
+            params=params or None,
+            headers=_READ_HEADERS,
+            on_status={404: not_found} if not_found else None,
         )
+        if not isinstance(answer.body, dict):  # a record is a JSON object; `[]` or nothing is not one
+            raise errors.from_entry(
+                "unexpected-response",
+                operation,
+                f"HTTP {answer.status} answered a record read with "
+                f"{'nothing' if answer.body is None else 'a JSON ' + type(answer.body).__name__}",
+                request_id=answer.request_id,
+            )
+        return answer.body
 
     def _query(
         self,
