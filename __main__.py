@@ -15,6 +15,7 @@ require_supported_python()  # before anything is pickled into state: pickles are
 import pulumi
 
 from components.azure_bot import AzureBot, AzureBotArgs, arm_provider, managed_identity_client_id
+from components.endpoints import declare_endpoints
 from components.identity import BotIdentity, BotIdentityArgs, entra_provider
 from components.omnichannel import OmnichannelBinding, OmnichannelBindingArgs
 from components.settings import Settings, load_settings
@@ -53,6 +54,7 @@ def azure_bot_binding(settings: Settings) -> OmnichannelBindingArgs:
 
 
 settings = load_settings()
+declare_endpoints(settings)  # the endpoint overrides, for the policy pack (nothing when there are none)
 args = (
     OmnichannelBindingArgs.from_settings(settings)
     if settings.is_copilot_agent

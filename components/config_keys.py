@@ -72,6 +72,7 @@ def _with_fix(parse: Callable[[Any], Any], fix: str) -> Callable[[Any], Any]:
     return parse_or_say
 
 
+PUBLISH_TIMEOUT_RANGE = (10, 3600)  # a publish job takes seconds to minutes; an hour is a hang
 _OVERRIDE = _optional(_with_fix(v.check_endpoint_override, "leave it empty to use the cloud's endpoint"))
 
 
@@ -350,6 +351,23 @@ KEYS: tuple[ConfigKey, ...] = (
         "Override of <dataverseUrl>/api/data/v9.2; the token audience stays dataverseUrl",
         _OVERRIDE,
     ),
+    ConfigKey(
+        "allowForeignEndpoints",
+        "boolean",
+        False,
+        "Let the endpoint overrides name hosts outside the cloud's Microsoft hosts and loopback (credentials "
+        "go there; warned on every run, a policy violation)",
+        v.check_bool,
+    ),
+    ConfigKey(
+        "publishTimeoutSeconds",
+        "integer",
+        120,
+        "Seconds publishing the agent waits for Copilot Studio's publish job (10-3600) before "
+        "agent-publish-pending",
+        lambda value: v.check_int(value, *PUBLISH_TIMEOUT_RANGE),
+        applies_to=COPILOT_STUDIO,
+    ),
 )
 KEYS_BY_NAME: dict[str, ConfigKey] = {key.name: key for key in KEYS}
 
@@ -365,6 +383,37 @@ def schema_default(key: ConfigKey) -> Any:
 def applies(key: ConfigKey, bot_provider: str) -> bool:
     """Whether the key means something for this kind of bot (set on the other kind, it is refused)."""
     return key.applies_to is None or key.applies_to == bot_provider
+
+
+# The keys `endpoint_problems` reads: both parsers (settings' cross-key rules and ClientConfig) pass them.
+ENDPOINT_KEYS = ("cloud", *v.ENDPOINT_OVERRIDE_KEYS, "allowForeignEndpoints")
+
+
+def foreign_endpoints(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """(key, URL) of each endpoint override that names neither a Microsoft host of the stack's cloud nor
+    loopback; `values` are parsed values of ENDPOINT_KEYS."""
+    return [
+        (key, values[key])
+        for key in v.ENDPOINT_OVERRIDE_KEYS
+        if values.get(key) and v.endpoint_host_kind(key, values[key], values["cloud"]) == "foreign"
+    ]
+
+
+def endpoint_problems(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """(key, problem and fix) for each foreign endpoint override without handoff:allowForeignEndpoints: the
+    deployer's credentials and bearer tokens would go to that host."""
+    if values.get("allowForeignEndpoints"):
+        return []
+    return [
+        (
+            key,
+            f"{url} is not a {values['cloud']} cloud host of this service "
+            f"({v.microsoft_hosts(key, values['cloud'])}) nor loopback, and the deployer's credentials "
+            f"would be sent there; leave it empty, use one of those hosts, or, for a private cloud you "
+            f"trust, set {PROJECT}:allowForeignEndpoints: true (README.md#endpoint-overrides)",
+        )
+        for key, url in foreign_endpoints(values)
+    ]
 
 
 def parse_value(name: str, raw: Optional[Any]) -> Any:

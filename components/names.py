@@ -15,6 +15,7 @@ AZURE_BOT_COMPONENT = f"{PROJECT}:azurebot:AzureBot"
 # state written then keeps its URNs.
 TEAMS_COMPONENT = f"{PROJECT}:teams:TeamsChannel"
 BINDING_COMPONENT = f"{PROJECT}:omnichannel:OmnichannelBinding"
+ENDPOINTS_COMPONENT = f"{PROJECT}:endpoints:ApiEndpoints"  # the overrides, for the policy pack
 
 # Dynamic resource type tokens: the SDK names a subclass declared with module=/name= this way
 # (pulumi/dynamic/dynamic.py `__init_subclass__`).

@@ -15,6 +15,7 @@ from typing import Any, Callable, Mapping, Optional
 
 from pulumi.errors import RunError
 
+from components import config_keys
 from components import validation as v
 from components.config_keys import (
     AZURE_BOT,
@@ -103,6 +104,7 @@ class AgentSettings:
     name: str
     app_id: str  # the App ID of the bot user Connect made; "" = not given (the binding lists candidates)
     publish: bool
+    publish_timeout_seconds: int  # how long publishing waits for the publish job (the providers read it too)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -125,6 +127,8 @@ class EndpointOverrides:
     authority_host: str
     resource_manager_endpoint: str
     dataverse_api_endpoint: str
+    allow_foreign: bool = False  # handoff:allowForeignEndpoints
+    foreign: tuple[tuple[str, str], ...] = ()  # (key, URL) of overrides outside the cloud and loopback
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -280,6 +284,7 @@ CROSS_RULES: tuple[tuple[tuple[str, ...], Callable[[dict[str, Any]], Problems]],
     (("botAppType", "botMsiResourceId"), _bot_identity),
     (("githubOidcSubjects", "azureDevOpsOidc"), _credential_count),
     (("clientSecretRotation", "createClientSecret"), _rotation_needs_secret),
+    (config_keys.ENDPOINT_KEYS, config_keys.endpoint_problems),  # the providers apply the same rule
 )
 
 
@@ -383,6 +388,7 @@ def _build(x: dict[str, Any], stack: str) -> Settings:
             name=x["copilotAgentName"],
             app_id=x["copilotAgentAppId"],
             publish=x["publishAgent"],
+            publish_timeout_seconds=x["publishTimeoutSeconds"],
         )
     )
     return Settings(
@@ -408,6 +414,8 @@ def _build(x: dict[str, Any], stack: str) -> Settings:
             authority_host=x["authorityHost"],
             resource_manager_endpoint=x["resourceManagerEndpoint"],
             dataverse_api_endpoint=x["dataverseApiEndpoint"],
+            allow_foreign=x["allowForeignEndpoints"],
+            foreign=tuple(config_keys.foreign_endpoints(x)),
         ),
     )
 
@@ -423,7 +431,21 @@ def load_settings() -> Settings:
     passed = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
     names = {name[len(prefix) :] for name in passed if name.startswith(prefix)} | set(KEYS_BY_NAME)
     config = pulumi.Config(PROJECT)
-    return parse_settings({name: config.get(name) for name in names}, pulumi.get_stack())
+    settings = parse_settings({name: config.get(name) for name in names}, pulumi.get_stack())
+    for line in foreign_endpoint_warnings(settings):  # every run, preview included
+        pulumi.log.warn(line)
+    return settings
+
+
+def foreign_endpoint_warnings(settings: Settings) -> list[str]:
+    """One warning per endpoint override that sends credentials outside the cloud (allowed by
+    handoff:allowForeignEndpoints)."""
+    return [
+        f"{PROJECT}:{key} is {url}, not a {settings.cloud} cloud host nor loopback: the deployer's "
+        f"credentials and tokens are sent there because {PROJECT}:allowForeignEndpoints is true. The policy "
+        "pack's endpoints-stay-in-cloud policy reports it; remove the override unless you trust that host."
+        for key, url in settings.endpoints.foreign
+    ]
 
 
 def require_supported_python(version: tuple = tuple(sys.version_info)) -> None:

@@ -20,6 +20,15 @@ Sources of the facts encoded here (tags as in ../shared/reference/microsoft-apis
   `https://vstoken.dev.azure.com/<organizationId>` and subject `sc://<org>/<project>/<serviceConnection>`
   [C: several public setups].
 - Copilot Studio agent names longer than 30 characters fail to connect [D: MCS].
+- Hosts an endpoint override may name (`MICROSOFT_HOSTS`): Entra authority hosts from "National clouds"
+  (learn.microsoft.com/entra/identity-platform/authentication-national-cloud: login.microsoftonline.com,
+  login.microsoftonline.us, login.partner.microsoftonline.cn) [D] and the aliases msal 1.39 knows for the
+  same clouds (msal/authority.py: login.microsoft.com, login.windows.net, login.usgovcloudapi.net,
+  login.chinacloudapi.cn) [D: msal]; ARM endpoints management.azure.com, management.usgovcloudapi.net,
+  management.chinacloudapi.cn (the Azure SDKs' cloud settings) [D]; the Dataverse Web API at the
+  environment host or its `<org>.api.<region host>` form ("Find the Web API endpoint URL":
+  https://yourorg.api.crm.dynamics.com/api/data/v9.2, learn.microsoft.com/power-apps/developer/
+  data-platform/webapi/web-api-types-operations) [D].
 """
 
 from __future__ import annotations
@@ -32,6 +41,23 @@ import urllib.parse
 from typing import Any, Callable, Optional
 
 CLOUDS = ("public", "usgovernment", "china")
+
+# Where each cloud's Microsoft services answer, per endpoint override key: the only hosts an override may
+# name without handoff:allowForeignEndpoints (besides loopback, where the offline emulator listens).
+# Credentials and bearer tokens follow the overrides, so this list is what keeps them at Microsoft.
+MICROSOFT_HOSTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "authorityHost": {
+        "public": ("login.microsoftonline.com", "login.microsoft.com", "login.windows.net"),
+        "usgovernment": ("login.microsoftonline.us", "login.usgovcloudapi.net"),
+        "china": ("login.partner.microsoftonline.cn", "login.chinacloudapi.cn"),
+    },
+    "resourceManagerEndpoint": {
+        "public": ("management.azure.com",),
+        "usgovernment": ("management.usgovcloudapi.net",),
+        "china": ("management.chinacloudapi.cn",),
+    },
+}
+ENDPOINT_OVERRIDE_KEYS = ("authorityHost", "resourceManagerEndpoint", "dataverseApiEndpoint")
 
 # Public cloud Dataverse hosts `<org>.crm<N>.dynamics.com`: region number N -> Power Platform geography.
 # crm9 is GCC, whose tenants use the commercial Entra and ARM endpoints; 19-22 are [C].
@@ -180,6 +206,34 @@ def check_endpoint_override(value: Any) -> str:
     if urllib.parse.urlsplit(url).query:
         raise ValueError(f"{url!r} must not have a query; use https://<host>/<path>")
     return url
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: this machine (the offline emulator), never another host."""
+    host = host.strip("[]").lower()
+    return host in ("localhost", "::1") or re.fullmatch(r"127(\.\d{1,3}){3}", host) is not None
+
+
+def endpoint_host_kind(key: str, url: str, cloud: str) -> str:
+    """Where an endpoint override (`key`, a normalised https URL) points: "microsoft" (a host of `cloud`'s
+    service for that key), "loopback", or "foreign"."""
+    host = (urllib.parse.urlsplit(url).hostname or "").lower()
+    if is_loopback(host):
+        return "loopback"
+    if key == "dataverseApiEndpoint":
+        org, _, rest = host.partition(".")
+        plain = f"{org}.{rest[len('api.') :]}" if rest.startswith("api.") else host
+        info = dataverse_host_info(f"https://{plain}")
+        return "microsoft" if info is not None and info[0] == cloud else "foreign"
+    return "microsoft" if host in MICROSOFT_HOSTS[key].get(cloud, ()) else "foreign"
+
+
+def microsoft_hosts(key: str, cloud: str) -> str:
+    """The hosts `endpoint_host_kind` calls Microsoft's, for messages."""
+    if key == "dataverseApiEndpoint":
+        suffixes = [s for s, (c, _) in _DATAVERSE_SUFFIXES.items() if c == cloud]
+        return f"<org>.{suffixes[0]} or <org>.api.{suffixes[0]} (any region of the {cloud} cloud)"
+    return ", ".join(MICROSOFT_HOSTS[key].get(cloud, ()))
 
 
 def normalize_url(value: str) -> str:

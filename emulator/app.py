@@ -74,6 +74,9 @@ class EmulatorApp:
             # a dropped client and does not log.
             start_response("500 Dropped", [("Content-Length", "0")])
             return [b""]
+        if fault is not None and fault.kind in ("redirect", "body", "trickle"):
+            self._record(request, service, fault.status, f"{fault.kind}:{fault.status}", started)
+            return hostile_answer(fault)(environ, start_response)
         response = self._answer(request, service, fault)
         self._record(
             request,
@@ -118,6 +121,28 @@ class EmulatorApp:
             started=started,
             duration_ms=(time.time() - started) * 1000.0,
         )
+
+
+def hostile_answer(fault) -> Response:
+    """The synthetic answers of a hostile proxy (core/faults.py): a redirect, a raw body, a trickle."""
+    if fault.kind == "redirect":
+        return Response(b"", status=fault.status, headers={"Location": fault.location})
+    if fault.kind == "body":
+        return Response(fault.body.encode(), status=fault.status, content_type=fault.content_type)
+    interval = max(fault.latency_ms, 1) / 1000.0
+
+    def trickle() -> Iterable[bytes]:
+        yield b"{"  # the first byte goes out with the headers; then one more now and then, never all 1000
+        for _ in range(999):
+            time.sleep(interval)
+            yield b" "
+
+    return Response(
+        trickle(),
+        status=fault.status,
+        headers={"Content-Length": "1000", "Content-Type": "application/json"},
+        direct_passthrough=True,
+    )
 
 
 def _drop_connection(environ: dict) -> None:

@@ -20,6 +20,7 @@ inside the test (or a fixture), never at module level.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import dataclasses
@@ -31,6 +32,7 @@ import uuid
 from typing import Any, Callable, Iterator, Mapping, Optional
 
 import yaml
+from pulumi.errors import RunError
 from pulumi.runtime import mocks, rpc, set_all_config
 from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.stack import run_in_stack
@@ -177,8 +179,30 @@ def load_stack_config(
                 f"Stack '{stack}' with configuration key '{full}' must be of type '{spec['type']}'"
             )
     if problems:
-        raise StackConfigError("; ".join(problems))
+        raise StackConfigError(_with_every_problem(stack, name, problems, values))
     return {key: _engine_string(value) for key, value in values.items()}
+
+
+def _with_every_problem(stack: str, project: str, problems: list[str], values: Mapping[str, Any]) -> str:
+    """The engine's schema problems, each followed by its fix, and then every other problem the program
+    would report (components.settings), so one run shows all of a stack file's problems."""
+    from components.settings import ConfigError, parse_settings  # the product's parser, imported late
+
+    prefix = f"{project}:"
+    raw = {k[len(prefix) :]: v for k, v in values.items() if k.startswith(prefix) and not isinstance(v, dict)}
+    try:
+        parse_settings(raw, stack)
+        fixes: dict[str, str] = {}
+    except ConfigError as error:
+        fixes = {f"{prefix}{key}": message for key, message in error.problems}
+    lines = []
+    for problem in problems:
+        key = next((k for k in fixes if f"'{k}'" in problem), None)
+        lines.append(f"{problem}: {fixes.pop(key)}" if key else problem)
+    lines += [f"{key}: {message}" for key, message in fixes.items()]
+    count = len(lines)
+    head = f"Pulumi.{stack}.yaml has {count} configuration problem{'s' * (count != 1)}; nothing was deployed:"
+    return "\n  ".join([head, *lines])
 
 
 def _mock_id(*parts: str) -> str:
@@ -385,9 +409,36 @@ def run_program(
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    """`python -m offline.program [stack]`: print what the program declares for a committed stack."""
-    stack = (argv if argv is not None else sys.argv[1:] or ["dev"])[0]
-    run = run_program(ROOT, stack)
+    """`python -m offline.program [stack]`: print what the program declares for a committed stack.
+
+    A configuration problem or a missing stack file prints its message alone (exit 2), never a traceback."""
+    stacks = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))
+    parser = argparse.ArgumentParser(
+        prog="python -m offline.program",
+        description="Evaluate __main__.py under Pulumi mocks for a committed stack and print what it "
+        "declares (no engine, no request to any service).",
+    )
+    parser.add_argument(
+        "stack", nargs="?", default="dev", help=f"the stack file to read: {', '.join(stacks)}"
+    )
+    stack = parser.parse_args(argv).stack
+    if stack not in stacks:
+        print(
+            f"error: there is no Pulumi.{stack}.yaml in {ROOT}; use one of: {', '.join(stacks)} "
+            "(or add the stack file: README.md#adding-an-environment)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        run = run_program(ROOT, stack)
+    except StackConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except ProgramError as error:
+        if not isinstance(error.error, RunError):  # a defect: its traceback is what a bug report needs
+            raise
+        print(f"error: {error.error}", file=sys.stderr)
+        return 2
     for r in run.registrations:
         print(f"{'protect ' if r.protect else '        '}{r.type:<75} {r.name}")
     for name, value in sorted(run.outputs.items()):

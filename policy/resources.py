@@ -20,6 +20,7 @@ BOT = "azure-native:botservice:Bot"
 CHANNEL = "azure-native:botservice:Channel"
 
 BINDING_COMPONENT = names.BINDING_COMPONENT
+ENDPOINTS_COMPONENT = names.ENDPOINTS_COMPONENT
 BINDING_DYNAMIC_TYPES = names.BINDING_DYNAMIC_TYPES
 # The bot's identity is bound into Omnichannel: a new app registration or bot means a new bot connection.
 BOUND_IDENTITY_TYPES = frozenset({APPLICATION, BOT})

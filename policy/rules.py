@@ -12,7 +12,9 @@ declared but not wired):
   Omnichannel reaches an Azure bot through (configure-bot-azure.md);
 - bot-region-matches-geography: a regional bot keeps its data in the geography the stack declares;
 - dataverse-matches-geography: the Dataverse environment of every binding resource is in the geography the
-  bot declares (Microsoft: the bot and Omnichannel environments must be in the same geography).
+  bot declares (Microsoft: the bot and Omnichannel environments must be in the same geography);
+- endpoints-stay-in-cloud: an endpoint override names a host outside the stack cloud's Microsoft hosts and
+  loopback without handoff:allowForeignEndpoints.
 Advisory (reported, never blocking):
 - prefer-federated-credentials: a client secret exists where workload identity federation would do;
 - teams-channel-enabled: a Teams channel declared disabled (the bot is then unreachable on Teams);
@@ -32,7 +34,14 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components.validation import GEOGRAPHIES, bot_location_geography, dataverse_geography
+from components.validation import (
+    ENDPOINT_OVERRIDE_KEYS,
+    GEOGRAPHIES,
+    bot_location_geography,
+    check_bool,
+    dataverse_geography,
+    endpoint_host_kind,
+)
 from policy import resources as r
 
 _SUPPORTED = ", ".join(sorted(GEOGRAPHIES))
@@ -163,6 +172,31 @@ def validate_omnichannel_channel(args: StackValidationArgs, report: ReportViolat
         )
 
 
+def validate_endpoints_in_cloud(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != r.ENDPOINTS_COMPONENT:
+        return
+    cloud = str(args.props.get("cloud") or "public")
+    try:
+        opted_in = check_bool(args.props.get("allowForeignEndpoints", False))
+    except ValueError:
+        opted_in = False
+    for key in ENDPOINT_OVERRIDE_KEYS:
+        url = args.props.get(key)
+        if not url or opted_in:
+            continue
+        try:
+            kind = endpoint_host_kind(key, str(url), cloud)
+        except KeyError:  # an unknown cloud: nothing is Microsoft's
+            kind = "foreign"
+        if kind == "foreign":
+            report(
+                f"handoff:{key} is {url}, neither a Microsoft host of the {cloud} cloud nor loopback: the "
+                "deployer's credentials and tokens would be sent there. Remove the override, or set "
+                "handoff:allowForeignEndpoints: true for a private cloud you trust.",
+                None,
+            )
+
+
 def validate_prefer_federation(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if args.resource_type == r.APPLICATION_PASSWORD:
         report(
@@ -249,6 +283,12 @@ POLICIES = (
         description="Every Azure Bot has the Omnichannel channel Omnichannel reaches it through.",
         validate=validate_omnichannel_channel,
         enforcement_level=MANDATORY,
+    ),
+    _resource_policy(
+        "endpoints-stay-in-cloud",
+        "Endpoint overrides name only the stack cloud's Microsoft hosts or loopback, unless opted in.",
+        validate_endpoints_in_cloud,
+        MANDATORY,
     ),
     _resource_policy(
         "prefer-federated-credentials",

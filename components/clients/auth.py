@@ -8,6 +8,10 @@ credential kind, credential fingerprint) to one credential object holding one ms
 token cache answers repeated scopes). It is the project's one allowed mutable module global; nothing in it
 is ever pickled (credentials refuse to be).
 
+Token requests never follow a redirect: a 307 from the token endpoint to another host would hand it the
+client secret or the federated assertion (`redirect-refused` names the host it pointed to). Each token
+request has a deadline (`ENTRA_DEADLINE`) like every API request (deadline.py).
+
 A 401 from an API calls `token(scope, force_refresh=True, rejected=<the token it refused>)`: the cached
 token is dropped only if it is still the refused one, so concurrent 401s cost one new token, not many.
 """
@@ -24,17 +28,20 @@ from typing import Mapping, Optional, Protocol
 import msal
 import msal.exceptions
 import requests
-from requests.adapters import HTTPAdapter
 
 from . import assertions, catalogue, errors
 from .azcli import AzureCliCredential
 from .config import ClientConfig
 from .credentials import CredentialKind, CredentialSpec, resolve_credentials
+from .deadline import Deadline, DeadlineAdapter, DeadlineExceeded, watching
+from .responses import redirect_target
 from .retry import RetryPolicy, ServiceRetry
 
 _LOG = logging.getLogger(__name__)
 _ENTRA_TIMEOUT = (10.0, 30.0)
 ENTRA_RETRY = RetryPolicy(max_attempts=3, max_total_seconds=30.0)
+# One token request: 30 s an attempt (connect, send, the whole answer), 45 s with its retries and waits.
+ENTRA_DEADLINE = Deadline(attempt=30.0, total=45.0)
 _DESCRIBED_CODE = re.compile(r"\s*AADSTS(\d+)\b")
 
 
@@ -55,10 +62,18 @@ class TokenProvider(Protocol):
         """A bearer token for `scope` (`<resource>/.default`)."""
 
 
+class RedirectRefused(Exception):
+    """Entra (or what answers in its place) redirected a token request; `target` is scheme and host only."""
+
+    def __init__(self, status: int, target: str) -> None:
+        super().__init__(f"HTTP {status} redirect to {target}")
+        self.status, self.target = status, target
+
+
 class EntraHttpClient(requests.Session):
-    """msal's HTTP client: a timeout on every call, bounded retries (a token request is safe to repeat),
-    and, per thread, the last Entra answer, so a failure msal reports as a bare ValueError (tenant
-    discovery) still reaches the user with its AADSTS code and request id."""
+    """msal's HTTP client: never follows a redirect, a deadline on every call, bounded retries (a token
+    request is safe to repeat), and, per thread, the last Entra answer, so a failure msal reports as a bare
+    ValueError (tenant discovery) still reaches the user with its AADSTS code and request id."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -67,7 +82,7 @@ class EntraHttpClient(requests.Session):
         # reaches msal (raise_on_status=False) and becomes a catalogue error.
         self.mount(
             "https://",
-            HTTPAdapter(
+            DeadlineAdapter(
                 max_retries=ServiceRetry.for_policy(
                     ENTRA_RETRY, idempotent=True, sleeper=time.sleep, clock=time.monotonic
                 )
@@ -77,8 +92,18 @@ class EntraHttpClient(requests.Session):
 
     def request(self, method, url, **kwargs):  # noqa: D102 - requests' signature
         kwargs.setdefault("timeout", _ENTRA_TIMEOUT)
-        response = super().request(method, url, **kwargs)
+        kwargs["allow_redirects"] = False  # whatever msal asks: a redirect would carry the credential away
+        with watching(ENTRA_DEADLINE, f"{method} {url.split('?')[0]}", _LOG.info) as watch:
+            try:
+                response = super().request(method, url, **kwargs)
+            except requests.RequestException:
+                if watch.cut:
+                    raise DeadlineExceeded("the token request's deadline passed") from None
+                raise
         self._last.response = response
+        target = redirect_target(response)
+        if target is not None:
+            raise RedirectRefused(response.status_code, target)
         return response
 
     def forget(self) -> None:
@@ -116,6 +141,10 @@ class MsalCredential:
         self._app: Optional[msal.ConfidentialClientApplication] = None
         self._lock = threading.Lock()
 
+    def secrets(self) -> tuple[str, ...]:
+        """The credential's secret values, so API errors can scrub them from service text."""
+        return self._spec.secrets()
+
     def token(self, scope: str, *, force_refresh: bool = False, rejected: Optional[str] = None) -> str:
         operation = f"get a token for {scope} as {self._spec.client_id} ({self.kind})"
         with self._lock:
@@ -127,6 +156,20 @@ class MsalCredential:
                 result = app.acquire_token_for_client(scopes=[scope])
             except errors.ClientError:
                 raise
+            except RedirectRefused as exc:
+                raise errors.from_entry(
+                    "redirect-refused",
+                    operation,
+                    f"{self._authority} answered {exc}; not followed (a token request carries the "
+                    "client credential)",
+                ) from None
+            except DeadlineExceeded:
+                raise errors.from_entry(
+                    "service-unavailable",
+                    operation,
+                    f"{self._authority} gave no complete answer within the token request deadline "
+                    f"({ENTRA_DEADLINE.attempt:g} s an attempt, {ENTRA_DEADLINE.total:g} s with retries)",
+                ) from None
             except (requests.ConnectionError, requests.Timeout) as exc:
                 raise errors.from_entry(
                     "service-unavailable", operation, f"cannot reach {self._authority}: {http_failure(exc)}"

@@ -9,6 +9,11 @@ and reports every bad one at once, naming the key and the fix, before any reques
     handoff:authorityHost            override of the cloud's authority host ("" = the cloud's)
     handoff:resourceManagerEndpoint  override of the cloud's ARM endpoint ("" = the cloud's)
     handoff:dataverseApiEndpoint     override of <dataverseUrl>/api/data/v9.2 ("" = derived)
+    handoff:allowForeignEndpoints    let an override name a host that is neither the cloud's nor loopback
+
+An override may name only a Microsoft host of the stack's cloud or loopback (the offline emulator) unless
+allowForeignEndpoints is true (`config_keys.endpoint_problems`, the same rule the program applies):
+credentials and bearer tokens go wherever the overrides point.
 
 Overrides move where requests go, never the token audience: a Dataverse token is always asked for the
 real environment URL (`https://<org>.crm.dynamics.com/.default`), an ARM token for the cloud's ARM
@@ -26,7 +31,7 @@ from .cloud import Cloud, cloud_named
 
 DATAVERSE_API_PATH = "/api/data/v9.2"
 # The stack keys the clients read (the rest of the stack config is the program's).
-CLIENT_KEYS = ("cloud", "tenantId", "authorityHost", "resourceManagerEndpoint", "dataverseApiEndpoint")
+CLIENT_KEYS = ("tenantId", *config_keys.ENDPOINT_KEYS)
 
 
 class ClientConfigError(ValueError):
@@ -55,6 +60,7 @@ class ClientConfig:
     authority_host_override: str = ""
     resource_manager_endpoint_override: str = ""
     dataverse_api_endpoint_override: str = ""
+    allow_foreign_endpoints: bool = False
     # Not a stack key (Graph is read only by tests and tools today); set programmatically for the emulator.
     graph_endpoint_override: str = ""
 
@@ -64,6 +70,8 @@ class ClientConfig:
         absent and empty values take their defaults."""
         # tenantId may be absent here: the credential variables (ARM_TENANT_ID/AZURE_TENANT_ID) name it too.
         values, problems = parse_keys(lookup, CLIENT_KEYS, namespace, absent_ok=("tenantId",))
+        if not problems:
+            problems = {f"{namespace}:{k}": why for k, why in config_keys.endpoint_problems(values)}
         if problems:
             raise ClientConfigError(problems)
         return cls(
@@ -72,6 +80,7 @@ class ClientConfig:
             authority_host_override=values["authorityHost"],
             resource_manager_endpoint_override=values["resourceManagerEndpoint"],
             dataverse_api_endpoint_override=values["dataverseApiEndpoint"],
+            allow_foreign_endpoints=values["allowForeignEndpoints"],
         )
 
     @classmethod
@@ -85,8 +94,13 @@ class ClientConfig:
 
     @property
     def authority_is_override(self) -> bool:
-        """True for a non-Microsoft authority host (msal must then skip instance discovery)."""
-        return bool(self.authority_host_override)
+        """True for an authority host msal cannot validate (loopback, or a foreign host allowed by
+        handoff:allowForeignEndpoints): msal must then skip instance discovery. A Microsoft host of the
+        stack's cloud keeps msal's validation."""
+        return bool(self.authority_host_override) and (
+            validation.endpoint_host_kind("authorityHost", self.authority_host_override, self.cloud.name)
+            != "microsoft"
+        )
 
     @property
     def resource_manager(self) -> ServiceEndpoint:

@@ -12,7 +12,18 @@ Idempotency decides what may be sent twice:
   idempotent when it is by nature (an N:N `$ref` associate, where a duplicate pair is success).
 - 401 gets one fresh token (force refresh) and one resend; a second 401 is an AuthenticationError.
 
-The bearer token is set per request, never in the session's headers, and never logged.
+Bounds (deadline.py): each attempt of a request must end within `Deadline.attempt` seconds (60) and the
+request with its retries and waits within `Deadline.total` (150), whatever the server does: a server that
+trickles its answer or never answers fails with the operation named. An operation that sends several
+requests (`collect`: the pages of a collection) has the same total bound for all of them.
+
+Answers are checked before anyone reads them: an expected status whose body is not JSON (a proxy's HTML
+sign-in page answering 200), or a collection that is not `{"value": [...]}` (`[]`), is an
+`unexpected-response`, never "nothing found"; a redirect is never followed (a bearer token must not go
+to another host) and is reported as `redirect-refused` with the host it pointed to.
+
+The bearer token is set per request, never in the session's headers, and never logged; service text in
+errors is scrubbed of the credential's own secret values as well as of anything token-shaped.
 """
 
 from __future__ import annotations
@@ -24,16 +35,20 @@ import urllib.parse
 from typing import Any, Callable, Collection, Mapping, Optional
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
 from . import catalogue, errors
 from .auth import TokenProvider, http_failure, token_provider
 from .config import ClientConfig, ServiceEndpoint
-from .retry import RetryPolicy, ServiceRetry
+from .deadline import Deadline, DeadlineAdapter, DeadlineExceeded, watching
+from .responses import check_collection, redirect_target, unreadable_body
+from .retry import RetryPolicy, ServiceRetry, describe_retry_after
 
 _LOG = logging.getLogger(__name__)
-DEFAULT_TIMEOUT = (10.0, 60.0)  # (connect, read) seconds
+DEFAULT_TIMEOUT = (10.0, 60.0)  # (connect, read) seconds of each socket operation
+# One attempt (connect, send, headers and the whole body) and one request with its retries and waits. The
+# total leaves room for RetryPolicy's 120 s retry budget after a first attempt that failed fast.
+DEFAULT_DEADLINE = Deadline(attempt=60.0, total=150.0)
 _REQUEST_ID_HEADERS = {
     "dataverse": ("x-ms-service-request-id", "req_id"),
     "arm": ("x-ms-request-id", "x-ms-correlation-request-id"),
@@ -85,6 +100,8 @@ class ApiSession:
         sleeper: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        deadline: Deadline = DEFAULT_DEADLINE,
+        progress: Optional[Callable[[str], None]] = None,
     ) -> None:
         self.base_url = endpoint.base_url.rstrip("/")
         self.scope = endpoint.scope
@@ -92,6 +109,10 @@ class ApiSession:
         self._tokens = tokens
         self._headers = dict(headers or {})
         self._timeout = timeout
+        self.deadline = deadline
+        # Where progress lines go (a wait before a retry, a long poll): the provider process sends them to
+        # the engine (components.dynamic.base); elsewhere they are log records.
+        self.progress: Callable[[str], None] = progress or _LOG.info
         self.sleeper, self.clock = sleeper, clock  # the retries' waits, also for callers that poll a job
         # Two sessions, one per idempotency class, sharing one cookie jar (Dataverse's server affinity).
         self._sessions = {
@@ -114,6 +135,8 @@ class ApiSession:
         environ: Optional[Mapping[str, str]] = None,
         policy: RetryPolicy = RetryPolicy(),
         sleeper: Callable[[float], None] = time.sleep,
+        deadline: Deadline = DEFAULT_DEADLINE,
+        progress: Optional[Callable[[str], None]] = None,
     ) -> "ApiSession":
         """A session to `endpoint` signed in with the credentials of `environ` (default: os.environ), or
         with `tokens`; what every client's `connect` builds on."""
@@ -124,12 +147,14 @@ class ApiSession:
             headers=headers,
             policy=policy,
             sleeper=sleeper,
+            deadline=deadline,
+            progress=progress,
         )
 
     @staticmethod
     def _session(retry: ServiceRetry) -> requests.Session:
         session = requests.Session()  # verify=True: the system store, or REQUESTS_CA_BUNDLE; never off
-        adapter = HTTPAdapter(max_retries=retry)
+        adapter = DeadlineAdapter(max_retries=retry)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
         return session
@@ -156,10 +181,12 @@ class ApiSession:
         idempotent: Optional[bool] = None,
         on_status: Optional[Mapping[int, str]] = None,
         timeout: Optional[tuple[float, float]] = None,
+        deadline: Optional[Deadline] = None,
     ) -> ApiResponse:
         """Send one request; return it if its status is in `expected`, raise a ClientError otherwise.
 
         on_status: catalogue keys that say what a status means for this call (404 -> "queue-not-found").
+        timeout, deadline: this call's own socket timeouts and deadline, for a request known to be slow.
         """
         method = method.upper()
         if idempotent is None:
@@ -169,18 +196,21 @@ class ApiSession:
         for attempt in (1, 2):
             token = self._tokens.token(self.scope, force_refresh=attempt == 2, rejected=rejected)
             started = time.monotonic()
-            try:
-                response = self._sessions[idempotent].request(
-                    method,
-                    url,
-                    params=params,
-                    json=json,
-                    allow_redirects=False,
-                    headers={**self._headers, **(headers or {}), "Authorization": f"Bearer {token}"},
-                    timeout=timeout or self._timeout,
-                )
-            except requests.RequestException as exc:
-                raise self._transport_error(exc, operation, idempotent) from None
+            with watching(deadline or self.deadline, operation, self.progress) as watch:
+                try:
+                    response = self._sessions[idempotent].request(
+                        method,
+                        url,
+                        params=params,
+                        json=json,
+                        allow_redirects=False,
+                        headers={**self._headers, **(headers or {}), "Authorization": f"Bearer {token}"},
+                        timeout=timeout or self._timeout,
+                    )
+                except (requests.RequestException, DeadlineExceeded) as exc:
+                    if watch.cut or isinstance(exc, DeadlineExceeded):
+                        raise self._deadline_error(operation, idempotent, watch.deadline) from None
+                    raise self._transport_error(exc, operation, idempotent) from None
             request_id = self._request_id(response.headers)
             _LOG.debug(
                 "%s %s -> %s (request-id %s, %.0f ms)",
@@ -195,11 +225,23 @@ class ApiSession:
                 continue
             break
         if response.status_code in expected:
+            problem = unreadable_body(response)
+            if problem:
+                raise self._unreadable(operation, idempotent, response.status_code, problem, request_id)
             return ApiResponse(
                 response.status_code,
                 _json(response),
                 {k.lower(): v for k, v in response.headers.items()},
                 request_id,
+            )
+        target = redirect_target(response)
+        if target is not None:
+            raise errors.from_entry(
+                "redirect-refused",
+                operation,
+                f"HTTP {response.status_code} redirect to {target} not followed "
+                "(the request carries a bearer token)",
+                request_id=request_id,
             )
         raise self._status_error(response, operation, idempotent, on_status or {})
 
@@ -221,20 +263,33 @@ class ApiSession:
             headers = {**(headers or {}), "Prefer": f"odata.maxpagesize={page_size}"}
         items: list[dict] = []
         link: Optional[str] = path
+        ends = time.monotonic() + self.deadline.total  # the operation's bound: all its pages together
         for _ in range(max_pages):
-            body = (
-                self.request(
-                    "GET",
-                    link,
-                    operation=operation,
-                    params=params if link == path else None,
-                    headers=headers,
-                    on_status=on_status,
-                ).body
-                or {}
+            if time.monotonic() > ends:
+                raise errors.from_entry(
+                    "service-unavailable",
+                    operation,
+                    f"the pages of the collection took more than {self.deadline.total:g} s",
+                )
+            answer = self.request(
+                "GET",
+                link,
+                operation=operation,
+                params=params if link == path else None,
+                headers=headers,
+                on_status=on_status,
             )
-            items.extend(body.get("value") or [])
-            link = body.get("@odata.nextLink") or body.get("nextLink")
+            problem = check_collection(answer.body)
+            if problem:
+                raise errors.from_entry(
+                    "unexpected-response",
+                    operation,
+                    problem,
+                    status=answer.status,
+                    request_id=answer.request_id,
+                )
+            items.extend(answer.body["value"])
+            link = answer.body.get("@odata.nextLink") or answer.body.get("nextLink")
             if not link:
                 return items
         raise errors.from_entry("unexpected-response", operation, f"more than {max_pages} pages of results")
@@ -267,11 +322,43 @@ class ApiSession:
             )
         entry = catalogue.get(key)
         cls = errors.AmbiguousWriteError if key == "ambiguous-write" else errors.error_class(entry.kind)
+        message = errors.scrub(message, self._secrets())
         if key == "throttled" or entry.kind == "throttled":
-            message = f"{message or 'throttled'}; Retry-After {response.headers.get('Retry-After', '-')} s"
+            message = f"{message or 'throttled'}; {describe_retry_after(response.headers.get('Retry-After'))}"
         return cls(
             operation, status=status, code=code, service_message=message, request_id=request_id, entry=entry
         )
+
+    def _secrets(self) -> tuple[str, ...]:
+        """The credential's own secret values (client secret, assertion), to scrub from service text."""
+        secrets = getattr(self._tokens, "secrets", None)
+        return tuple(secrets()) if callable(secrets) else ()
+
+    @staticmethod
+    def _deadline_error(operation: str, idempotent: bool, bound: Deadline) -> errors.ClientError:
+        detail = (
+            f"no complete answer within the request deadline ({bound.attempt:g} s an attempt, "
+            f"{bound.total:g} s with retries)"
+        )
+        if not idempotent:  # it was sent: whether it was applied is unknown
+            return errors.AmbiguousWriteError(
+                operation, detail=detail, entry=catalogue.get("ambiguous-write")
+            )
+        return errors.from_entry("service-unavailable", operation, detail)
+
+    @staticmethod
+    def _unreadable(
+        operation: str, idempotent: bool, status: int, problem: str, request_id: Optional[str]
+    ) -> errors.ClientError:
+        detail = f"HTTP {status} {problem}"
+        if not idempotent:  # a write answered as done, but unreadably: re-read by natural key
+            return errors.AmbiguousWriteError(
+                operation,
+                detail=f"{detail}; the write may have been applied",
+                request_id=request_id,
+                entry=catalogue.get("ambiguous-write"),
+            )
+        return errors.from_entry("unexpected-response", operation, detail, request_id=request_id)
 
     @staticmethod
     def _transport_error(

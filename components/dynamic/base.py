@@ -10,7 +10,13 @@ environment (ARM_*/AZURE_*) when they first need a token.
 
 Config: `configure()` receives the whole stack config, keys fully qualified (`handoff:cloud`), every value a
 string; `ClientConfig.from_lookup` parses the cloud, tenant and endpoint overrides, and
-`handoff:allowBindingRemoval` is the removal override.
+`handoff:allowBindingRemoval` is the removal override, `handoff:publishTimeoutSeconds` how long publishing
+waits for Copilot Studio's publish job.
+
+Progress: the clients' progress lines (a wait before a retry, a publish awaited) go to `pulumi.log.info`.
+In the provider process the SDK has no engine connection (pulumi/dynamic/__main__.py configures Settings
+without one), so `pulumi.log` writes `info: <line>` to the process's stderr, which the engine shows in the
+command's output; it cannot be attached to a resource from here (dynamic providers are not given the URN).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import dataclasses
 import threading
 from typing import Any, Callable, ClassVar, Mapping, Optional, TypeVar
 
+import pulumi
 from pulumi import ResourceOptions
 from pulumi.dynamic import ConfigureRequest, DiffResult, ReadResult, Resource, ResourceProvider
 
@@ -56,14 +63,24 @@ class ProviderContext:
 
     clients: ClientConfig
     allow_removal: bool
+    publish_timeout_seconds: float = 120.0  # handoff:publishTimeoutSeconds
 
     @classmethod
     def from_lookup(cls, lookup: Callable[[str], Optional[str]]) -> "ProviderContext":
         clients = ClientConfig.from_lookup(lookup, NAMESPACE)
-        values, problems = parse_keys(lookup, ("allowBindingRemoval",), NAMESPACE)
+        values, problems = parse_keys(lookup, ("allowBindingRemoval", "publishTimeoutSeconds"), NAMESPACE)
         if problems:
             raise ClientConfigError(problems)
-        return cls(clients=clients, allow_removal=values["allowBindingRemoval"])
+        return cls(
+            clients=clients,
+            allow_removal=values["allowBindingRemoval"],
+            publish_timeout_seconds=float(values["publishTimeoutSeconds"]),
+        )
+
+
+def report_progress(line: str) -> None:
+    """A client's progress line, to the engine's output (see the module docstring)."""
+    pulumi.log.info(line)
 
 
 def _resolution_needed(keys: tuple[str, ...], olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> bool:
@@ -146,11 +163,14 @@ class BindingProvider(ResourceProvider):
 
     def dataverse(self, environment_url: str) -> DataverseClient:
         return self._client(
-            environment_url, lambda: DataverseClient.connect(self.context.clients, environment_url)
+            environment_url,
+            lambda: DataverseClient.connect(self.context.clients, environment_url, progress=report_progress),
         )
 
     def arm(self) -> ArmBotReader:
-        return self._client("arm", lambda: ArmBotReader.connect(self.context.clients))
+        return self._client(
+            "arm", lambda: ArmBotReader.connect(self.context.clients, progress=report_progress)
+        )
 
     # --- the generic parts of the protocol ----------------------------------------------------------------
     #: Input keys (wire names) whose records `resolve` reads: when one is new or changed, check (which the

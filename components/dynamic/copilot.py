@@ -81,14 +81,20 @@ class CopilotAgentState(State):
 
 
 def reconcile(
-    client: DataverseClient, agent: AgentRecord, want: CopilotAgentSpec, *, binding_changed: bool
+    client: DataverseClient,
+    agent: AgentRecord,
+    want: CopilotAgentSpec,
+    *,
+    binding_changed: bool,
+    timeout_seconds: float,
 ) -> AgentRecord:
     """Check the agent (catalogue errors) and publish it when the stack asks and it is due."""
     preflight.require_agent_ready(agent, must_be_published=not want.publish)
     preflight.require_agent_named(agent, want.agent_name)
     preflight.require_solutions(preflight.installed_solutions(client))
     if want.publish and (binding_changed or publish_state(agent) != CURRENT):
-        agent = client.publish_agent(agent.id, previous=agent)  # waits for the publish job
+        # Waits for the publish job, at most handoff:publishTimeoutSeconds.
+        agent = client.publish_agent(agent.id, previous=agent, timeout_seconds=timeout_seconds)
     return agent
 
 
@@ -114,7 +120,13 @@ class CopilotAgentProvider(BindingProvider):
     def create(self, props: Mapping[str, Any]) -> CreateResult:
         want = self.spec_of(props)
         client = self.dataverse(want.environment_url)
-        agent = reconcile(client, client.agent(want.schema_name), want, binding_changed=True)
+        agent = reconcile(
+            client,
+            client.agent(want.schema_name),
+            want,
+            binding_changed=True,
+            timeout_seconds=self.context.publish_timeout_seconds,
+        )
         return CreateResult(agent.id, outputs(want, CopilotAgentState.of(agent)))
 
     def read(self, id_: str, props: Mapping[str, Any]):
@@ -130,6 +142,7 @@ class CopilotAgentProvider(BindingProvider):
             client.agent_by_id(id_),
             want,
             binding_changed=before.binding_fingerprint != want.binding_fingerprint,
+            timeout_seconds=self.context.publish_timeout_seconds,
         )
         return UpdateResult(outputs(want, CopilotAgentState.of(agent)))
 

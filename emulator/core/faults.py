@@ -1,4 +1,10 @@
-"""Injected faults: the next N requests matching a method and a path pattern fail in a chosen way."""
+"""Injected faults: the next N requests matching a method and a path pattern fail in a chosen way.
+
+Test faults, not Microsoft behaviour: "status", "drop" and "latency" stage what the services do under load;
+"redirect", "body" and "trickle" are synthetic hostile answers (what a misconfigured or hostile proxy in
+front of the service can send), so the clients' refusals can be tested. No Microsoft source describes them
+and none is needed: the services never send them.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ import re
 import threading
 from typing import Optional
 
-KINDS = ("status", "drop", "latency")
+KINDS = ("status", "drop", "latency", "redirect", "body", "trickle")
 
 
 @dataclasses.dataclass
@@ -16,7 +22,13 @@ class Fault:
 
     kind: "status" answers `status` in the matched service's error shape (429 carries Retry-After and,
     for Dataverse, a service-protection `code`); "drop" closes the connection without an answer;
-    "latency" delays the request by `latency_ms` and then serves it normally.
+    "latency" delays the request by `latency_ms` and then serves it normally (a long one: a silent server).
+    Synthetic (a hostile proxy's answers, see the module docstring):
+    "redirect" answers `status` (a 3xx, default 307) with `Location: <location>`;
+    "body" answers `status` with `body` as is under `content_type` (an HTML sign-in page with 200, a cut
+    JSON body with 201, `[]` on a lookup);
+    "trickle" sends `status` and headers announcing 1000 bytes, then one byte every `latency_ms`.
+    retry_after: seconds, or any text (`1.5`, `soon`, an HTTP-date), sent as the Retry-After header.
     skip: let this many matching requests through before the rule fires (to hit the k-th request).
     """
 
@@ -26,9 +38,12 @@ class Fault:
     status: int = 503
     count: int = 1
     skip: int = 0
-    retry_after: Optional[int] = None
+    retry_after: Optional[object] = None  # int seconds or a raw header text
     code: Optional[str] = None
     latency_ms: int = 0
+    location: str = "https://login.example.net/capture"
+    body: str = ""
+    content_type: str = "application/json"
     fired: int = 0
 
     def __post_init__(self) -> None:
@@ -50,6 +65,9 @@ class Fault:
             "retryAfter": "retry_after",
             "code": "code",
             "latencyMs": "latency_ms",
+            "location": "location",
+            "body": "body",
+            "contentType": "content_type",
         }
         unknown = set(body) - set(names)
         if unknown:
@@ -67,6 +85,9 @@ class Fault:
             "retryAfter": self.retry_after,
             "code": self.code,
             "latencyMs": self.latency_ms,
+            "location": self.location,
+            "body": self.body,
+            "contentType": self.content_type,
             "fired": self.fired,
         }
 

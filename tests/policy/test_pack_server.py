@@ -25,6 +25,7 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc  # noqa: E402
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 QUEUE = "pulumi-python:dynamic/omnichannel:QueueMembership"
 BINDING = "handoff:omnichannel:OmnichannelBinding"
+ENDPOINTS = "handoff:endpoints:ApiEndpoints"
 
 
 @pytest.fixture
@@ -64,7 +65,8 @@ def test_the_pack_serves_its_policies_to_the_engine(analyzer):
     assert levels["binding-resources-protected"] == analyzer_pb2.MANDATORY
     assert levels["dataverse-matches-geography"] == analyzer_pb2.MANDATORY
     assert levels["prefer-federated-credentials"] == analyzer_pb2.ADVISORY
-    assert len(levels) == 8
+    assert levels["endpoints-stay-in-cloud"] == analyzer_pb2.MANDATORY
+    assert len(levels) == 9
 
 
 def test_the_engine_gets_a_mandatory_violation_for_an_unprotected_binding_resource(analyzer):
@@ -81,3 +83,27 @@ def test_the_engine_gets_a_mandatory_violation_for_an_unprotected_binding_resour
     [diagnostic] = [d for d in response.diagnostics if d.policyName == "binding-resources-protected"]
     assert diagnostic.enforcementLevel == analyzer_pb2.MANDATORY
     assert "'binding-queue' must be protected" in diagnostic.message
+
+
+def test_the_engine_gets_a_mandatory_violation_for_an_endpoint_override_outside_the_cloud(analyzer):
+    properties = struct_pb2.Struct()
+    properties.update(
+        {
+            "cloud": "public",
+            "authorityHost": "",
+            "resourceManagerEndpoint": "",
+            "dataverseApiEndpoint": "https://proxy.example.net/api/data/v9.2",
+            "allowForeignEndpoints": False,
+        }
+    )
+    request = analyzer_pb2.AnalyzeRequest(
+        type=ENDPOINTS,
+        name="api-endpoints",
+        urn=f"urn:pulumi:prod::handoff::{ENDPOINTS}::api-endpoints",
+        properties=properties,
+        options=analyzer_pb2.AnalyzerResourceOptions(protect=False),
+    )
+    response = analyzer.Analyze(request, timeout=30)
+    [diagnostic] = [d for d in response.diagnostics if d.policyName == "endpoints-stay-in-cloud"]
+    assert diagnostic.enforcementLevel == analyzer_pb2.MANDATORY
+    assert "handoff:dataverseApiEndpoint is https://proxy.example.net" in diagnostic.message

@@ -313,6 +313,57 @@ def test_regional_bot_or_a_united_states_global_bot_passes(location, geography):
     assert _violations("regional-bot-for-data-residency", _bot(location=location, geography=geography)) == []
 
 
+# endpoints-stay-in-cloud ------------------------------------------------------------------------------
+
+
+def _endpoints(cloud: str = "public", allow=False, **overrides: str) -> ResourceValidationArgs:
+    props = {
+        "cloud": cloud,
+        "authorityHost": "",
+        "resourceManagerEndpoint": "",
+        "dataverseApiEndpoint": "",
+        "allowForeignEndpoints": allow,
+        **overrides,
+    }
+    return _args(r.ENDPOINTS_COMPONENT, props, name="api-endpoints")
+
+
+@pytest.mark.parametrize(
+    "key, url",
+    [
+        ("dataverseApiEndpoint", "https://proxy.example.net/api/data/v9.2"),
+        ("authorityHost", "https://login.example.net"),
+        ("resourceManagerEndpoint", "https://management.usgovcloudapi.net"),  # another cloud's host
+        ("authorityHost", "https://login.microsoftonline.com.example.net"),
+    ],
+)
+def test_an_endpoint_override_outside_the_cloud_is_a_violation(key, url):
+    [message] = _violations("endpoints-stay-in-cloud", _endpoints(**{key: url}))
+    assert f"handoff:{key} is {url}" in message and "handoff:allowForeignEndpoints" in message
+
+
+@pytest.mark.parametrize(
+    "cloud, overrides",
+    [
+        (
+            "public",
+            {"authorityHost": "https://127.0.0.1:8443", "dataverseApiEndpoint": "https://localhost:1/api"},
+        ),
+        ("public", {"dataverseApiEndpoint": "https://contoso.api.crm4.dynamics.com/api/data/v9.2"}),
+        ("public", {"authorityHost": "https://login.microsoftonline.com"}),
+        ("usgovernment", {"resourceManagerEndpoint": "https://management.usgovcloudapi.net"}),
+        ("china", {"authorityHost": "https://login.partner.microsoftonline.cn"}),
+    ],
+)
+def test_overrides_to_the_clouds_hosts_or_loopback_pass(cloud, overrides):
+    assert _violations("endpoints-stay-in-cloud", _endpoints(cloud, **overrides)) == []
+
+
+def test_a_foreign_endpoint_with_the_documented_opt_in_passes():
+    args = _endpoints(allow=True, dataverseApiEndpoint="https://dataverse.private.example/api/data/v9.2")
+    assert _violations("endpoints-stay-in-cloud", args) == []
+
+
 # the pack --------------------------------------------------------------------------------
 
 
@@ -350,10 +401,10 @@ def test_a_stack_without_an_azure_bot_has_no_channel_to_check():
         _omnichannel_violations(_stack(_binding(DEV_URL)))
 
 
-def test_pack_serves_five_mandatory_and_three_advisory_policies_with_unique_names():
+def test_pack_serves_six_mandatory_and_three_advisory_policies_with_unique_names():
     levels = [policy.enforcement_level for policy in POLICIES]
-    assert len(BY_NAME) == len(POLICIES) == 8
-    assert levels.count(EnforcementLevel.MANDATORY) == 5 and levels.count(EnforcementLevel.ADVISORY) == 3
+    assert len(BY_NAME) == len(POLICIES) == 9
+    assert levels.count(EnforcementLevel.MANDATORY) == 6 and levels.count(EnforcementLevel.ADVISORY) == 3
 
 
 def test_pack_entry_point_serves_exactly_these_policies():

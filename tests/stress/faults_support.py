@@ -51,9 +51,10 @@ class FaultKind:
     expire: bool = False
     config: Optional[Mapping[str, Any]] = None
     allowed: frozenset = TRANSIENT_KEYS
+    methods: frozenset = frozenset()  # empty: every method
 
     def applies(self, request) -> bool:
-        return request.service in self.services
+        return request.service in self.services and (not self.methods or request.method in self.methods)
 
 
 _API = frozenset({"dataverse", "arm"})
@@ -84,6 +85,55 @@ FAULT_KINDS: tuple[FaultKind, ...] = (
     ),
 )
 KIND_NAMES = tuple(kind.name for kind in FAULT_KINDS)
+
+# Hostile answers (issue 15): what a proxy in front of the services can send, the emulator's synthetic faults
+# (emulator/core/faults.py: redirect, body). Each must be reported for what it is, never read as data: a login
+# page or `[]` is an unexpected response (not "not found"), a 201 with a cut body an ambiguous write the
+# create settles by its natural key, a redirect refused; an odd Retry-After is retried after the backoff.
+# A trickling answer is cut by the request deadline (60 s an attempt in a provider process): too slow for a
+# matrix cell, so tests/clients/test_hostile_answers.py covers it with a short deadline.
+LOGIN_PAGE = "<html><body><form action='/login'>Sign in to continue</form></body></html>"
+HOSTILE_KINDS: tuple[FaultKind, ...] = (
+    FaultKind(
+        "HTML 200",
+        _API,
+        {"kind": "body", "status": 200, "body": LOGIN_PAGE, "content_type": "text/html"},
+        allowed=frozenset({"unexpected-response"}),
+        methods=frozenset({"GET"}),
+    ),
+    FaultKind(
+        "[] 200",
+        frozenset({"dataverse"}),
+        {"kind": "body", "status": 200, "body": "[]"},
+        allowed=frozenset({"unexpected-response"}),
+        methods=frozenset({"GET"}),
+    ),
+    FaultKind(
+        "bad JSON 201",
+        _API,
+        {"kind": "body", "status": 201, "body": '{"systemuserid": '},
+        allowed=frozenset({"ambiguous-write", "unexpected-response"}),
+        methods=frozenset({"POST"}),
+    ),
+    FaultKind(
+        "Retry-After soon",
+        _API,
+        {"kind": "status", "status": 429, "retry_after": "soon"},
+        allowed=frozenset(),
+    ),
+    FaultKind(
+        "Retry-After 1.5",
+        _API,
+        {"kind": "status", "status": 429, "retry_after": "1.5"},
+        allowed=frozenset(),
+    ),
+    FaultKind(
+        "redirect 307",
+        _EVERY,
+        {"kind": "redirect", "status": 307, "location": "https://127.0.0.1:9/capture"},
+        allowed=frozenset({"redirect-refused"}),
+    ),
+)
 
 
 def kind_named(name: str) -> FaultKind:

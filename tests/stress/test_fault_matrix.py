@@ -8,6 +8,12 @@ the user's capacity, the role's name (assign the new role, drop the old), the qu
 one), the workstream's bot after someone cleared it (drift), the context variables (create one, delete one
 the stack made), the agent's binding fingerprint (publish).
 
+Hostile-response cells (faults_support.HOSTILE_KINDS, issue 15): an HTML page or `[]` answering a GET, a 201
+with a cut JSON body answering a POST, a 429 whose Retry-After is `soon` or `1.5`, a 307 redirect to another
+host; the first request each applies to in every operation (all of them with HANDOFF_STRESS_FULL=1). A
+trickling answer is cut by the request deadline, too slow for a cell: tests/clients/test_hostile_answers.py
+covers it.
+
 Fault kinds (faults_support.FAULT_KINDS): 429 with each Dataverse service-protection code (0x80072322,
 0x80072321, 0x80072326) on Dataverse requests, 429 on Entra and ARM requests, 500, 503, a dropped
 connection and 25 ms of latency on every request, an expired token (the emulator clock jumps past the token
@@ -446,6 +452,27 @@ def test_every_fault_on_every_request_is_survived_or_reported_without_duplicate_
 
     fault_results.extend(results)
     assert all(r.service != "graph" for r in warm.log) or any(r.kind == "replication lag" for r in results)
+    assert not [r for r in results if r.problems], _report(results)
+
+
+@pytest.mark.parametrize("resource", ORDER)
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_hostile_answers_are_reported_for_what_they_are_and_the_rerun_converges(
+    fault_lab, fault_results, resource, operation
+):
+    """The hostile-response cells (faults_support.HOSTILE_KINDS) in the warm track: each kind on the first
+    request it applies to (every such request with HANDOFF_STRESS_FULL=1); the same checks as every cell."""
+    lab = fault_lab
+    scenario = lab.scenarios[f"{resource}-{operation}"]
+    server = lab.server(scenario)
+    lab.warm(server)
+    warm = lab.reference(scenario, server)
+    results: list[fs.CellResult] = []
+    for kind in fs.HOSTILE_KINDS:
+        indexes = [index for index, request in enumerate(warm.log) if kind.applies(request)]
+        for index in indexes if FULL else indexes[:1]:
+            results.append(lab.cell(scenario, warm, server, "warm", index, kind))
+    fault_results.extend(results)
     assert not [r for r in results if r.problems], _report(results)
 
 

@@ -477,3 +477,79 @@ def test_drift_reports_of_the_run_hold_no_secret_even_from_an_event_log_with_sec
         )
         == []
     )
+
+
+# --- the hostile answers' paths (issue 15) ------------------------------------------------------------------
+HOSTILE_FAULTS = (
+    # what answers in Microsoft's place, on the token request, then on the first API request of a create
+    {
+        "method": "POST",
+        "path": r"/oauth2/v2\.0/token$",
+        "kind": "redirect",
+        "status": 307,
+        "location": "https://127.0.0.1:9/steal?client_secret=x",
+    },
+    {
+        "method": "GET",
+        "path": r"/api/data/v9\.2/",
+        "kind": "redirect",
+        "status": 302,
+        "location": "https://127.0.0.1:9/steal",
+    },
+    {
+        "method": "GET",
+        "path": r"/api/data/v9\.2/",
+        "kind": "body",
+        "status": 200,
+        "body": "<html>Sign in</html>",
+        "content_type": "text/html",
+    },
+    {
+        "method": "POST",
+        "path": r"/api/data/v9\.2/systemusers$",
+        "kind": "body",
+        "status": 201,
+        "body": '{"systemuserid": ',
+    },
+    {
+        "method": "GET",
+        "path": r"/api/data/v9\.2/",
+        "kind": "status",
+        "status": 429,
+        "retry_after": "soon",
+        "count": 2,
+    },
+    # a service that echoes what it got: the deployer's own secret must not come back in a message
+    {
+        "method": "GET",
+        "path": r"/api/data/v9\.2/",
+        "kind": "body",
+        "status": 400,
+        "body": json.dumps(
+            {"error": {"code": "0x80040220", "message": f"echo {fixture_secret(DEPLOYER_APP)}"}}
+        ),
+    },
+)
+
+
+@pytest.mark.parametrize("fault", HOSTILE_FAULTS, ids=lambda f: f"{f['kind']}-{f['status']}")
+def test_hostile_answers_leak_no_secret_into_messages_or_provider_logs(fault, emulator, minted):
+    from tests.providers.support import Binding, start_server
+
+    server = start_server(emulator)
+    try:
+        binding = Binding(server)
+        emulator.inject(**fault)
+        messages = []
+        try:
+            binding.deploy(("user",))
+        except ProviderError as error:
+            messages += [error.message, getattr(error, "details", "") or ""]
+        log = server.stderr()
+    finally:
+        server.stop()
+    artefacts = {"messages": "\n".join(messages), "provider stderr": log}
+    secrets = {"deployer secret": fixture_secret(DEPLOYER_APP)}
+    secrets.update({f"minted token {n}": token for n, token in enumerate(minted)})
+    assert leaks(secrets, artefacts) == []
+    assert "steal" not in artefacts["messages"] and "client_secret=x" not in artefacts["messages"]

@@ -375,7 +375,8 @@ ENTRIES: tuple[Entry, ...] = (
         key="service-unavailable",
         title="The service stayed unavailable",
         cause="The API answered 5xx, timed out or dropped the connection on every attempt within the retry "
-        "budget.",
+        "budget, or gave no complete answer within the request deadline (60 s an attempt, 150 s with "
+        "retries: a server that never answers or trickles its answer).",
         mitigation="Check the service health (Azure status, Power Platform admin center > Service health) "
         "and re-run later.",
         link="https://learn.microsoft.com/power-platform/admin/get-help-support",
@@ -397,11 +398,28 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         key="unexpected-response",
         title="The API answered something the client does not expect",
-        cause="An HTTP status or body this client has no rule for.",
-        mitigation="Re-run once; if it persists, open an issue with the operation, status and request "
-        "id from the message (never the token).",
+        cause="An HTTP status or body this client has no rule for: an HTML page or a body that is not JSON "
+        "where the API answers JSON (a proxy's or a captive portal's sign-in page), or a lookup answered "
+        'with something other than a collection. It is not read as "nothing found".',
+        mitigation="Check that nothing between you and the API answers in its place (HTTPS_PROXY, a TLS "
+        "inspecting proxy, the endpoint overrides); re-run once; if it persists, open an issue with the "
+        "operation, status and request id from the message (never the token).",
         link="https://learn.microsoft.com/power-apps/developer/data-platform/webapi/"
         "compose-http-requests-handle-errors",
+        retryable=False,
+        service="handoff",
+        kind="unexpected",
+    ),
+    Entry(
+        key="redirect-refused",
+        title="A redirect was refused: credentials are never sent to another address",
+        cause="The token endpoint or an API answered with a redirect (3xx). Following it would send the "
+        "client secret, the federated assertion or the bearer token to the address it names, which may "
+        "not be Microsoft's; the clients never follow redirects. The message names the host it pointed to.",
+        mitigation="Find what answers in Microsoft's place: a proxy (HTTPS_PROXY), a TLS-inspecting "
+        "middlebox or a wrong endpoint override (handoff:authorityHost, handoff:resourceManagerEndpoint, "
+        "handoff:dataverseApiEndpoint); remove it and re-run.",
+        link="https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow",
         retryable=False,
         service="handoff",
         kind="unexpected",

@@ -6,10 +6,12 @@ parameters and response undocumented, reference §5.7). Publishing twice leaves 
 POST is marked idempotent and may be retried. The POST only starts a job [C]: the agent is read back until its
 `publishedon` is newer than before and it has no unpublished changes. The first read follows the POST (a
 quick job costs nothing more than one read), the second follows it at once, then after 1, 2, 4 … s (at most
-16 s) with the session's sleeper, within 120 s in all as a request's retries are; a job still running then
-is `agent-publish-pending`. Each read also carries the job's status (`synchronizationstatus`, JSON with
-`lastFinishedPublishOperation` [C]): a job that finished `Failed` since the publish was asked stops the wait
-at once with `agent-publish-failed` and the job's diagnostics (`errorMessage` / `diagnosticDetails`).
+16 s) with the session's sleeper, within `timeout_seconds` in all (default 120 s, the stack key
+`handoff:publishTimeoutSeconds`); a job still running then is `agent-publish-pending`. Every wait is reported
+to the session's progress reporter (what is awaited, for how long, how long so far). Each read also carries
+the job's status (`synchronizationstatus`, JSON with `lastFinishedPublishOperation` [C]): a job that finished
+`Failed` since the publish was asked stops the wait at once with `agent-publish-failed` and the job's
+diagnostics (`errorMessage` / `diagnosticDetails`).
 """
 
 from __future__ import annotations
@@ -17,20 +19,24 @@ from __future__ import annotations
 from typing import Iterable, Mapping, Optional
 
 from .. import errors
+from ..deadline import Deadline
 from ..records import CopilotAgent, Solution
 from .base import DataverseBase, guid, literal
 
 PUBLISH_ACTION = "Microsoft.Dynamics.CRM.PvaPublish"
 _PUBLISH_TIMEOUT = (10.0, 180.0)  # publishing a large agent takes a while
-PUBLISH_WAIT_SECONDS = 120.0  # as RetryPolicy.max_total_seconds
+_PUBLISH_DEADLINE = Deadline(
+    attempt=180.0, total=240.0
+)  # so its one request gets as long as its read timeout
+PUBLISH_WAIT_SECONDS = 120.0  # the default of handoff:publishTimeoutSeconds (components/config_keys.py)
 _PUBLISH_WAIT_MAX = 16.0
 
 
-def publish_waits() -> tuple[float, ...]:
-    """The waits before each re-read of a publishing agent: 0, 1, 2, 4 … 16, summing to at most the budget
+def publish_waits(budget: float = PUBLISH_WAIT_SECONDS) -> tuple[float, ...]:
+    """The waits before each re-read of a publishing agent: 0, 1, 2, 4 … 16, summing to at most `budget`
     (a finite schedule: the poll is bounded in count as well as in time)."""
     waits, total, wait = [0.0], 0.0, 1.0
-    while total + wait <= PUBLISH_WAIT_SECONDS:
+    while total + wait <= budget:
         waits.append(wait)
         total += wait
         wait = min(wait * 2, _PUBLISH_WAIT_MAX)
@@ -72,11 +78,18 @@ class AgentsMixin(DataverseBase):
             )
         )
 
-    def publish_agent(self, agent_id: str, *, previous: Optional[CopilotAgent] = None) -> CopilotAgent:
+    def publish_agent(
+        self,
+        agent_id: str,
+        *,
+        previous: Optional[CopilotAgent] = None,
+        timeout_seconds: float = PUBLISH_WAIT_SECONDS,
+    ) -> CopilotAgent:
         """Publish the agent and return it once published (module docstring).
 
         previous: the agent as read just before (the caller usually has it); without it, it is read first,
-        one more request."""
+        one more request. timeout_seconds: how long to wait for the publish job
+        (handoff:publishTimeoutSeconds)."""
         bid = guid(agent_id, "the agent id")
         if previous is None:
             previous = self.agent_by_id(bid)
@@ -91,15 +104,16 @@ class AgentsMixin(DataverseBase):
             expected=(200, 204),
             idempotent=True,
             timeout=_PUBLISH_TIMEOUT,
+            deadline=_PUBLISH_DEADLINE,
             on_status={404: "agent-not-found"},
         )
-        started, waited, waits = self._session.clock(), 0.0, iter(publish_waits())
+        started, waited, waits = self._session.clock(), 0.0, iter(publish_waits(timeout_seconds))
         agent = self.agent_by_id(bid)
         while not _published_since(agent, previous):
             _require_not_failed(agent, previous, operation)
             wait = next(waits, None)
             # Time spent is the clock's, or the waits' when an injected sleeper does not move the clock.
-            if wait is None or max(waited, self._session.clock() - started) + wait > PUBLISH_WAIT_SECONDS:
+            if wait is None or max(waited, self._session.clock() - started) + wait > timeout_seconds:
                 raise errors.from_entry(
                     "agent-publish-pending",
                     operation,
@@ -107,6 +121,10 @@ class AgentsMixin(DataverseBase):
                     f"{_when(agent, modified=True)} after {waited:g} s of waiting",
                 )
             if wait:
+                self._session.progress(
+                    f"{operation}: waiting {wait:g} s for Copilot Studio's publish job (waited {waited:g} s "
+                    f"of at most {timeout_seconds:g} s, handoff:publishTimeoutSeconds)"
+                )
                 self._session.sleeper(wait)
             waited += wait
             agent = self.agent_by_id(bid)

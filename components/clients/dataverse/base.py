@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Mapping, Optional, TypeVar
 
 from ...validation import is_guid
-from .. import errors
+from .. import catalogue, errors
 from ..http import ApiSession
 
 T = TypeVar("T")
@@ -61,17 +61,23 @@ class DataverseBase:
     ) -> dict:
         params = {"$select": ",".join(columns)} if columns else {}
         params.update(extra or {})
-        return (
-            self._session.request(
-                "GET",
-                path,
-                operation=operation,
-                params=params or None,
-                headers=_READ_HEADERS,
-                on_status={404: not_found} if not_found else None,
-            ).body
-            or {}
+        answer = self._session.request(
+            "GET",
+            path,
+            operation=operation,
+            params=params or None,
+            headers=_READ_HEADERS,
+            on_status={404: not_found} if not_found else None,
         )
+        if not isinstance(answer.body, dict):  # a record is a JSON object; `[]` or nothing is not one
+            raise errors.from_entry(
+                "unexpected-response",
+                operation,
+                f"HTTP {answer.status} answered a record read with "
+                f"{'nothing' if answer.body is None else 'a JSON ' + type(answer.body).__name__}",
+                request_id=answer.request_id,
+            )
+        return answer.body
 
     def _query(
         self,
@@ -136,19 +142,30 @@ class DataverseBase:
     def _create(
         self, entity_set: str, body: Mapping[str, Any], *, operation: str, columns: Iterable[str]
     ) -> dict:
-        """POST a row and return it (`201` with the row; never resent blindly, see http.py)."""
-        return (
-            self._session.request(
-                "POST",
-                entity_set,
-                operation=operation,
-                json=dict(body),
-                params={"$select": ",".join(columns)},
-                headers=_RETURN_ROW,
-                expected=(201,),
-            ).body
-            or {}
+        """POST a row and return it (`201` with the row; never resent blindly, see http.py).
+
+        A 201 without the row (no body, or one without the selected columns) is an AmbiguousWriteError: the
+        row was made, its id is unknown, and the caller's re-read by natural key finds it."""
+        columns = tuple(columns)
+        answer = self._session.request(
+            "POST",
+            entity_set,
+            operation=operation,
+            json=dict(body),
+            params={"$select": ",".join(columns)},
+            headers=_RETURN_ROW,
+            expected=(201,),
         )
+        row = answer.body
+        missing = [c for c in columns if c not in row] if isinstance(row, dict) else list(columns)
+        if missing:
+            raise errors.AmbiguousWriteError(
+                operation,
+                detail=f"HTTP 201 without the created row (no {missing[0]}); it was probably made",
+                request_id=answer.request_id,
+                entry=catalogue.get("ambiguous-write"),
+            )
+        return row
 
     def _update(
         self,
