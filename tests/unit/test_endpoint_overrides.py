@@ -19,10 +19,15 @@ from components.settings import ConfigError, foreign_endpoint_warnings, parse_se
 from offline.program import _engine_string, run_program
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-DEV = {
-    key.split(":", 1)[1]: value
-    for key, value in yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text(encoding="utf-8"))["config"].items()
-}
+
+
+def _stack(name: str) -> dict:
+    document = yaml.safe_load((ROOT / f"Pulumi.{name}.yaml").read_text(encoding="utf-8"))["config"]
+    return {key.split(":", 1)[1]: value for key, value in document.items()}
+
+
+DEV = _stack("dev")  # a Copilot Studio agent
+PROD = _stack("prod")  # an Azure bot
 FOREIGN = [
     ("dataverseApiEndpoint", "https://proxy.example.net/api/data/v9.2"),
     ("dataverseApiEndpoint", "https://contoso.crm.microsoftdynamics.us/api/data/v9.2"),  # another cloud
@@ -99,11 +104,8 @@ def test_the_program_declares_the_overrides_for_the_policy_pack_only_when_there_
 
 
 def test_the_publish_timeout_is_a_stack_key_the_providers_read():
-    assert parse_settings(DEV, "dev").omnichannel.publish_timeout_seconds == 120
-    assert (
-        parse_settings({**DEV, "publishTimeoutSeconds": 300}, "dev").omnichannel.publish_timeout_seconds
-        == 300
-    )
+    assert parse_settings(DEV, "dev").agent.publish_timeout_seconds == 120
+    assert parse_settings({**DEV, "publishTimeoutSeconds": 300}, "dev").agent.publish_timeout_seconds == 300
     context = ProviderContext.from_lookup(engine({**DEV, "publishTimeoutSeconds": 300}).get)
     assert context.publish_timeout_seconds == 300
     for bad in (5, 7200, "soon"):

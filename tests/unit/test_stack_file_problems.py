@@ -12,7 +12,7 @@ import pytest
 from components.settings import ConfigError, parse_settings
 from offline.program import REMOVE, StackConfigError, load_stack_config
 
-from .test_endpoint_overrides import DEV
+from .test_endpoint_overrides import PROD
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -29,7 +29,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 )
 def test_a_messaging_endpoint_with_a_space_in_the_host_is_refused(endpoint):
     with pytest.raises(ConfigError) as info:
-        parse_settings({**DEV, "messagingEndpoint": endpoint}, "dev")
+        parse_settings({**PROD, "messagingEndpoint": endpoint}, "prod")  # an Azure bot's key
     assert info.value.keys == ("messagingEndpoint",) and "https://<host>/<path>" in str(info.value)
 
 
@@ -37,7 +37,7 @@ def test_every_problem_of_a_stack_file_is_reported_at_once_each_with_its_fix():
     with pytest.raises(StackConfigError) as info:
         load_stack_config(
             ROOT,
-            "dev",
+            "prod",  # an Azure bot: it has a messaging endpoint
             {
                 "tenantId": REMOVE,  # missing: the engine's own check
                 "botCapacity": "lots",  # wrong type: the engine's own check
