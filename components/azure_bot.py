@@ -176,27 +176,35 @@ class AzureBot(pulumi.ComponentResource):
                 replace_on_changes=list(CREATE_ONLY_PROPERTIES),
             ),
         )
+
+        def channel(
+            kind: str, channel_name: str, properties: pulumi.Input, protect: bool
+        ) -> botservice.Channel:
+            # One channel of a name per bot at a fixed ARM path: a create-before-delete replace would PUT and
+            # then DELETE the same resource, so channels delete first.
+            return botservice.Channel(
+                f"{name}-{kind}",
+                resource_group_name=args.resource_group_name,
+                resource_name_=bot.name,
+                channel_name=channel_name,
+                location=args.location,
+                properties=properties,
+                opts=pulumi.ResourceOptions(parent=self, protect=protect, delete_before_replace=True),
+            )
+
         # A regional bot's channels live in the bot's location [I: as ARM exports show]; `global` otherwise.
-        # One channel of a name per bot at a fixed ARM path: a create-before-delete replace would PUT and then
-        # DELETE the same resource, so channels delete first.
-        omnichannel = botservice.Channel(
-            f"{name}-omnichannel",
-            resource_group_name=args.resource_group_name,
-            resource_name_=bot.name,
-            channel_name=OMNICHANNEL_CHANNEL,
-            location=args.location,
-            properties=botservice.OmnichannelArgs(channel_name=OMNICHANNEL_CHANNEL, location=args.location),
-            opts=pulumi.ResourceOptions(parent=self, protect=True, delete_before_replace=True),
+        omnichannel = channel(
+            "omnichannel",
+            OMNICHANNEL_CHANNEL,
+            botservice.OmnichannelArgs(channel_name=OMNICHANNEL_CHANNEL, location=args.location),
+            protect=True,
         )
         self.teams_channel_id = None
         if args.teams_channel:
-            teams = botservice.Channel(
-                f"{name}-teams",
-                resource_group_name=args.resource_group_name,
-                resource_name_=bot.name,
-                channel_name=TEAMS_CHANNEL,
-                location=args.location,
-                properties=botservice.MsTeamsChannelArgs(
+            teams = channel(
+                "teams",
+                TEAMS_CHANNEL,
+                botservice.MsTeamsChannelArgs(
                     channel_name=TEAMS_CHANNEL,
                     location=args.location,
                     properties=botservice.MsTeamsChannelPropertiesArgs(
@@ -205,7 +213,7 @@ class AzureBot(pulumi.ComponentResource):
                         deployment_environment=teams_deployment_environment(args.geography),
                     ),
                 ),
-                opts=pulumi.ResourceOptions(parent=self, protect=False, delete_before_replace=True),
+                protect=False,
             )
             self.teams_channel_id = teams.id
 

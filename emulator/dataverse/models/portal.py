@@ -49,13 +49,18 @@ def _user(env: Environment, app_id: str) -> Optional[dict]:
     )
 
 
+def _connected(env: Environment, schema_name: str) -> tuple[dict, str, Optional[dict]]:
+    """The agent, the App ID Connect gives it, and its bot user if it has one (the caller holds env.lock)."""
+    agent = _agent(env, schema_name)
+    app_id = connect_app_id(env.url, agent["schemaname"])
+    return agent, app_id, _user(env, app_id)
+
+
 def connect_agent(env: Environment, schema_name: str) -> dict:
     """Connect the agent: its bot application user, created (or re-enabled). Answers {appId, userId}."""
     schema = env.schema.table("systemuser")
     with env.lock:
-        agent = _agent(env, schema_name)
-        app_id = connect_app_id(env.url, agent["schemaname"])
-        user = _user(env, app_id)
+        agent, app_id, user = _connected(env, schema_name)
         if user is None:
             root = next(b for b in env.rows("businessunit") if not b.get("parentbusinessunitid"))
             user = env.insert(
@@ -82,9 +87,7 @@ def disconnect_agent(env: Environment, schema_name: str) -> dict:
     """Disconnect the agent: its bot application user, disabled. Answers {appId, userId}."""
     schema = env.schema.table("systemuser")
     with env.lock:
-        agent = _agent(env, schema_name)
-        app_id = connect_app_id(env.url, agent["schemaname"])
-        user = _user(env, app_id)
+        _, app_id, user = _connected(env, schema_name)
         if user is None:
             raise ValueError(f"the agent {schema_name!r} is not connected in {env.url}")
         env.update(schema, user, {"isdisabled": True})
