@@ -10,8 +10,9 @@ stack (system ones such as Locale, others made in the admin center) are left alo
 that already existed is adopted.
 
 Removing a variable from the stack deletes it from the workstream, but only if this resource created it
-(`created` output); an adopted one is released, not deleted. Drift: a declared variable deleted or retyped
-in the admin center is reported and restored. Delete with the removal override deletes the variables this
+(`created` output); an adopted one is released, not deleted. When the bot moves to another workstream, the
+variables move with it: they are made on the new one and those this resource created leave the old one.
+Drift: a declared variable deleted or retyped in the admin center is reported and restored. Delete with the removal override deletes the variables this
 resource created and nothing else.
 """
 
@@ -28,8 +29,8 @@ from components.clients import errors
 from components.clients.dataverse import DataverseClient
 from components.clients.records import ContextVariable, ContextVariableType
 
-from .base import BindingProvider, BindingResource, create_or_find
-from .specs import Spec, State, check_variables, outputs, prop
+from .base import BindingProvider, BindingResource, create_or_find, unless_gone
+from .specs import Spec, State, check_variables, outputs, prop, same
 
 
 def declared(entries: Iterable[str]) -> dict[str, tuple[str, str]]:
@@ -57,7 +58,8 @@ class ContextVariablesSpec(Spec):
     workstream_id: str = prop(validation.check_guid)
     variables: tuple[str, ...] = prop(check_variables, ())
 
-    MANAGED: ClassVar = {"variables": same_variables}
+    # The workstream too: when the bot moves to another workstream, the variables move with it (issue 15, 3).
+    MANAGED: ClassVar = {"variables": same_variables, "workstreamId": same("workstreamId")}
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -163,6 +165,14 @@ def take_back(client: DataverseClient, made: Iterable[ContextVariable], failure:
         )
 
 
+def remove_created(client: DataverseClient, workstream_id: str, created: Iterable[str]) -> None:
+    """Delete, from the workstream, the variables this stack created (never others; a gone one is done)."""
+    names = set(created)
+    for variable in unless_gone(lambda: client.context_variables(workstream_id)) or ():
+        if variable.name in names:
+            client.delete_context_variable(variable.id)
+
+
 class ContextVariablesProvider(BindingProvider):
     SPEC = ContextVariablesSpec
     STATE = ContextVariablesState
@@ -181,16 +191,20 @@ class ContextVariablesProvider(BindingProvider):
         return self.read_result(id_, want, ContextVariablesState.of(live, names, old.created or ()))
 
     def update(self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> UpdateResult:
-        want = self.spec_of(news)
-        state = reconcile(self.dataverse(want.environment_url), want, ContextVariablesState.from_wire(olds))
-        return UpdateResult(outputs(want, state))
+        want, old = self.spec_of(news), ContextVariablesState.from_wire(olds)
+        client = self.dataverse(want.environment_url)
+        moved_from = olds.get("workstreamId")
+        if moved_from and str(moved_from).lower() != want.workstream_id:
+            # The bot moved to another workstream: the declared variables are made there (as on a new
+            # binding), and the ones this stack made are taken off the old one, which keeps the rest.
+            state = reconcile(client, want)
+            remove_created(client, moved_from, old.created or ())
+            return UpdateResult(outputs(want, state))
+        return UpdateResult(outputs(want, reconcile(client, want, old)))
 
     def undo(self, id_: str, spec: Spec, props: Mapping[str, Any]) -> None:
         client = self.dataverse(spec.environment_url)
-        created = set(ContextVariablesState.from_wire(props).created or ())
-        for variable in client.context_variables(spec.workstream_id):
-            if variable.name in created:
-                client.delete_context_variable(variable.id)
+        remove_created(client, spec.workstream_id, ContextVariablesState.from_wire(props).created or ())
 
 
 class ContextVariables(BindingResource, module="omnichannel", name="ContextVariables"):

@@ -9,7 +9,8 @@ reports it in its `warnings` output (a list of strings) instead of failing, and 
 each with `pulumi.log.warn` so `pulumi up` shows it.
 
 Drift: the bot removed from its queue reads `member: false`; update adds it again. Changing `queue` moves the
-bot: it joins the new queue, then leaves the old one. Delete with the removal override takes the bot out of
+bot: it joins the new queue, then leaves the old one. A changed capacity of the bot is an update too, which
+reads the members again and reports the warnings anew. Delete with the removal override takes the bot out of
 the queue.
 """
 
@@ -48,7 +49,13 @@ class QueueMembershipSpec(Spec):
     capacity: int = prop(integer(validation.check_capacity), 100)  # the bot's, compared with the others
     member: bool = derived(True)
 
-    MANAGED: ClassVar = {"queue": same_record("queueId", "queueName"), "member": same("member")}
+    # The bot's capacity too: the warnings depend on it, so a lowered capacity is checked again on `up` as a
+    # fresh stack would be (issue 15, 4).
+    MANAGED: ClassVar = {
+        "queue": same_record("queueId", "queueName"),
+        "member": same("member"),
+        "capacity": same("capacity"),
+    }
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

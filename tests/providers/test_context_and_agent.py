@@ -167,3 +167,21 @@ def test_a_failed_publish_job_stops_the_wait_and_shows_its_diagnostics(server, w
         Driver(server, "agent").create(agent_inputs())
     assert_entry(caught.value, "ValidationError", "agent-publish-failed", "status Failed", "Topic 'Escalate'")
     assert [r.path.rsplit("/", 1)[-1] for r in writes(world)] == ["Microsoft.Dynamics.CRM.PvaPublish"]
+
+
+def test_moving_the_bot_to_another_workstream_moves_the_stacks_variables_with_it(server, world):
+    # Issue 15, 3: the workstream is a managed input, so its change is an update, not "= same".
+    other = "a1500000-0000-4000-8000-0000000000c1"
+    workstream = rows(world, "msdyn_liveworkstreams", msdyn_liveworkstreamid=dv.CONTOSO_CHAT)[0]
+    moved = {**workstream, "msdyn_liveworkstreamid": other, "msdyn_name": "Contoso chat 2"}
+    world.seed({"dataverse": {"environments": [{"url": dv.DEV, "tables": {"msdyn_liveworkstreams": [moved]}}]}})
+    driver = Driver(server, "context")
+    created = driver.create(context_inputs("CustomerTier:text", "orderNumber:text"))
+    news = {**context_inputs("CustomerTier:text", "orderNumber:text"), "workstreamId": other}
+    assert driver.diff(created, news).changes == "some"
+    updated = driver.update(created, inputs=news)
+    assert variables(world, other) == {"CustomerTier": TEXT, "orderNumber": TEXT}
+    # The old workstream keeps what the stack did not make (Locale, the adopted CustomerTier).
+    assert variables(world) == {"Locale": TEXT, "CustomerTier": TEXT}
+    assert sorted(updated.outputs["created"]) == ["CustomerTier", "orderNumber"]
+    assert driver.diff(updated, news).changes == "none"

@@ -156,3 +156,15 @@ def test_changing_the_workstream_moves_the_bot_and_releases_the_old_one(server, 
     assert old["_msdyn_bot_user_value"] is None and new["_msdyn_bot_user_value"] == user_id(binding)
     assert moved.outputs["workstreamId"] == new["msdyn_liveworkstreamid"]
     assert binding.drivers["workstream"].refresh(moved)[1].changes == "none"
+
+
+def test_lowering_the_bots_capacity_below_a_human_is_an_update_that_warns(binding, world):
+    # Issue 15, 4: the capacity is a managed input of the queue membership, so `up` checks the queue again and
+    # warns as a fresh stack would.
+    queue = binding.deploy(("role", "queue"))["queue"]
+    assert queue.outputs["warnings"] == []
+    lowered = {**binding.inputs("queue"), "capacity": 50}
+    assert binding.drivers["queue"].diff(queue, lowered).changes == "some"
+    updated = binding.drivers["queue"].update(queue, inputs=lowered)
+    [warning] = updated.outputs["warnings"]
+    assert "Blake Agent (60)" in warning and "[bot-not-highest-capacity]" in warning
