@@ -3,17 +3,17 @@ the bot passes on at hand-off, declared as `name:type` (text or number), so rout
 conversation's context.
 
 Each declared variable exists on the workstream with the declared type: a missing one is created, one of the
-wrong type is changed (or, if the service refuses, the run fails with what to do). Names are
-case-sensitive and must match exactly, as Omnichannel matches them (context-variables-for-bot.md): a live
-`OrderId` is not the declared `orderId`, which is created beside it. Variables nobody declared in the
-stack (system ones such as Locale, others made in the admin center) are left alone, and a declared variable
-that already existed is adopted.
+wrong type is changed (or, if the service refuses, the run fails with what to do). Names are case-sensitive
+and must match exactly, as Omnichannel matches them (context-variables-for-bot.md): a live `OrderId` is not
+the declared `orderId`, which is created beside it. Variables nobody declared in the stack (system ones such
+as Locale, others made in the admin center) are left alone, and a declared variable that already existed is
+adopted.
 
 Removing a variable from the stack deletes it from the workstream, but only if this resource created it
 (`created` output); an adopted one is released, not deleted. When the bot moves to another workstream, the
-variables move with it: they are made on the new one and those this resource created leave the old one.
-Drift: a declared variable deleted or retyped in the admin center is reported and restored. Delete with the removal override deletes the variables this
-resource created and nothing else.
+variables move with it: they are made on the new one and those this resource created leave the old one. Drift:
+a declared variable deleted or retyped in the admin center is reported and restored. Delete with the removal
+override deletes the variables this resource created and nothing else.
 """
 
 from __future__ import annotations

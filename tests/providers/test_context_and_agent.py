@@ -174,7 +174,9 @@ def test_moving_the_bot_to_another_workstream_moves_the_stacks_variables_with_it
     other = "a1500000-0000-4000-8000-0000000000c1"
     workstream = rows(world, "msdyn_liveworkstreams", msdyn_liveworkstreamid=dv.CONTOSO_CHAT)[0]
     moved = {**workstream, "msdyn_liveworkstreamid": other, "msdyn_name": "Contoso chat 2"}
-    world.seed({"dataverse": {"environments": [{"url": dv.DEV, "tables": {"msdyn_liveworkstreams": [moved]}}]}})
+    world.seed(
+        {"dataverse": {"environments": [{"url": dv.DEV, "tables": {"msdyn_liveworkstreams": [moved]}}]}}
+    )
     driver = Driver(server, "context")
     created = driver.create(context_inputs("CustomerTier:text", "orderNumber:text"))
     news = {**context_inputs("CustomerTier:text", "orderNumber:text"), "workstreamId": other}
