@@ -20,7 +20,7 @@ import dataclasses
 from typing import Any, ClassVar, Mapping, Optional
 
 import pulumi
-from pulumi.dynamic import CreateResult, UpdateResult
+from pulumi.dynamic import CheckFailure, CreateResult, UpdateResult
 
 import components.validation as validation
 from components.clients import preflight
@@ -55,6 +55,24 @@ class CopilotAgentSpec(Spec):
     @classmethod
     def derive(cls, inputs: Mapping[str, Any]) -> dict:
         return {"publishState": CURRENT if inputs.get("publish") else None}
+
+    @classmethod
+    def _move_failures(cls, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[CheckFailure]:
+        """A binding connects one agent: another agent (schema names never change in Dataverse) has its own
+        bot user from its own Connect, so it is another binding, not an update of this one."""
+        failures = super()._move_failures(olds, inputs)
+        old, new = olds.get("schemaName"), inputs.get("schemaName")
+        if old and new and not is_unknown(old) and not is_unknown(new) and old.lower() != new.lower():
+            failures.append(
+                CheckFailure(
+                    "schemaName",
+                    f"schemaName: the binding connects the agent {old}; {new} is another agent, with "
+                    "its own bot user from its own Connect (handoff:copilotAgentAppId). Bind it in a stack "
+                    'of its own (README, "Adding an environment"), or remove this binding first '
+                    "(docs/binding.md#removing-a-binding) and then declare the new agent",
+                )
+            )
+        return failures
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

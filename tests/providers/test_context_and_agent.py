@@ -187,3 +187,14 @@ def test_moving_the_bot_to_another_workstream_moves_the_stacks_variables_with_it
     assert variables(world) == {"Locale": TEXT, "CustomerTier": TEXT}
     assert sorted(updated.outputs["created"]) == ["CustomerTier", "orderNumber"]
     assert driver.diff(updated, news).changes == "none"
+
+
+def test_another_agent_for_a_deployed_binding_is_refused_in_check_saying_what_to_do(server, world):
+    # Issue 15, 4: a new schema name alone is not "= same"; another agent is another binding.
+    driver = Driver(server, "agent")
+    olds = driver.checked(agent_inputs())
+    world.clear_requests()
+    outcome = driver.check(agent_inputs(schema="cr5a1_otherAgent"), olds=olds)
+    [(key, reason)] = outcome.failures
+    assert key == "schemaName" and "is another agent" in reason and "a stack of its own" in reason
+    assert world.requests() == []
