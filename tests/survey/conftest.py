@@ -5,6 +5,7 @@ test, and `run(...)`: `python -m survey` in process, its exit code, stdout and s
 from __future__ import annotations
 
 import io
+import pathlib
 from typing import Callable
 
 import pytest
@@ -15,6 +16,7 @@ from emulator.seeds import native_fixture
 from survey import cli
 
 DEPLOYER_SECRET = "fake-deployer-secret-for-the-offline-emulator"
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
