@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 from emulator.dataverse import testing as dv
+from survey import cli
+
+from .conftest import DEPLOYER_SECRET
 
 
 def _sections(out: str) -> dict:
@@ -57,3 +61,21 @@ def test_markdown_survey_has_a_table_per_section(run):
     for title in ("## Copilot Studio agents", "## Bot application users", "## Omnichannel queues"):
         assert title in out
     assert "| schema_name |" in out
+
+
+def test_survey_of_an_azure_bot_stack_without_its_azure_bot_says_up_creates_it(emulator, monkeypatch):
+    """The default seed has no prod Azure Bot (the native seed adds it): nothing to import, up creates it."""
+    for name, value in {"ARM_CLIENT_ID": dv.DEPLOYER_APP, "ARM_TENANT_ID": dv.TENANT}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("ARM_CLIENT_SECRET", DEPLOYER_SECRET)
+    monkeypatch.setenv("ARM_USE_CLI", "false")
+    out, err = io.StringIO(), io.StringIO()
+    where = ["--emulator", emulator.base_url, "--ca", emulator.ca_path]
+    assert cli.main(["--stack", "prod", "--format", "json", *where], stdout=out, stderr=err) == 0, (
+        err.getvalue()
+    )
+    document = json.loads(out.getvalue())
+    resources = {r["resource"]: r for r in document["sections"]["stackResources"]}
+    assert resources["Azure Bot (channel-bot)"]["exists"] is False
+    assert resources["Azure Bot (channel-bot)"]["detail"] == "created by up"
+    assert any("does not exist (yet)" in note for note in document["notes"])
