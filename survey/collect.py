@@ -20,9 +20,10 @@ def survey(target: Target, **options: Any) -> Survey:
         client = DataverseClient.connect(target.config, target.environment_url, **options)
         root = client.root_business_unit()
         found_workstreams, workstream_rows = read.workstreams(client)
+        users = read.bot_users(client, root.id)
         sections: dict[str, tuple] = {
-            "agents": read.agents(client),
-            "botUsers": read.bot_users(client, root.id),
+            "agents": read.agents(client, users),
+            "botUsers": users,
             "queues": read.queues(client),
             "workstreams": workstream_rows,
             "contextVariables": read.context_variables(client, found_workstreams),

@@ -21,6 +21,9 @@ class AgentRow:
     published_on: Optional[str]
     unpublished_changes: bool
     last_publish_status: Optional[str]
+    # App IDs of the Copilot Studio bot users named as the agent is: the user Connect made, if Connect names
+    # it after the agent as the emulator models it [I] (docs/live.md settles it)
+    bot_user_app_ids: tuple[str, ...]
     id: str
 
 

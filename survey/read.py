@@ -29,11 +29,17 @@ _PROVIDERS = {
 }
 
 
-def agents(client: DataverseClient) -> tuple[AgentRow, ...]:
-    return tuple(_agent(a) for a in sorted(client.agents(), key=lambda a: a.schema_name))
+def agents(client: DataverseClient, users: Iterable[BotUserRow]) -> tuple[AgentRow, ...]:
+    """Every agent, with the App IDs of the live Copilot Studio bot users that carry its name."""
+    named: dict[str, list[str]] = {}
+    for user in users:
+        if user.provider == "copilotStudio" and not user.soft_deleted and user.app_id:
+            named.setdefault(user.name.casefold(), []).append(user.app_id)
+    found = sorted(client.agents(), key=lambda a: a.schema_name)
+    return tuple(_agent(a, tuple(named.get(a.name.casefold(), ()))) for a in found)
 
 
-def _agent(agent: CopilotAgent) -> AgentRow:
+def _agent(agent: CopilotAgent, app_ids: tuple[str, ...]) -> AgentRow:
     return AgentRow(
         schema_name=agent.schema_name,
         name=agent.name,
@@ -44,6 +50,7 @@ def _agent(agent: CopilotAgent) -> AgentRow:
         published_on=agent.published_on.isoformat() if agent.published_on else None,
         unpublished_changes=agent.has_unpublished_changes,
         last_publish_status=agent.last_publish.status if agent.last_publish else None,
+        bot_user_app_ids=app_ids,
         id=agent.id,
     )
 

@@ -22,6 +22,8 @@ def test_survey_of_a_connected_agent_lists_its_bot_user_queue_and_workstream(run
     sections = _sections(out)
     agents = {a["schema_name"]: a for a in sections["agents"]}
     assert agents[dv.CONTOSO_HELPER_SCHEMA]["name_length"] == len(agents[dv.CONTOSO_HELPER_SCHEMA]["name"])
+    assert agents[dv.CONTOSO_HELPER_SCHEMA]["bot_user_app_ids"] == [connected["appId"]]
+    assert agents["cr5a1_draftAgent"]["bot_user_app_ids"] == []
     users = {u["app_id"]: u for u in sections["botUsers"]}
     assert users[connected["appId"]]["provider"] == "copilotStudio"
     assert users[connected["appId"]]["soft_deleted"] is False
