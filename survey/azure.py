@@ -46,7 +46,7 @@ def read(settings: Settings, arm: ArmBotReader, graph: Optional[GraphReader]) ->
             )
         )
     application = None
-    if graph is not None and bot.msa_app_id:
+    if graph is not None and bot.msa_app_id and bot_settings.app_type == "SingleTenant":
         try:
             application = graph.application(bot.msa_app_id)
         except errors.NotFoundError:

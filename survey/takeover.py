@@ -43,15 +43,22 @@ def _azure_rows(settings: Settings, azure: AzureSide) -> list[ResourceRow]:
     assert bot_settings is not None
     exists = azure.bot is not None
     app = azure.application
-    rows = [
-        ResourceRow(
-            "app registration (bot-app, bot-sp)",
-            f"App ID {azure.bot.msa_app_id}"
-            if exists and azure.bot.msa_app_id
-            else "the Azure Bot's msaAppId",
-            app is not None,
-            f"object id {app.id}; {IMPORT}" if app else "found only through an existing Azure Bot's msaAppId",
-        ),
+    rows = []
+    if (
+        bot_settings.app_type == "SingleTenant"
+    ):  # a UserAssignedMSI bot has no app registration of the stack's
+        app_id = azure.bot.msa_app_id if exists else None
+        rows.append(
+            ResourceRow(
+                "app registration (bot-app, bot-sp)",
+                f"App ID {app_id}" if app_id else "the Azure Bot's msaAppId",
+                app is not None,
+                f"object id {app.id}; {IMPORT}"
+                if app
+                else "found only through an existing Azure Bot's msaAppId",
+            )
+        )
+    rows += [
         ResourceRow(
             "Azure Bot (channel-bot)",
             azure.bot_resource_id,
