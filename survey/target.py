@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import os
 import pathlib
+import re
 from typing import Any, Iterator, Optional
 
 import yaml
@@ -19,6 +20,8 @@ import yaml
 from components.clients.config import ClientConfig
 from components.names import PROJECT
 from components.settings import Settings, parse_settings
+
+_STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 
 
 class TargetError(ValueError):
@@ -54,6 +57,8 @@ class Target:
 
 def read_stack_file(stack: str, project_dir: pathlib.Path) -> dict[str, Any]:
     """The un-namespaced keys of Pulumi.<stack>.yaml (encrypted values left out: the survey needs none)."""
+    if not _STACK_NAME.fullmatch(stack):
+        raise TargetError(f"--stack {stack!r}: a stack name has letters, digits, '-', '_' and '.' only")
     path = project_dir / f"Pulumi.{stack}.yaml"
     if not path.is_file():
         raise TargetError(

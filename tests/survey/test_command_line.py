@@ -38,3 +38,20 @@ def test_missing_credentials_fail_with_the_catalogue_entry_and_no_secret(run, se
     assert code == 1
     assert "wrong-secret-value-1234" not in err
     assert "survey:" in err
+
+
+def test_a_bad_stack_file_names_every_bad_key_and_sends_nothing(run, seeded, tmp_path):
+    (tmp_path / "Pulumi.broken.yaml").write_text(
+        "config:\n  handoff:dataverseUrl: http://contoso.crm.dynamics.com\n  handoff:botCapacity: 0\n",
+        encoding="utf-8",
+    )
+    code, _, err = run("--stack", "broken", "--project-dir", str(tmp_path))
+    assert code == 2
+    assert "dataverseUrl" in err and "botCapacity" in err
+    assert seeded.requests() == []
+
+
+def test_a_stack_name_with_a_path_is_refused(run):
+    code, _, err = run("--stack", "../dev")
+    assert code == 2
+    assert "a stack name has letters, digits" in err
