@@ -7,6 +7,7 @@ their bot, context variables, the Omnichannel and extension solutions, a stack's
 and, for a stack, which of its resources already exist. `--save` keeps a survey as JSON and `--diff` shows
 what changed between two (docs/live.md: settling what only a tenant can settle).
 
-Layout: target.py (where and as whom), read.py and azure.py (the reads), model.py (the records),
-takeover.py (the stack's resources), render.py (JSON and Markdown), diff.py (before/after), cli.py.
+Layout: target.py (where and as whom), collect.py (one survey), read.py and azure.py (the reads), model.py
+(the records), takeover.py (the stack's resources), render.py (JSON and Markdown), diff.py (before/after),
+cli.py (the command line).
 """

@@ -6,7 +6,7 @@
     python -m survey --diff before.json after.json        what changed between two saved surveys
     python -m survey --stack dev --emulator URL --ca FILE the offline emulator instead of Microsoft
 
-Credentials: the deployer's ARM_*/AZURE_* variables, as the providers read them (README, "Credentials").
+Credentials: the deployer's ARM_*/AZURE_* variables, as the providers read them (README, "Prerequisites").
 Exit codes: 0 done, 1 a service refused or failed (the catalogue's message says what to do), 2 the command
 line or the stack file is wrong (the message names the option or key and the fix).
 """

@@ -8,7 +8,7 @@ from typing import Any, Iterable
 
 from components.redaction import redact
 
-from .diff import Change
+from .diff import ADDED, CHANGED, Change
 
 TITLES = {
     "agents": "Copilot Studio agents",
@@ -65,7 +65,10 @@ def diff_markdown(changes: Iterable[Change]) -> str:
         title = TITLES.get(change.section, change.section)
         lines.append(f"- {change.kind} in {title}: {_cell(change.key)}")
         for column, (before, after) in change.columns.items():
-            lines.append(f"  - {column}: {_cell(before)} -> {_cell(after)}")
+            if change.kind == CHANGED:
+                lines.append(f"  - {column}: {_cell(before)} -> {_cell(after)}")
+            else:  # an added or removed record: its values
+                lines.append(f"  - {column}: {_cell(after if change.kind == ADDED else before)}")
     return "\n".join(lines) + "\n"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from emulator.dataverse import testing as dv
-from survey import diff
+from survey import diff, render
 
 
 def test_diff_around_connect_shows_the_new_bot_user(run, seeded, tmp_path):
@@ -51,3 +51,11 @@ def test_diff_refuses_a_file_that_is_not_a_saved_survey(run, tmp_path):
     code, _, err = run("--diff", str(stray), str(stray), emulator=False)
     assert code == 2
     assert "not a survey of format 1" in err and "--save FILE" in err
+
+
+def test_markdown_diff_lists_an_added_record_by_its_key_and_its_columns():
+    user = {"app_id": "62d6e431-abed-54f1-a1ca-e4e5098f19ab", "soft_deleted": False, "id": "u1", "roles": []}
+    text = render.diff_markdown(diff.diff({"sections": {"botUsers": []}}, {"sections": {"botUsers": [user]}}))
+    assert "- added in Bot application users: 62d6e431-abed-54f1-a1ca-e4e5098f19ab, False, u1" in text
+    assert "  - app_id: 62d6e431-abed-54f1-a1ca-e4e5098f19ab" in text
+    assert "->" not in text
