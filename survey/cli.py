@@ -73,8 +73,13 @@ def main(
 def _diff(args: argparse.Namespace, stdout: TextIO) -> int:
     if args.save or args.emulator or args.ca:
         raise TargetError("--diff compares two saved files: it takes no --save, --emulator or --ca")
-    changes = diff.diff(diff.load(args.diff[0]), diff.load(args.diff[1]))
-    stdout.write(render.diff_json(changes) if args.format == "json" else render.diff_markdown(changes))
+    before, after = diff.load(args.diff[0]), diff.load(args.diff[1])
+    changes = diff.diff(before, after)
+    environments = (before.get("environmentUrl"), after.get("environmentUrl"))
+    if args.format == "json":
+        stdout.write(render.diff_json(changes, environments))
+    else:
+        stdout.write(render.diff_markdown(changes, environments))
     return SUCCESS
 
 

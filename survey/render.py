@@ -56,11 +56,19 @@ def survey_markdown(document: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def diff_markdown(changes: Iterable[Change]) -> str:
+def _two_environments(environments: tuple[Any, Any]) -> list[str]:
+    """A warning line when the two surveys are of different environments (every record then differs)."""
+    if environments[0] == environments[1]:
+        return []
+    return [f"> the surveys are of two environments: {environments[0]} and {environments[1]}", ""]
+
+
+def diff_markdown(changes: Iterable[Change], environments: tuple[Any, Any] = (None, None)) -> str:
     changes = list(changes)
+    warning = _two_environments(environments)
     if not changes:
-        return "No changes between the two surveys.\n"
-    lines = ["# What changed between the two surveys", ""]
+        return "\n".join([*warning, "No changes between the two surveys."]) + "\n"
+    lines = ["# What changed between the two surveys", "", *warning]
     for change in changes:
         title = TITLES.get(change.section, change.section)
         lines.append(f"- {change.kind} in {title}: {_cell(change.key)}")
@@ -72,5 +80,5 @@ def diff_markdown(changes: Iterable[Change]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def diff_json(changes: Iterable[Change]) -> str:
-    return as_json({"changes": [c.to_json() for c in changes]})
+def diff_json(changes: Iterable[Change], environments: tuple[Any, Any] = (None, None)) -> str:
+    return as_json({"environments": list(environments), "changes": [c.to_json() for c in changes]})

@@ -59,3 +59,12 @@ def test_markdown_diff_lists_an_added_record_by_its_key_and_its_columns():
     assert "- added in Bot application users: 62d6e431-abed-54f1-a1ca-e4e5098f19ab, False, u1" in text
     assert "  - app_id: 62d6e431-abed-54f1-a1ca-e4e5098f19ab" in text
     assert "->" not in text
+
+
+def test_diff_of_surveys_of_two_environments_says_so(run, tmp_path):
+    dev, prod = tmp_path / "dev.json", tmp_path / "prod.json"
+    assert run("--dataverse-url", dv.DEV, "--save", str(dev))[0] == 0
+    assert run("--dataverse-url", dv.PROD, "--save", str(prod))[0] == 0
+    code, out, _ = run("--diff", str(dev), str(prod), emulator=False)
+    assert code == 0
+    assert f"> the surveys are of two environments: {dv.DEV} and {dv.PROD}" in out
