@@ -70,6 +70,12 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# The live acceptance suite (tests/live; docs/live.md lists its HANDOFF_LIVE_* variables): the binding's
+# lifecycle against a real environment. Without the variables every test is skipped with the reason (as in CI).
+.PHONY: live-test
+live-test: $(VENV)/.installed
+	$(PY) -m pytest -rs tests/live
+
 # The README's "Try it offline": the whole program against a seeded emulator (no tenant, no Pulumi CLI).
 offline-trial: $(VENV)/.installed
 	$(PY) -m offline trial

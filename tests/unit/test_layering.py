@@ -1,6 +1,6 @@
-"""The import direction of docs/architecture.md: components -> dynamic -> clients; the program, drift and
-policy never import the emulator, the offline tools or the tests; the emulator never imports the product;
-nothing outside tests/ imports tests."""
+"""The import direction of docs/architecture.md: components -> dynamic -> clients; the program, drift,
+policy and the survey never import the emulator, the offline tools or the tests; the emulator never imports
+the product; nothing outside tests/ imports tests."""
 
 from __future__ import annotations
 
@@ -81,12 +81,14 @@ def test_dynamic_providers_import_only_clients_the_leaves_and_pulumi():
 
 # Every top-level package of the repository and the project packages it may import. A new package must be
 # added here, so the layering is decided when it is created, not found out later.
-PROJECT_PACKAGES = ("components", "drift", "policy", "offline", "emulator", "benchmarks", "tests")
+PROJECT_PACKAGES = ("components", "drift", "policy", "survey", "offline", "emulator", "benchmarks", "tests")
 MAY_IMPORT = {
     # The program, its providers and the commands users run in pipelines: never the emulator or the tools.
     "components": ("components",),
     "drift": ("drift", "components"),
     "policy": ("policy", "components"),
+    # The read-only survey users run against their tenant: the product's clients, never the emulator.
+    "survey": ("survey", "components", "drift"),
     "__main__.py": ("components",),
     # The emulator stands for Microsoft: it knows nothing of the product.
     "emulator": ("emulator",),

@@ -67,6 +67,11 @@ class AgentsMixin(DataverseBase):
             )
         return CopilotAgent.from_wire(rows[0])
 
+    def agents(self) -> tuple[CopilotAgent, ...]:
+        """Every Copilot Studio agent of the environment (the `bot` table), in one request (read-only)."""
+        rows = self._query("bots", operation="list the Copilot Studio agents", columns=CopilotAgent.COLUMNS)
+        return tuple(CopilotAgent.from_wire(row) for row in rows)
+
     def agent_by_id(self, agent_id: str) -> CopilotAgent:
         bid = guid(agent_id, "the agent id")
         return CopilotAgent.from_wire(

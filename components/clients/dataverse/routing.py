@@ -48,6 +48,18 @@ class RoutingMixin(DataverseBase):
             extra=_WITH_MEMBERS,
         )
 
+    def omnichannel_queues(self) -> tuple[QueueWithMembers, ...]:
+        """Every Omnichannel queue of the environment with its members and their capacities, in one
+        request (read-only: what the survey lists)."""
+        rows = self._query(
+            "queues",
+            operation="list the Omnichannel queues",
+            columns=Queue.COLUMNS,
+            filter="msdyn_isomnichannelqueue eq true",
+            extra=_WITH_MEMBERS,
+        )
+        return tuple(QueueWithMembers.from_wire(row) for row in rows)
+
     def add_queue_member(self, queue_id: str, user_id: str) -> bool:
         """Make the user a member of the queue; False when it already was."""
         qid, uid = guid(queue_id, "the queue id"), guid(user_id, "the user id")
@@ -79,6 +91,16 @@ class RoutingMixin(DataverseBase):
             parse=Workstream.from_wire,
             extra=_WITH_BOT_USER,
         )
+
+    def workstreams(self) -> tuple[Workstream, ...]:
+        """Every workstream of the environment with its bot user's name, in one request (read-only)."""
+        rows = self._query(
+            "msdyn_liveworkstreams",
+            operation="list the workstreams",
+            columns=Workstream.COLUMNS,
+            extra=_WITH_BOT_USER,
+        )
+        return tuple(Workstream.from_wire(row) for row in rows)
 
     def set_workstream_bot(self, workstream_id: str, user_id: str) -> Workstream:
         """Point the workstream's bot user at `user_id`; the workstream as it is afterwards."""

@@ -107,9 +107,10 @@ class UsersMixin(DataverseBase):
         users = sorted((SystemUser.from_wire(row) for row in rows), key=lambda u: u.is_soft_deleted)
         return users[0] if users else None
 
-    def bot_users(self) -> tuple[SystemUser, ...]:
+    def bot_users(self, *, include_soft_deleted: bool = False) -> tuple[SystemUser, ...]:
         """Every bot application user of the environment (User type = Bot application user) that is not
-        soft-deleted (filtered here, as Microsoft's provider does: reference Corrections 5)."""
+        soft-deleted (filtered here, as Microsoft's provider does: reference Corrections 5); with
+        `include_soft_deleted` those too, flagged (what the survey shows)."""
         rows = self._query(
             "systemusers",
             operation="list the bot application users",
@@ -117,7 +118,7 @@ class UsersMixin(DataverseBase):
             filter=f"msdyn_agentType eq {int(AgentType.BOT_APPLICATION_USER)}",
         )
         users = (SystemUser.from_wire(row) for row in rows)
-        return tuple(user for user in users if not user.is_soft_deleted)
+        return tuple(user for user in users if include_soft_deleted or not user.is_soft_deleted)
 
     def create_bot_user(self, spec: BotUserSpec) -> SystemUser:
         """Create the bot's application user. Raises ConflictError (0x8004F511) when the App ID is taken:

@@ -1,0 +1,7 @@
+"""Entry point of `python -m survey` (see survey/cli.py)."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
