@@ -10,20 +10,14 @@ from typing import Callable
 
 import pytest
 
-from components.clients import auth
 from emulator.dataverse import testing as dv
+from emulator.entra.testing import fixture_secret
 from emulator.seeds import native_fixture
 from survey import cli
+from tests.clients.conftest import fresh_credentials  # noqa: F401  (autouse: a new credential registry a test)
 
-DEPLOYER_SECRET = "fake-deployer-secret-for-the-offline-emulator"
+DEPLOYER_SECRET = fixture_secret(dv.DEPLOYER_APP)
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(autouse=True)
-def fresh_credentials():
-    auth.forget_credentials()
-    yield
-    auth.forget_credentials()
 
 
 @pytest.fixture
