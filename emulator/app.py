@@ -1,15 +1,22 @@
 """The emulator's WSGI application: picks the service that owns a path, applies injected faults and
-latency, answers, and logs every API request. The control plane lives under /_emulator/."""
+latency, answers, and logs every API request. The control plane lives under /_emulator/.
+
+A reset waits (at most RESET_DRAIN_SECONDS) for the API requests still being answered, and ends a trickled
+answer at once: a request of the world before the reset (a client that gave up on a slow answer) must not
+take a fault or write a log entry of the next one.
+"""
 
 from __future__ import annotations
 
 import socket
 import sys
+import threading
 import time
 import traceback
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 from werkzeug.wrappers import Request, Response
+from werkzeug.wsgi import ClosingIterator
 
 from .control import ControlPlane
 from .core.clock import Clock
@@ -20,11 +27,18 @@ from .core.service import EmulatorContext, Service, json_response
 from .core.tokens import TokenAuthority, bearer_token
 from .registry import service_classes
 
+RESET_DRAIN_SECONDS = 10.0  # bounded: a reset never hangs on an answer that does not end
+_TRICKLE_SLICE = 0.05  # how often a trickled answer looks whether a reset ended its world
+_ANSWERED = "emulator.answered"  # environ flag: the request is already counted out of the in-flight ones
+
 
 class EmulatorApp:
     """WSGI callable; one instance per running emulator."""
 
     def __init__(self, config: Optional[EmulatorConfig] = None) -> None:
+        self._generation = 0  # moved on by every reset
+        self._in_flight = 0
+        self._idle = threading.Condition()
         clock = Clock()
         self.ctx = EmulatorContext(
             clock=clock,
@@ -41,6 +55,9 @@ class EmulatorApp:
         self.control = ControlPlane(self)
 
     def reset(self) -> None:
+        with self._idle:
+            self._generation += 1
+            self._idle.wait_for(lambda: self._in_flight == 0, timeout=RESET_DRAIN_SECONDS)
         for service in self.services:
             service.reset()
         self.ctx.faults.clear()
@@ -59,6 +76,24 @@ class EmulatorApp:
         request = Request(environ)
         if request.path.startswith("/_emulator/"):
             return self.control.handle(request)(environ, start_response)
+        with self._idle:
+            self._in_flight += 1
+            generation = self._generation
+        try:
+            answer = self._serve(request, environ, start_response, lambda: self._generation != generation)
+        except BaseException:
+            self._done()
+            raise
+        if environ.get(_ANSWERED):  # a dropped connection: nothing more is sent, nor closed by the server
+            return answer
+        return ClosingIterator(answer, [self._done])
+
+    def _done(self) -> None:
+        with self._idle:
+            self._in_flight -= 1
+            self._idle.notify_all()
+
+    def _serve(self, request: Request, environ: dict, start_response, stale: Callable[[], bool]):
         started = time.time()
         service = self.service_for(request.path)
         fault = self.ctx.faults.take(request.method, request.path)
@@ -69,6 +104,8 @@ class EmulatorApp:
             time.sleep(latency_ms / 1000.0)
         if fault is not None and fault.kind == "drop":
             self._record(request, service, 0, "drop", started)
+            environ[_ANSWERED] = True
+            self._done()
             _drop_connection(environ)
             # The socket is gone: werkzeug's write fails with a connection error, which it treats as
             # a dropped client and does not log.
@@ -76,7 +113,7 @@ class EmulatorApp:
             return [b""]
         if fault is not None and fault.kind in ("redirect", "body", "trickle"):
             self._record(request, service, fault.status, f"{fault.kind}:{fault.status}", started)
-            return hostile_answer(fault)(environ, start_response)
+            return hostile_answer(fault, stale)(environ, start_response)
         response = self._answer(request, service, fault)
         self._record(
             request,
@@ -123,8 +160,9 @@ class EmulatorApp:
         )
 
 
-def hostile_answer(fault) -> Response:
-    """The synthetic answers of a hostile proxy (core/faults.py): a redirect, a raw body, a trickle."""
+def hostile_answer(fault, stale: Callable[[], bool] = lambda: False) -> Response:
+    """The synthetic answers of a hostile proxy (core/faults.py): a redirect, a raw body, a trickle (cut
+    short when `stale`: the emulator was reset meanwhile)."""
     if fault.kind == "redirect":
         return Response(b"", status=fault.status, headers={"Location": fault.location})
     if fault.kind == "body":
@@ -134,7 +172,11 @@ def hostile_answer(fault) -> Response:
     def trickle() -> Iterable[bytes]:
         yield b"{"  # the first byte goes out with the headers; then one more now and then, never all 1000
         for _ in range(999):
-            time.sleep(interval)
+            until = time.monotonic() + interval
+            while time.monotonic() < until:
+                if stale():
+                    return
+                time.sleep(min(_TRICKLE_SLICE, max(until - time.monotonic(), 0)))
             yield b" "
 
     return Response(

@@ -248,3 +248,17 @@ def test_the_federated_token_route_mints_a_github_token_entra_accepts(emulator):
     )
     assert "access_token" in result, result
     assert control(emulator, "POST", "federated-token", {"issuer": "x"}).status_code == 400
+
+
+def test_a_reset_ends_an_answer_still_trickling_so_nothing_of_before_reaches_the_next_test(emulator):
+    # A client that gave up on a trickled answer leaves the server writing it; the reset between tests ends
+    # it at once (and waits, bounded, for answers still being made), so no fault or log entry leaks over.
+    emulator.inject(method="GET", path="WhoAmI", kind="trickle", status=200, latency_ms=5000, count=1)
+    session = requests.Session()
+    session.trust_env = False
+    with pytest.raises(requests.RequestException):
+        session.get(f"{emulator.base_url}/api/data/v9.2/WhoAmI", verify=emulator.ca_path, timeout=(5, 0.5))
+    started = time.monotonic()
+    emulator.reset()
+    assert time.monotonic() - started < 2.0
+    assert emulator.requests() == []
