@@ -132,7 +132,7 @@ class OmnichannelBindingArgs:
             environment_url=oc.dataverse_url,
             queue=oc.queue,
             workstream=oc.workstream,
-            bot_provider=oc.bot_provider,
+            bot_provider=settings.bot_provider,
             bot_capacity=oc.bot_capacity,
             context_variables=tuple(f"{v.name}:{v.type}" for v in oc.context_variables),
         )

@@ -112,7 +112,6 @@ class OmnichannelSettings:
     """What the Omnichannel binding declares in the Dataverse environment."""
 
     dataverse_url: str  # normalised: lower-case host, no trailing slash
-    bot_provider: str  # COPILOT_STUDIO or AZURE_BOT
     bot_capacity: int
     queue: str  # name, or lower-case GUID
     workstream: str  # name, or lower-case GUID
@@ -403,7 +402,6 @@ def _build(x: dict[str, Any], stack: str) -> Settings:
         agent=agent,
         omnichannel=OmnichannelSettings(
             dataverse_url=x["dataverseUrl"],
-            bot_provider=x["botProvider"],
             bot_capacity=x["botCapacity"],
             queue=x["queue"],
             workstream=x["workstream"],

@@ -61,6 +61,11 @@ def preflight_agent_user(client: DataverseClient, app_id: str) -> SystemUser:
     return connected_user(client, app_id)
 
 
+def with_capacity(client: DataverseClient, user: SystemUser, capacity: int) -> SystemUser:
+    """The user at the declared capacity: the only column the stack writes on an agent's user."""
+    return user if user.capacity == capacity else client.update_bot_user(user.id, capacity=capacity)
+
+
 class ConnectedAgentUserProvider(BindingProvider):
     SPEC = ConnectedAgentUserSpec
     STATE = BotApplicationUserState
@@ -79,9 +84,7 @@ class ConnectedAgentUserProvider(BindingProvider):
     def create(self, props: Mapping[str, Any]) -> CreateResult:
         want = self.spec_of(props)
         client = self.dataverse(want.environment_url)
-        user = preflight_agent_user(client, want.bot_app_id)
-        if user.capacity != want.capacity:
-            user = client.update_bot_user(user.id, capacity=want.capacity)
+        user = with_capacity(client, preflight_agent_user(client, want.bot_app_id), want.capacity)
         return CreateResult(user.id, outputs(want, BotApplicationUserState.of(user, adopted=True)))
 
     def read(self, id_: str, props: Mapping[str, Any]):
@@ -94,8 +97,7 @@ class ConnectedAgentUserProvider(BindingProvider):
         want = self.spec_of(news)
         client = self.dataverse(want.environment_url)
         user = connected_user(client, want.bot_app_id)  # a disconnected agent fails here, with what to do
-        if user.capacity != want.capacity:
-            user = client.update_bot_user(user.id, capacity=want.capacity)
+        user = with_capacity(client, user, want.capacity)
         return UpdateResult(outputs(want, BotApplicationUserState.of(user, adopted=True)))
 
 
